@@ -1,0 +1,61 @@
+import { existsSync } from 'node:fs';
+import { readFile, writeFile } from 'node:fs/promises';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import path from 'node:path';
+import type { ApplianceConfig } from '../config/env.ts';
+import { generatePassword } from '../auth/password-policy.ts';
+import { createApplianceCertificate } from '../pki/self-signed.ts';
+import { getAppliance } from './data.ts';
+import { initialiseAppliance, recordSoftwareVersion } from './mutations.ts';
+import { hasTlsFiles, writeTlsFiles } from './tls-files.ts';
+import { SOFTWARE_VERSION } from './version.ts';
+
+export const INITIAL_ADMIN = 'admin';
+
+export type BootResult = {
+  domain: string;
+  applianceId: string;
+  // Present on first boot only; the clear password exists nowhere else.
+  initialAdmin: { username: string; password: string } | null;
+};
+
+// Identity that must exist before the console serves anything: the appliance row and first Admin,
+// the TLS key and certificate, and the secret that signs session cookies.
+export async function bootstrapAppliance(config: ApplianceConfig): Promise<BootResult> {
+  let appliance = await getAppliance();
+  let initialAdmin: BootResult['initialAdmin'] = null;
+  if (!appliance) {
+    const applianceId = randomUUID();
+    const domain = config.domain ?? `otc-${applianceId.slice(0, 8)}.local`;
+    const password = generatePassword();
+    await initialiseAppliance({
+      applianceId,
+      domain,
+      model: config.model,
+      softwareVersion: SOFTWARE_VERSION,
+      adminUsername: INITIAL_ADMIN,
+      adminPassword: password,
+    });
+    initialAdmin = { username: INITIAL_ADMIN, password };
+    appliance = (await getAppliance())!;
+  } else if (appliance.softwareVersion !== SOFTWARE_VERSION) {
+    await recordSoftwareVersion(SOFTWARE_VERSION);
+  }
+
+  if (!hasTlsFiles(config.dataDir)) {
+    const ips = [...new Set([config.publicAddress, ...(config.bindAddress.includes(':') || config.bindAddress === '0.0.0.0' ? [] : [config.bindAddress])])];
+    const { keyPem, certPem } = await createApplianceCertificate({ domain: appliance.domain, ips, hostnames: [hostname()] });
+    await writeTlsFiles(config.dataDir, keyPem, certPem);
+  }
+  return { domain: appliance.domain, applianceId: appliance.applianceId, initialAdmin };
+}
+
+// next-auth's signing secret: generated once per appliance and kept in its data directory.
+export async function loadAuthSecret(dataDir: string): Promise<string> {
+  const file = path.join(dataDir, 'auth-secret');
+  if (existsSync(file)) return (await readFile(file, 'utf8')).trim();
+  const secret = randomBytes(32).toString('base64url');
+  await writeFile(file, secret, { mode: 0o600 });
+  return secret;
+}

@@ -1,0 +1,76 @@
+import { headers } from 'next/headers';
+import { redirect } from 'next/navigation';
+import type { z } from 'zod';
+import { getSetting } from '../settings/data.ts';
+import { getUserById } from '../users/data.ts';
+import { forbidden, UNAUTHENTICATED, type ActionFailure } from './action-result.ts';
+import { ROLE_LABELS, roleAtLeast, type Role } from './roles.ts';
+import { currentSession } from './session.ts';
+
+export type SessionUser = { id: string; username: string; role: Role; ip: string };
+
+async function requestIp(): Promise<string> {
+  try {
+    return (await headers()).get('x-forwarded-for') ?? 'unknown';
+  } catch {
+    return 'unknown';
+  }
+}
+
+// The caller, or null when not signed in, idle too long, or the account no longer exists. The role is
+// read from the database on every call so that a role change or deletion takes effect at once.
+export async function getSessionUser(now = Date.now()): Promise<SessionUser | null> {
+  const session = await currentSession();
+  if (!session) return null;
+  const idleMinutes = await getSetting('session.idleTimeoutMinutes');
+  if (!session.lastActive || now - session.lastActive > idleMinutes * 60_000) return null;
+  const user = await getUserById(session.user.id);
+  if (!user) return null;
+  return { id: user.id, username: user.username, role: user.role, ip: await requestIp() };
+}
+
+// For pages and layouts.
+export async function requireRole(role: Role, from = '/'): Promise<SessionUser> {
+  const user = await getSessionUser();
+  if (!user) redirect(`/login?next=${encodeURIComponent(from)}`);
+  if (!roleAtLeast(user.role, role)) redirect(`/forbidden?from=${encodeURIComponent(from)}&need=${role}`);
+  return user;
+}
+
+// For route handlers: the user, or the Response to return.
+export async function requireRoleForRoute(role: Role): Promise<SessionUser | Response> {
+  const user = await getSessionUser();
+  if (!user) return Response.json({ code: 'UNAUTHENTICATED', message: UNAUTHENTICATED.message }, { status: 401 });
+  if (!roleAtLeast(user.role, role)) return Response.json(forbidden(ROLE_LABELS[role]), { status: 403 });
+  return user;
+}
+
+const actionRoles = new WeakMap<object, Role>();
+
+// The role an action was declared with (the authorization test reads it to try every lower role).
+export function requiredRoleOf(action: object): Role | undefined {
+  return actionRoles.get(action);
+}
+
+// Every server action is built with this: guard first, then a zod parse, then the work. Server actions
+// are public endpoints, so nothing reaches `run` without both.
+export function guardedAction<S extends z.ZodType, R extends { ok: boolean }>(
+  role: Role,
+  schema: S,
+  run: (input: z.infer<S>, user: SessionUser) => Promise<R>,
+): (input: z.input<S>) => Promise<R | ActionFailure> {
+  const action = async (input: z.input<S>): Promise<R | ActionFailure> => {
+    const user = await getSessionUser();
+    if (!user) return UNAUTHENTICATED;
+    if (!roleAtLeast(user.role, role)) return forbidden(ROLE_LABELS[role]);
+    const parsed = schema.safeParse(input);
+    if (!parsed.success) {
+      const fieldErrors: Record<string, string> = {};
+      for (const issue of parsed.error.issues) fieldErrors[issue.path.join('.') || 'form'] ??= issue.message;
+      return { ok: false, code: 'INVALID_INPUT', message: parsed.error.issues[0]?.message ?? 'Invalid input.', fieldErrors };
+    }
+    return run(parsed.data, user);
+  };
+  actionRoles.set(action, role);
+  return action;
+}

@@ -1,0 +1,15 @@
+import { z } from 'zod';
+
+// The entities whose writes are replicated to a paired console (DESIGN.md §5).
+export const journalEntity = z.enum(['user', 'setting']);
+export type JournalEntity = z.infer<typeof journalEntity>;
+
+export const journalOp = z.enum(['upsert', 'delete']);
+export type JournalOp = z.infer<typeof journalOp>;
+
+export type JournalEntry = {
+  entity: JournalEntity;
+  key: string;
+  op: JournalOp;
+  payload: Record<string, unknown>;
+};

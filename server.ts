@@ -1,0 +1,95 @@
+import { mkdir } from 'node:fs/promises';
+import https from 'node:https';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import next from 'next';
+import { bootstrapAppliance, loadAuthSecret } from './lib/appliance/bootstrap.ts';
+import { readTlsFiles } from './lib/appliance/tls-files.ts';
+import { loadConfig } from './lib/config/env.ts';
+import { disconnectDb } from './lib/db/client.ts';
+import { applyMigrations } from './lib/db/migrate.ts';
+import { claimDataDir, openDatabase } from './lib/db/open.ts';
+import { getLogger } from './lib/logs/logger.ts';
+
+// One appliance = this process: its database (embedded unless DATABASE_URL is set), migrations,
+// first-boot identity, then Next.js served over HTTPS.
+const root = path.dirname(fileURLToPath(import.meta.url));
+
+async function main(): Promise<void> {
+  const started = Date.now();
+  const config = loadConfig();
+  // Traverse-only for others: the embedded PostgreSQL runs as its own user and must reach its cluster directory.
+  await mkdir(config.dataDir, { recursive: true, mode: 0o711 });
+  // The Next.js bundle reads the same configuration from the environment.
+  process.env.OTC_DATA_DIR = config.dataDir;
+  process.env.OTC_LOG_DIR = config.logDir;
+  process.env.NEXT_TELEMETRY_DISABLED = '1';
+  const log = getLogger('core');
+  const releaseDataDir = await claimDataDir(config.dataDir);
+
+  const database = await openDatabase(config.dataDir, config.databaseUrl, (m) => getLogger('database').info(m.trim()));
+  process.env.DATABASE_URL = database.url;
+  const migrations = await applyMigrations(database.url, { migrationsDir: path.join(root, 'prisma/migrations'), log: (m) => getLogger('database').info(m) });
+  const boot = await bootstrapAppliance(config);
+
+  const origin = `https://${config.publicAddress}${config.httpsPort === 443 ? '' : `:${config.httpsPort}`}`;
+  process.env.NEXTAUTH_SECRET = await loadAuthSecret(config.dataDir);
+  process.env.NEXTAUTH_URL = origin;
+
+  const app = next({ dev: false, dir: root, hostname: config.publicAddress, port: config.httpsPort });
+  await app.prepare();
+  const handle = app.getRequestHandler();
+  const tls = await readTlsFiles(config.dataDir);
+  const server = https.createServer({ key: tls.key, cert: tls.cert, minVersion: 'TLSv1.2' }, (req, res) => {
+    // Whatever a client claims, the address the console sees is the socket's: sign-in throttling and the
+    // audit trail depend on it.
+    req.headers['x-forwarded-for'] = req.socket.remoteAddress ?? 'unknown';
+    void handle(req, res);
+  });
+  server.keepAliveTimeout = 65_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.httpsPort, config.bindAddress, resolve);
+  });
+
+  log.info({ origin, domain: boot.domain, migrationsApplied: migrations.applied, startupMs: Date.now() - started }, 'console started');
+  const lines = [
+    '',
+    `  OT Management Console ${boot.domain} is ready (${Date.now() - started} ms)`,
+    `  URL:    ${origin}/`,
+    `  Health: ${origin}/api/health`,
+  ];
+  if (boot.initialAdmin) {
+    // Printed once, to the terminal only: the clear password is not stored or logged anywhere.
+    lines.push(`  Sign in as "${boot.initialAdmin.username}" with password: ${boot.initialAdmin.password}`);
+    lines.push('  (shown only now; change it after signing in)');
+  } else {
+    lines.push('  Sign in with your account. Forgot the admin password? Run:');
+    lines.push(`    OTC_DATA_DIR=${path.relative(process.cwd(), config.dataDir) || '.'} npx tsx cli/cyberx-management-user-reset-password.ts -u admin`);
+  }
+  process.stdout.write(`${lines.join('\n')}\n\n`);
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'console stopping');
+    server.close();
+    server.closeAllConnections();
+    await app.close().catch(() => undefined);
+    await disconnectDb();
+    await database.stop();
+    await releaseDataDir();
+    process.stdout.write('  Console stopped.\n');
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+}
+
+main().catch((error: unknown) => {
+  const message = error instanceof Error ? error.message : String(error);
+  getLogger('core').fatal({ err: message }, 'console failed to start');
+  process.stderr.write(`Console failed to start: ${message}\n`);
+  process.exit(1);
+});

@@ -44,6 +44,8 @@ async function main(): Promise<void> {
     // Whatever a client claims, the address the console sees is the socket's: sign-in throttling and the
     // audit trail depend on it.
     req.headers['x-forwarded-for'] = req.socket.remoteAddress ?? 'unknown';
+    // Layouts cannot see the URL; the guard uses this to send a signed-out user back after sign-in.
+    req.headers['x-request-path'] = req.url ?? '/';
     void handle(req, res);
   });
   server.keepAliveTimeout = 65_000;

@@ -9,12 +9,16 @@ import { currentSession } from './session.ts';
 
 export type SessionUser = { id: string; username: string; role: Role; ip: string };
 
-async function requestIp(): Promise<string> {
+async function requestHeader(name: string): Promise<string | null> {
   try {
-    return (await headers()).get('x-forwarded-for') ?? 'unknown';
+    return (await headers()).get(name);
   } catch {
-    return 'unknown';
+    return null; // outside a request (CLI, tests)
   }
+}
+
+async function requestIp(): Promise<string> {
+  return (await requestHeader('x-forwarded-for')) ?? 'unknown';
 }
 
 // The caller, or null when not signed in, idle too long, or the account no longer exists. The role is
@@ -30,7 +34,12 @@ export async function getSessionUser(now = Date.now()): Promise<SessionUser | nu
 }
 
 // For pages and layouts.
-export async function requireRole(role: Role, from = '/'): Promise<SessionUser> {
+export async function requireRole(role: Role, from?: string): Promise<SessionUser> {
+  if (from === undefined) {
+    const url = new URL((await requestHeader('x-request-path')) ?? '/', 'https://console');
+    url.searchParams.delete('_rsc');
+    from = url.pathname + url.search;
+  }
   const user = await getSessionUser();
   if (!user) redirect(`/login?next=${encodeURIComponent(from)}`);
   if (!roleAtLeast(user.role, role)) redirect(`/forbidden?from=${encodeURIComponent(from)}&need=${role}`);

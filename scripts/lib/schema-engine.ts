@@ -6,6 +6,7 @@ import { PrismaPg } from '@prisma/adapter-pg';
 import {
   bindMigrationAwareSqlAdapterFactory,
   ColumnTypeEnum,
+  DriverAdapterError,
   type SqlDriverAdapter,
   type SqlMigrationAwareDriverAdapterFactory,
   type SqlQueryable,
@@ -109,8 +110,24 @@ function withCharColumnsEverywhere(adapter: SqlDriverAdapter): SqlDriverAdapter 
   return withCharColumns(adapter);
 }
 
+// adapter-pg's executeScript splits the script at every ';', which breaks migrations with semicolons
+// in strings or in function bodies (DO $$ ... $$). PostgreSQL runs a whole multi-statement script
+// itself when it comes without parameters, exactly as lib/db/migrate.ts sends it.
+async function runScript(pool: pg.Pool, script: string): Promise<void> {
+  try {
+    await pool.query(script);
+  } catch (error) {
+    const e = error as pg.DatabaseError;
+    if (typeof e.code !== 'string' || typeof e.severity !== 'string') throw error;
+    // In the shape the engine expects, so that it reports PostgreSQL's own message.
+    const { code, severity, message, detail, column, hint } = e;
+    throw new DriverAdapterError({ kind: 'postgres', code, severity, message, detail, column, hint });
+  }
+}
+
 // Discrete connection settings: adapter-pg spreads `database` next to a `connectionString`, and pg
 // lets the connection string win, so its own shadow database would silently be the main database.
+// (Dev tooling: URL parameters such as sslmode are not carried over.)
 function poolConfig(databaseUrl: string, database?: string): pg.PoolConfig {
   const url = new URL(databaseUrl);
   return {
@@ -158,7 +175,10 @@ class ShadowingPgFactory implements SqlMigrationAwareDriverAdapterFactory {
 
   // Disposing closes the adapter's pool first, then runs `afterClose`; once only, however often called.
   private async open(config: pg.PoolConfig, afterClose: () => Promise<void>): Promise<SqlDriverAdapter> {
-    const adapter = withCharColumnsEverywhere(await new PrismaPg(config).connect());
+    const adapter = await new PrismaPg(config).connect();
+    const pool = adapter.underlyingDriver();
+    adapter.executeScript = (script) => runScript(pool, script);
+    withCharColumnsEverywhere(adapter);
     const closePool = adapter.dispose.bind(adapter);
     let disposed: Promise<void> | undefined;
     const dispose = () => {

@@ -45,7 +45,7 @@ function defaultPublicAddress(bind: string): string {
   return '127.0.0.1';
 }
 
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): ApplianceConfig {
+export function loadConfig(env: Record<string, string | undefined> = process.env): ApplianceConfig {
   const parsed = schema.safeParse(env);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];

@@ -25,8 +25,7 @@ RUN node scripts/prisma-generate.mjs && npm run build
 
 # Not root: a bug in a request handler must not own the container. Docker lets any user bind 443
 # inside a container (net.ipv4.ip_unprivileged_port_start=0). The directory is created here so that a
-# fresh named volume inherits its owner.
-# Next.js writes its cache under .next at run time.
+# fresh named volume inherits its owner; Next.js writes its cache under .next at run time.
 RUN mkdir -p /var/lib/otc && chown node:node /var/lib/otc && chown -R node:node .next
 USER node
 ENV OTC_DATA_DIR=/var/lib/otc

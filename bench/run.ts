@@ -63,7 +63,7 @@ async function startConsole(dataDir: string): Promise<Server> {
 
   log(`starting console on https://${HOST}:${port} (data ${dataDir})`);
   // Own process group: if the console ignores SIGINT, the fallback kill reaches its PostgreSQL too.
-  const child = spawn(path.join(root, 'node_modules/.bin/tsx'), ['server.ts'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  const child = spawn(process.execPath, ['--import', 'tsx', 'server.ts'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   child.stderr?.on('data', (chunk: Buffer) => process.stderr.write(chunk));
 

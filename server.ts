@@ -40,12 +40,18 @@ async function main(): Promise<void> {
   await app.prepare();
   const handle = app.getRequestHandler();
   const tls = await readTlsFiles(config.dataDir);
+  const web = getLogger('web');
   const server = https.createServer({ key: tls.key, cert: tls.cert, minVersion: 'TLSv1.2' }, (req, res) => {
     // Whatever a client claims, the address the console sees is the socket's: sign-in throttling and the
     // audit trail depend on it.
     req.headers['x-forwarded-for'] = req.socket.remoteAddress ?? 'unknown';
     // Layouts cannot see the URL; the guard uses this to send a signed-out user back after sign-in.
     req.headers['x-request-path'] = req.url ?? '/';
+    const started = process.hrtime.bigint();
+    res.once('finish', () => {
+      // Path only: query strings may carry tokens.
+      web.info({ method: req.method, path: (req.url ?? '/').split('?')[0], status: res.statusCode, ms: Number(process.hrtime.bigint() - started) / 1e6, ip: req.headers['x-forwarded-for'] }, 'request');
+    });
     void handle(req, res);
   });
   server.keepAliveTimeout = 65_000;

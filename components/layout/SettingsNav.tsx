@@ -5,6 +5,13 @@ import { usePathname } from 'next/navigation';
 
 const SECTIONS = [
   { href: '/system-settings/sensor-setup', label: 'Sensor Setup' },
+  { href: '/system-settings/activation', label: 'Activation' },
+  { href: '/system-settings/backups', label: 'Backups' },
+  { href: '/system-settings/networking', label: 'Networking' },
+  { href: '/system-settings/time', label: 'Time' },
+  { href: '/system-settings/certificates', label: 'SSL/TLS Certificates' },
+  { href: '/system-settings/users', label: 'Users' },
+  { href: '/system-settings/export', label: 'Export' },
   { href: '/system-settings/sessions', label: 'Sessions' },
 ];
 

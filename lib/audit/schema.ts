@@ -9,7 +9,17 @@ export type AuditAction =
   | 'user.delete'
   | 'setting.change'
   | 'appliance.first-boot'
-  | 'appliance.token-regenerate';
+  | 'appliance.token-regenerate'
+  | 'activation.upload'
+  | 'logs.export'
+  | 'logs.export-download'
+  | 'backup.create'
+  | 'backup.download'
+  | 'backup.restore'
+  | 'vlan.create'
+  | 'vlan.update'
+  | 'vlan.delete'
+  | 'certificate.install';
 
 export type AuditOutcome = 'success' | 'failure';
 

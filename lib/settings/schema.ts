@@ -1,9 +1,38 @@
+import { isIPv4 } from 'node:net';
 import { z } from 'zod';
+
+// IANA names as this runtime knows them ('UTC' is valid but not always listed).
+const TIMEZONES = new Set([...Intl.supportedValuesOf('timeZone'), 'UTC']);
+export const timezoneSchema = z.string().refine((tz) => TIMEZONES.has(tz), { message: 'Choose an IANA time zone such as Europe/Berlin or UTC.' });
+
+const HOSTNAME = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/i;
+export const ntpServerSchema = z
+  .string()
+  .trim()
+  .refine((v) => v === '' || isIPv4(v) || HOSTNAME.test(v), { message: 'Enter an IPv4 address or a host name (or leave it empty).' });
+
+export const consoleNameSchema = z.string().trim().max(25, 'The console name can be at most 25 characters.');
+
+export const backupScheduleSchema = z.object({
+  frequency: z.enum(['daily', 'weekly']),
+  time: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'Use a 24-hour time such as 02:30.'),
+  weekday: z.number().int().min(0).max(6),
+  timezone: timezoneSchema,
+  retain: z.number().int().min(1, 'Keep at least one backup.').max(100, 'Keep at most 100 backups.'),
+});
+export type BackupSchedule = z.infer<typeof backupScheduleSchema>;
 
 // Every setting key with its shape and default. A stored value that no longer parses falls back to
 // the default rather than breaking the console.
 export const SETTINGS = {
   'session.idleTimeoutMinutes': { schema: z.number().int().min(1).max(480), default: 30 },
+  'console.name': { schema: consoleNameSchema, default: '' },
+  'time.ntpServer': { schema: ntpServerSchema, default: '' },
+  'time.timezone': { schema: timezoneSchema, default: 'UTC' },
+  'backup.schedule': {
+    schema: backupScheduleSchema,
+    default: { frequency: 'daily', time: '02:00', weekday: 0, timezone: 'UTC', retain: 7 } as BackupSchedule,
+  },
 } as const;
 
 export type SettingKey = keyof typeof SETTINGS;

@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import next from 'next';
 import { bootstrapAppliance, loadAuthSecret } from './lib/appliance/bootstrap.ts';
 import { readTlsFiles } from './lib/appliance/tls-files.ts';
+import { registerTlsReloader } from './lib/appliance/tls-reload.ts';
 import { loadConfig } from './lib/config/env.ts';
 import { disconnectDb } from './lib/db/lifecycle.ts';
 import { applyMigrations } from './lib/db/migrate.ts';
@@ -56,6 +57,12 @@ async function main(): Promise<void> {
     void handle(req, res);
   });
   server.keepAliveTimeout = 65_000;
+  // New certificates (System Settings → SSL/TLS Certificates) apply to new connections without a restart.
+  registerTlsReloader(async () => {
+    const next = await readTlsFiles(config.dataDir);
+    server.setSecureContext({ key: next.key, cert: next.cert, minVersion: 'TLSv1.2' });
+    log.info('HTTPS certificate reloaded');
+  });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.httpsPort, config.bindAddress, resolve);

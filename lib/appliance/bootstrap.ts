@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID, X509Certificate } from 'node:crypto';
 import { hostname } from 'node:os';
 import path from 'node:path';
 import type { ApplianceConfig } from '../config/env.ts';
@@ -8,7 +8,9 @@ import { generatePassword } from '../auth/password-policy.ts';
 import { createApplianceCertificate } from '../pki/self-signed.ts';
 import { getAppliance } from './data.ts';
 import { initialiseAppliance, recordSoftwareVersion } from './mutations.ts';
-import { hasTlsFiles, writeTlsFiles } from './tls-files.ts';
+import { hasTlsFiles, readTlsFiles, writeTlsFiles } from './tls-files.ts';
+import { getCertificateRecord } from '../certificates/data.ts';
+import { recordCertificate } from '../certificates/mutations.ts';
 import { SOFTWARE_VERSION } from './version.ts';
 
 export const INITIAL_ADMIN = 'admin';
@@ -47,6 +49,10 @@ export async function bootstrapAppliance(config: ApplianceConfig): Promise<BootR
     const ips = [...new Set([config.publicAddress, ...(config.bindAddress.includes(':') || config.bindAddress === '0.0.0.0' ? [] : [config.bindAddress])])];
     const { keyPem, certPem } = await createApplianceCertificate({ domain: appliance.domain, ips, hostnames: [hostname()] });
     await writeTlsFiles(config.dataDir, keyPem, certPem);
+  }
+  if (!(await getCertificateRecord())) {
+    const cert = new X509Certificate((await readTlsFiles(config.dataDir)).cert);
+    await recordCertificate(cert, 'generated', { username: 'system' });
   }
   return { domain: appliance.domain, applianceId: appliance.applianceId, initialAdmin };
 }

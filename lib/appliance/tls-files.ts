@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 
 // The appliance's HTTPS key and certificate live in its data directory (key readable by root only).
@@ -19,9 +19,13 @@ export async function readTlsFiles(dataDir: string): Promise<{ key: string; cert
   return { key, cert };
 }
 
+// Each file is replaced by a rename, so the server never reads half a key or a key without its certificate
+// for long (the key goes first: a reload between the two renames fails and keeps the old context).
 export async function writeTlsFiles(dataDir: string, keyPem: string, certPem: string): Promise<void> {
   const p = tlsPaths(dataDir);
   await mkdir(p.dir, { recursive: true, mode: 0o700 });
-  await writeFile(p.key, keyPem, { mode: 0o600 });
-  await writeFile(p.cert, certPem, { mode: 0o644 });
+  await writeFile(`${p.key}.new`, keyPem, { mode: 0o600 });
+  await writeFile(`${p.cert}.new`, certPem, { mode: 0o644 });
+  await rename(`${p.key}.new`, p.key);
+  await rename(`${p.cert}.new`, p.cert);
 }

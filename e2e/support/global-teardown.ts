@@ -1,15 +1,7 @@
 import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
+import { isAlive as alive } from '../../lib/runtime/process-alive.ts';
 import { e2eState, STATE_FILE } from './state.ts';
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 export default async function globalTeardown() {
   if (!existsSync(STATE_FILE)) return; // set-up failed before starting a console

@@ -17,6 +17,7 @@ const schema = z.object({
   OTC_SIGNIN_IP_MAX_FAILURES: z.coerce.number().int().min(1).max(10_000).default(20),
   OTC_SIGNIN_IP_WINDOW_SECONDS: z.coerce.number().int().min(1).max(86_400).default(300),
   DATABASE_URL: z.string().optional(),
+  OTC_ACTIVATION_PUBLIC_KEY_FILE: z.string().optional(),
 });
 
 export type ApplianceConfig = {
@@ -33,6 +34,8 @@ export type ApplianceConfig = {
   signInIpMaxFailures: number;
   signInIpWindowSeconds: number;
   databaseUrl: string | undefined;
+  // The vendor public key (PEM) that activation files must be signed for; unset → uploads are refused.
+  activationPublicKeyFile: string | undefined;
 };
 
 // The address sensors and peers use to reach this console: the bind address when it is a concrete one,
@@ -46,7 +49,8 @@ function defaultPublicAddress(bind: string): string {
 }
 
 export function loadConfig(env: Record<string, string | undefined> = process.env): ApplianceConfig {
-  const parsed = schema.safeParse(env);
+  // An empty variable means unset (compose files and shells often pass VAR= through).
+  const parsed = schema.safeParse(Object.fromEntries(Object.entries(env).filter(([, v]) => v !== '')));
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     throw new Error(`Invalid configuration: ${String(issue?.path[0])}: ${issue?.message}`);
@@ -67,5 +71,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     signInIpMaxFailures: e.OTC_SIGNIN_IP_MAX_FAILURES,
     signInIpWindowSeconds: e.OTC_SIGNIN_IP_WINDOW_SECONDS,
     databaseUrl: e.DATABASE_URL || undefined,
+    activationPublicKeyFile: e.OTC_ACTIVATION_PUBLIC_KEY_FILE ? path.resolve(/*turbopackIgnore: true*/ e.OTC_ACTIVATION_PUBLIC_KEY_FILE) : undefined,
   };
 }

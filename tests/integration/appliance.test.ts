@@ -7,7 +7,7 @@ import tls from 'node:tls';
 import { X509Certificate } from 'node:crypto';
 import forge from 'node-forge';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort, startConsole, stopConsole, type RunningConsole } from '../../e2e/support/console.ts';
+import { freePort, startConsole, stopConsole, type RunningConsole } from '../support/console.ts';
 import { request, signInOverHttps } from '../support/https.ts';
 
 // A whole appliance as `npm run demo` runs it: server.ts, embedded PostgreSQL, first boot, HTTPS.

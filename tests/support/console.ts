@@ -1,20 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import path from 'node:path';
 
-export type RunningConsole = { process: ChildProcess; url: string; logFile: string; output: () => string; adminPassword: string | null };
+export { freePort } from '../../lib/runtime/free-port.ts';
 
-export async function freePort(host: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, host, () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
-}
+export type RunningConsole = { process: ChildProcess; url: string; logFile: string; output: () => string; adminPassword: string | null };
 
 // Starts a real console (server.ts) and waits for its ready banner. Its terminal output goes to a
 // file (not a pipe) so the console may outlive the process that started it. Used by the end-to-end

@@ -1,9 +1,10 @@
 // `npm run demo`: one console on its embedded PostgreSQL at https://127.0.0.11:8443 (override with the
 // OTC_* variables), data kept in data/demo across runs. `--fresh` starts over; Ctrl-C stops it cleanly.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { ensureVendorKeyPair } from '../lib/activation/vendor-key.ts';
 
 const { values } = parseArgs({ options: { fresh: { type: 'boolean' }, rebuild: { type: 'boolean' } }, strict: true });
 
@@ -27,6 +28,19 @@ if (values.rebuild || !existsSync('.next/BUILD_ID')) {
     process.stderr.write('The build failed; run `npm run build` to see why.\n');
     process.exit(1);
   }
+}
+
+// Activation files need a vendor key. Unless one is configured, the demo plays the vendor: a key pair
+// made once under the data directory, whose public key the console trusts.
+if (!process.env.OTC_ACTIVATION_PUBLIC_KEY_FILE) {
+  // The mode server.ts would give the data directory it creates.
+  mkdirSync(env.OTC_DATA_DIR, { recursive: true, mode: 0o711 });
+  const vendor = await ensureVendorKeyPair(path.join(env.OTC_DATA_DIR, 'demo-vendor'));
+  Object.assign(env, { OTC_ACTIVATION_PUBLIC_KEY_FILE: path.resolve(vendor.publicKeyFile) });
+  const expires = new Date(Date.now() + 365 * 86_400_000).toISOString().slice(0, 10);
+  process.stdout.write(
+    `Activation: the demo is its own vendor (key in ${path.dirname(vendor.privateKeyFile)}); issue a file to upload with: node --import tsx cli/ot-activation-issue.ts --private-key ${vendor.privateKeyFile} --subscription DEMO-0001 --devices 100 --expires ${expires} --out demo-activation.json\n`,
+  );
 }
 
 process.stdout.write(`Starting the console (data in ${path.resolve(env.OTC_DATA_DIR)}); stop it with Ctrl-C.\n`);

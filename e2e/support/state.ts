@@ -8,6 +8,8 @@ export type E2EState = {
   admin: { username: string; password: string };
   viewer: { username: string; password: string };
   lockme: { username: string; password: string };
+  // Signs activation files the console accepts (its public key is OTC_ACTIVATION_PUBLIC_KEY_FILE).
+  vendorPrivateKeyFile: string;
 };
 
 export const STATE_FILE = path.resolve('test-results/e2e-state.json');

@@ -40,6 +40,7 @@ export async function authenticate(username: string, password: string, ip: strin
   const user = await findUserForSignIn(username);
   const fail = async (code: 'INVALID' | 'LOCKED', message: string, reason: string) => {
     throttle().recordFailure(ip, now.getTime());
+    log.warn({ username, ip, reason }, 'sign-in refused');
     await recordAudit({ actor: username, ip, action: 'auth.sign-in', outcome: 'failure', details: { reason } });
     return { ok: false as const, code, message };
   };
@@ -61,6 +62,7 @@ export async function authenticate(username: string, password: string, ip: strin
   }
 
   await recordSignInSuccess(user.id, now);
+  log.info({ username, ip, role: user.role }, 'signed in');
   await recordAudit({ actor: username, ip, action: 'auth.sign-in', outcome: 'success' });
   return { ok: true, user: { id: user.id, username: user.username, role: user.role } };
 }

@@ -1,0 +1,16 @@
+'use client';
+
+import { useRouter } from 'next/navigation';
+import { useEffect } from 'react';
+
+// Re-renders the page from the server every second while `active`: the export list shows progress
+// without a client-side copy of the state. Client state (e.g. the one-time password) survives a refresh.
+export function AutoRefresh({ active, intervalMs = 1000 }: { active: boolean; intervalMs?: number }) {
+  const router = useRouter();
+  useEffect(() => {
+    if (!active) return;
+    const timer = setInterval(() => router.refresh(), intervalMs);
+    return () => clearInterval(timer);
+  }, [active, intervalMs, router]);
+  return null;
+}

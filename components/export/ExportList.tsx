@@ -1,0 +1,79 @@
+import type { LogExportView } from '@/lib/logs/export/data';
+import { LOG_CATEGORY_LABELS } from '@/lib/logs/categories';
+
+// UTC on purpose: the same text on the server and in the browser, and what the appliance's logs use.
+function formatDate(date: Date): string {
+  return `${date.toISOString().slice(0, 19).replace('T', ' ')} UTC`;
+}
+
+function formatSize(bytes: number | null): string {
+  if (bytes === null) return '—';
+  if (bytes < 1024) return `${bytes} B`;
+  const units = ['KB', 'MB', 'GB'];
+  let value = bytes / 1024;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return `${value.toFixed(value < 10 ? 1 : 0)} ${units[unit]}`;
+}
+
+function Status({ item }: { item: LogExportView }) {
+  if (item.status === 'running') {
+    return (
+      <div className="flex min-w-32 items-center gap-2">
+        <div role="progressbar" aria-label="Export progress" aria-valuemin={0} aria-valuemax={100} aria-valuenow={item.progress} className="h-2 flex-1 overflow-hidden rounded bg-slate-200">
+          <div className="h-full bg-sky-600 transition-all" style={{ width: `${item.progress}%` }} />
+        </div>
+        <span className="tabular-nums">{item.progress}%</span>
+      </div>
+    );
+  }
+  if (item.status === 'failed') {
+    return (
+      <span className="text-red-800">
+        Failed<span className="block text-xs">{item.error}</span>
+      </span>
+    );
+  }
+  return <span className="text-emerald-800">Ready</span>;
+}
+
+export function ExportList({ exports }: { exports: LogExportView[] }) {
+  if (exports.length === 0) return <p className="text-sm text-slate-600">No exports yet.</p>;
+  return (
+    <table className="w-full text-left text-sm">
+      <thead className="border-b border-slate-200 text-slate-600">
+        <tr>
+          <th className="py-2 pr-4 font-medium">Date</th>
+          <th className="py-2 pr-4 font-medium">Categories</th>
+          <th className="py-2 pr-4 font-medium">Size</th>
+          <th className="py-2 pr-4 font-medium">Status</th>
+          <th className="py-2 font-medium">
+            <span className="sr-only">Download</span>
+          </th>
+        </tr>
+      </thead>
+      <tbody>
+        {exports.map((item) => (
+          <tr key={item.id} data-testid="export-row" className="border-b border-slate-100 align-top">
+            <td className="py-2 pr-4 whitespace-nowrap">{formatDate(item.createdAt)}</td>
+            <td className="py-2 pr-4">{item.categories.map((c) => LOG_CATEGORY_LABELS[c]).join(', ')}</td>
+            <td className="py-2 pr-4 whitespace-nowrap tabular-nums">{formatSize(item.sizeBytes)}</td>
+            <td className="py-2 pr-4">
+              <Status item={item} />
+            </td>
+            <td className="py-2 text-right">
+              {item.status === 'ready' ? (
+                <a href={`/api/v1/system/exports/${item.id}`} download={item.downloadName} className="font-medium text-sky-700 hover:underline">
+                  Download
+                </a>
+              ) : null}
+            </td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}

@@ -1,0 +1,66 @@
+'use client';
+
+import { useState } from 'react';
+import { Alert } from '../ui/Alert';
+import { Button } from '../ui/Button';
+
+async function writeClipboard(text: string): Promise<void> {
+  if (navigator.clipboard?.writeText) return navigator.clipboard.writeText(text);
+  // Browsers without the async clipboard API still honour a copy from a selected field.
+  const area = document.createElement('textarea');
+  area.value = text;
+  document.body.append(area);
+  area.select();
+  const copied = document.execCommand('copy');
+  area.remove();
+  if (!copied) throw new Error('copy refused');
+}
+
+// The archive's one-time password: masked until revealed, and gone once the page is left, because the
+// console keeps no copy of it.
+export function ExportPassword({ password }: { password: string }) {
+  const [revealed, setRevealed] = useState(false);
+  const [copyStatus, setCopyStatus] = useState<{ tone: 'success' | 'error'; text: string } | null>(null);
+
+  async function copy() {
+    try {
+      await writeClipboard(password);
+      setCopyStatus({ tone: 'success', text: 'Password copied to the clipboard.' });
+    } catch {
+      setCopyStatus({ tone: 'error', text: 'The browser refused to copy. Reveal the password and copy it by hand.' });
+    }
+  }
+
+  return (
+    <div className="space-y-3 rounded-md border border-amber-300 bg-amber-50 p-4">
+      <p className="text-sm font-medium text-amber-950">Archive password</p>
+      <div className="flex flex-wrap items-center gap-2">
+        <code data-testid="export-password" aria-label="Archive password" className="min-w-0 flex-1 rounded-md border border-slate-300 bg-white px-3 py-2 font-mono text-sm break-all">
+          {revealed ? password : '•'.repeat(password.length)}
+        </code>
+        <Button variant="secondary" onClick={() => setRevealed(!revealed)} aria-pressed={revealed} aria-label={revealed ? 'Hide password' : 'Reveal password'} title={revealed ? 'Hide' : 'Reveal'}>
+          <EyeIcon crossed={revealed} />
+          {revealed ? 'Hide' : 'Reveal'}
+        </Button>
+        <Button variant="secondary" onClick={() => void copy()} aria-label="Copy password">
+          Copy
+        </Button>
+      </div>
+      <p className="text-sm text-amber-950">
+        The console does not store this password and cannot show it again. Copy it now and send it separately from the
+        archive; open the archive with 7-Zip or WinZip (AES-256).
+      </p>
+      {copyStatus ? <Alert tone={copyStatus.tone}>{copyStatus.text}</Alert> : null}
+    </div>
+  );
+}
+
+function EyeIcon({ crossed }: { crossed: boolean }) {
+  return (
+    <svg aria-hidden="true" viewBox="0 0 24 24" className="h-4 w-4" fill="none" stroke="currentColor" strokeWidth="2">
+      <path d="M2 12s3.5-7 10-7 10 7 10 7-3.5 7-10 7S2 12 2 12z" />
+      <circle cx="12" cy="12" r="3" />
+      {crossed ? <path d="M3 3l18 18" /> : null}
+    </svg>
+  );
+}

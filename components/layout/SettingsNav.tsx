@@ -4,6 +4,7 @@ import Link from 'next/link';
 import { usePathname } from 'next/navigation';
 
 const SECTIONS = [
+  { href: '/system-settings/general', label: 'General' },
   { href: '/system-settings/sensor-setup', label: 'Sensor Setup' },
   { href: '/system-settings/activation', label: 'Activation' },
   { href: '/system-settings/backups', label: 'Backups' },

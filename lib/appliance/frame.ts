@@ -3,6 +3,11 @@ import { getApplianceOrThrow } from './data.ts';
 
 // What every console page's frame needs: the name in the header and the idle limit for the client timer.
 export async function loadConsoleFrame() {
-  const [appliance, idleMinutes] = await Promise.all([getApplianceOrThrow(), getSetting('session.idleTimeoutMinutes')]);
-  return { consoleName: appliance.domain, idleMinutes };
+  const [appliance, idleMinutes, name] = await Promise.all([
+    getApplianceOrThrow(),
+    getSetting('session.idleTimeoutMinutes'),
+    getSetting('console.name'),
+  ]);
+  // An Admin may name the console (System Settings → General); until then it goes by its domain.
+  return { consoleName: name || appliance.domain, idleMinutes };
 }

@@ -1,9 +1,18 @@
 import { isIPv4 } from 'node:net';
 import { z } from 'zod';
 
-// IANA names as this runtime knows them ('UTC' is valid but not always listed).
-const TIMEZONES = new Set([...Intl.supportedValuesOf('timeZone'), 'UTC']);
-export const timezoneSchema = z.string().refine((tz) => TIMEZONES.has(tz), { message: 'Choose an IANA time zone such as Europe/Berlin or UTC.' });
+// Any IANA name the runtime's time-zone database resolves: the listed (often older) names such as
+// Asia/Calcutta and their current aliases such as Asia/Kolkata alike. Offsets like +01:00 are not zones.
+function isTimeZone(tz: string): boolean {
+  if (!/^[A-Za-z][A-Za-z_]*(\/[A-Za-z0-9_+-]+)*$/.test(tz)) return false;
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}
+export const timezoneSchema = z.string().refine(isTimeZone, { message: 'Choose an IANA time zone such as Europe/Berlin or UTC.' });
 
 const HOSTNAME = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/i;
 export const ntpServerSchema = z

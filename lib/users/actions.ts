@@ -4,7 +4,9 @@ import { z } from 'zod';
 import { guardedAction } from '../auth/guard.ts';
 import { findUserForSignIn } from '../auth/data.ts';
 import { verifyPassword } from '../auth/password-hash.ts';
-import { setPassword } from './mutations.ts';
+import { generatePassword } from '../auth/password-policy.ts';
+import { changeUserRole, createUser, deleteUser, setPassword } from './mutations.ts';
+import { changeRoleInputSchema, createUserInputSchema, usernameInputSchema } from './schema.ts';
 
 const changePasswordSchema = z
   .object({ currentPassword: z.string().min(1, 'Enter your current password.').max(256), newPassword: z.string().max(256), confirmPassword: z.string().max(256) })
@@ -21,3 +23,28 @@ export const changeOwnPassword = guardedAction('READ_ONLY', changePasswordSchema
   if (!result.ok) return { ...result, fieldErrors: { newPassword: result.message } };
   return { ok: true as const };
 });
+
+// A generated password is returned to the Admin once and never stored in clear anywhere.
+export const addUser = guardedAction('ADMIN', createUserInputSchema, async (input, user) => {
+  const password = input.passwordMode === 'generate' ? generatePassword() : input.password;
+  const result = await createUser({ username: input.username, role: input.role, password }, { username: user.username, ip: user.ip });
+  if (!result.ok) {
+    const field = result.code === 'USERNAME_TAKEN' ? 'username' : 'password';
+    return { ...result, fieldErrors: { [field]: result.message } };
+  }
+  return { ok: true as const, data: { username: input.username, oneTimePassword: input.passwordMode === 'generate' ? password : null } };
+});
+
+export const updateUserRole = guardedAction('ADMIN', changeRoleInputSchema, async (input, user) =>
+  changeUserRole(input.username, input.role, { username: user.username, ip: user.ip }),
+);
+
+// Resetting also clears a lockout, so it is how an Admin lets a locked-out operator back in.
+export const resetUserPassword = guardedAction('ADMIN', usernameInputSchema, async (input, user) => {
+  const password = generatePassword();
+  const result = await setPassword(input.username, password, { username: user.username, ip: user.ip }, 'user.password-reset');
+  if (!result.ok) return result;
+  return { ok: true as const, data: { username: input.username, oneTimePassword: password } };
+});
+
+export const removeUser = guardedAction('ADMIN', usernameInputSchema, async (input, user) => deleteUser(input.username, { username: user.username, ip: user.ip }));

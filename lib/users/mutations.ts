@@ -3,6 +3,8 @@ import { checkPassword } from '../auth/password-policy.ts';
 import { hashPassword } from '../auth/password-hash.ts';
 import { db, type Tx } from '../db/client.ts';
 import { appendJournal } from '../journal/mutations.ts';
+import type { Role } from '../auth/roles.ts';
+import { canChangeRole, canDeleteUser, type UserRuleRefusal } from './rules.ts';
 import type { NewUser } from './schema.ts';
 
 export type Actor = { username: string; ip?: string };
@@ -59,5 +61,51 @@ export async function setPassword(
     await appendJournal(tx, { entity: 'user', key: user.username, op: 'upsert', payload: journalPayload(user) });
     await recordAudit({ actor: actor.username, ip: actor.ip, action, outcome: 'success', target: username }, tx);
     return { ok: true as const, id: user.id };
+  });
+}
+
+type Refusal = { ok: false; code: string; message: string };
+
+function unknownUser(username: string): Refusal {
+  return { ok: false, code: 'UNKNOWN_USER', message: `There is no user named "${username}". It may have been deleted: reload the page.` };
+}
+
+// Locks every Admin row and the target's row (in id order, so concurrent callers queue rather than
+// deadlock) and returns the target and the number of Admins. Two Admins demoting or deleting each other
+// at the same moment therefore cannot both succeed: the second sees the first's commit.
+async function lockForAdminRule(tx: Tx, username: string) {
+  const rows = await tx.$queryRaw<{ username: string; role: Role }[]>`
+    SELECT username, role::text AS role FROM "user" WHERE role = 'ADMIN' OR username = ${username} ORDER BY id FOR UPDATE`;
+  return { target: rows.find((r) => r.username === username) ?? null, adminCount: rows.filter((r) => r.role === 'ADMIN').length };
+}
+
+export type RoleChangeResult = { ok: true; from: Role; to: Role } | UserRuleRefusal | Refusal;
+
+export async function changeUserRole(username: string, role: Role, actor: Actor): Promise<RoleChangeResult> {
+  return db().$transaction(async (tx) => {
+    const { target, adminCount } = await lockForAdminRule(tx, username);
+    if (!target) return unknownUser(username);
+    const refusal = canChangeRole(actor, target, role, adminCount);
+    if (refusal) return refusal;
+    const user = await tx.user.update({ where: { username }, data: { role }, omit: { passwordHash: false } });
+    await appendJournal(tx, { entity: 'user', key: user.username, op: 'upsert', payload: journalPayload(user) });
+    await recordAudit({ actor: actor.username, ip: actor.ip, action: 'user.role-change', outcome: 'success', target: username, details: { from: target.role, to: role } }, tx);
+    return { ok: true as const, from: target.role, to: role };
+  });
+}
+
+export type DeleteUserResult = { ok: true } | UserRuleRefusal | Refusal;
+
+export async function deleteUser(username: string, actor: Actor): Promise<DeleteUserResult> {
+  return db().$transaction(async (tx) => {
+    const { target, adminCount } = await lockForAdminRule(tx, username);
+    if (!target) return unknownUser(username);
+    const refusal = canDeleteUser(actor, target, adminCount);
+    if (refusal) return refusal;
+    const user = await tx.user.delete({ where: { username }, select: { id: true, username: true, role: true } });
+    // The peer deletes by key; id and role say what was removed.
+    await appendJournal(tx, { entity: 'user', key: user.username, op: 'delete', payload: { id: user.id, username: user.username, role: user.role } });
+    await recordAudit({ actor: actor.username, ip: actor.ip, action: 'user.delete', outcome: 'success', target: username, details: { role: user.role } }, tx);
+    return { ok: true as const };
   });
 }

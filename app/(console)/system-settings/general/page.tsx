@@ -1,0 +1,14 @@
+import { ConsoleNameForm } from '@/components/settings/ConsoleNameForm';
+import { Card } from '@/components/ui/Card';
+import { requireRole } from '@/lib/auth/guard';
+import { loadConsoleNameSettings } from '@/lib/settings/console-name';
+
+export default async function GeneralPage() {
+  await requireRole('ADMIN', '/system-settings/general');
+  const settings = await loadConsoleNameSettings();
+  return (
+    <Card title="General" description="How this console presents itself.">
+      <ConsoleNameForm name={settings.name} domain={settings.domain} />
+    </Card>
+  );
+}

@@ -1,0 +1,124 @@
+import { z } from 'zod';
+
+// Sensor protocol v1: the single source of truth for what sensors and the console exchange.
+// docs/sensor-protocol.md describes the flow; the OpenAPI document is generated from these schemas.
+//
+// Transport: HTTPS to the console's address and port from the connection string. The sensor pins the
+// console's certificate by its SHA-256 fingerprint after registration.
+// Authentication:
+//   register             Authorization: Bearer <connection-string token>
+//   heartbeat, events    Authorization: Sensor <sensorId>:<credential>
+// Errors: 4xx with { code, message } (message readable by a person); never a 5xx for bad input.
+
+export const PROTOCOL_VERSION = 1;
+export const MAX_BODY_BYTES = 256 * 1024;
+export const MAX_EVENTS_PER_BATCH = 500;
+// A sensor timestamp further than this from the console's clock is absurd, not drift.
+export const MAX_CLOCK_DISTANCE_MS = 365 * 86_400_000;
+
+const sensorName = z
+  .string()
+  .trim()
+  .min(1, 'A sensor name is required.')
+  .max(64, 'A sensor name is at most 64 characters.')
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'A sensor name holds letters, digits, ".", "_" and "-", starting with a letter or digit.');
+const version = z.string().trim().min(1).max(32).regex(/^[0-9A-Za-z.+-]+$/, 'A version looks like 1.4.2.');
+const epochMs = z.number().int().nonnegative();
+
+export const registerRequest = z
+  .object({ protocol: z.literal(PROTOCOL_VERSION), name: sensorName, version, clock: epochMs, zone: z.string().trim().min(1).max(64).optional() })
+  .strict();
+export type RegisterRequest = z.infer<typeof registerRequest>;
+
+export const peerInfo = z.object({ address: z.string(), port: z.number().int(), fingerprint: z.string(), role: z.string() });
+
+export const registerResponse = z.object({
+  sensorId: z.uuid(),
+  // Shown once: the console keeps only its hash.
+  credential: z.string(),
+  consoleFingerprint: z.string(),
+  heartbeatIntervalMs: z.number().int().positive(),
+  // Events up to this seq are already stored (a re-registering sensor continues from here).
+  ackedSeq: z.number().int().nonnegative(),
+  peers: z.array(peerInfo),
+});
+export type RegisterResponse = z.infer<typeof registerResponse>;
+
+export const heartbeatRequest = z
+  .object({
+    protocol: z.literal(PROTOCOL_VERSION),
+    version,
+    clock: epochMs,
+    // The highest HA term the sensor has seen from any console (0 when none).
+    highestTerm: z.number().int().nonnegative(),
+    counters: z
+      .object({ packets: z.number().int().nonnegative(), alerts: z.number().int().nonnegative(), devices: z.number().int().nonnegative(), outbox: z.number().int().nonnegative() })
+      .strict(),
+  })
+  .strict();
+export type HeartbeatRequest = z.infer<typeof heartbeatRequest>;
+
+export const heartbeatResponse = z.object({
+  role: z.enum(['STANDALONE', 'PRIMARY', 'SECONDARY']),
+  state: z.enum(['ACTIVE', 'STANDBY', 'FROZEN']),
+  term: z.number().int().nonnegative(),
+  serverTime: epochMs,
+  heartbeatIntervalMs: z.number().int().positive(),
+  ackedSeq: z.number().int().nonnegative(),
+  peers: z.array(peerInfo),
+});
+export type HeartbeatResponse = z.infer<typeof heartbeatResponse>;
+
+const severity = z.enum(['low', 'medium', 'high', 'critical']);
+const otProtocol = z.enum(['modbus', 's7', 'dnp3', 'ethernet-ip', 'bacnet', 'iec104', 'opc-ua', 'other']);
+
+export const alertEvent = z
+  .object({
+    seq: z.number().int().positive(),
+    kind: z.literal('alert'),
+    at: epochMs,
+    severity,
+    title: z.string().trim().min(1).max(200),
+    protocol: otProtocol,
+    source: z.string().max(64),
+    destination: z.string().max(64),
+    details: z.string().max(2000).optional(),
+  })
+  .strict();
+
+export const deviceEvent = z
+  .object({
+    seq: z.number().int().positive(),
+    kind: z.literal('device'),
+    at: epochMs,
+    // Stable identity of the device on the sensor's network (MAC address, or IP when no MAC is seen).
+    key: z.string().trim().min(1).max(64),
+    protocol: otProtocol,
+    ip: z.string().max(45).optional(),
+    vendor: z.string().max(100).optional(),
+    model: z.string().max(100).optional(),
+    firmware: z.string().max(64).optional(),
+  })
+  .strict();
+
+export const sensorEvent = z.discriminatedUnion('kind', [alertEvent, deviceEvent]);
+export type SensorEventInput = z.infer<typeof sensorEvent>;
+
+// Events go in seq order without gaps, starting at most at ackedSeq + 1 (earlier ones are replays and are
+// skipped); a batch starting beyond ackedSeq + 1 is refused so that what is stored is always 1..ackedSeq.
+export const eventsRequest = z
+  .object({
+    protocol: z.literal(PROTOCOL_VERSION),
+    events: z
+      .array(sensorEvent)
+      .min(1, 'A batch holds at least one event.')
+      .max(MAX_EVENTS_PER_BATCH, `A batch holds at most ${MAX_EVENTS_PER_BATCH} events.`)
+      .refine((events) => events.every((e, i) => i === 0 || e.seq === events[i - 1]!.seq + 1), 'Events in a batch must have consecutive seq numbers.'),
+  })
+  .strict();
+export type EventsRequest = z.infer<typeof eventsRequest>;
+
+export const eventsResponse = z.object({ ackedSeq: z.number().int().nonnegative(), stored: z.number().int().nonnegative(), duplicates: z.number().int().nonnegative() });
+export type EventsResponse = z.infer<typeof eventsResponse>;
+
+export const errorResponse = z.object({ code: z.string(), message: z.string() });

@@ -6,6 +6,7 @@ import next from 'next';
 import { bootstrapAppliance, loadAuthSecret } from './lib/appliance/bootstrap.ts';
 import { readTlsFiles } from './lib/appliance/tls-files.ts';
 import { registerTlsReloader } from './lib/appliance/tls-reload.ts';
+import { startBackupScheduler } from './lib/backup/scheduler.ts';
 import { loadConfig } from './lib/config/env.ts';
 import { disconnectDb } from './lib/db/lifecycle.ts';
 import { applyMigrations } from './lib/db/migrate.ts';
@@ -69,6 +70,7 @@ async function main(): Promise<void> {
   });
 
   log.info({ origin, domain: boot.domain, migrationsApplied: migrations.applied, startupMs: Date.now() - started }, 'console started');
+  const stopBackupScheduler = startBackupScheduler();
   const lines = [
     '',
     `  OT Management Console ${boot.domain} is ready (${Date.now() - started} ms)`,
@@ -90,6 +92,7 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     log.info({ signal }, 'console stopping');
+    stopBackupScheduler();
     server.close();
     server.closeAllConnections();
     await app.close().catch(() => undefined);

@@ -50,9 +50,12 @@ export async function bootstrapAppliance(config: ApplianceConfig): Promise<BootR
     const { keyPem, certPem } = await createApplianceCertificate({ domain: appliance.domain, ips, hostnames: [hostname()] });
     await writeTlsFiles(config.dataDir, keyPem, certPem);
   }
-  if (!(await getCertificateRecord())) {
-    const cert = new X509Certificate((await readTlsFiles(config.dataDir)).cert);
-    await recordCertificate(cert, 'generated', { username: 'system' });
+  // The record follows the files the server presents: first boot, or a restored backup whose record
+  // describes another appliance's certificate.
+  const record = await getCertificateRecord();
+  const served = new X509Certificate((await readTlsFiles(config.dataDir)).cert);
+  if (!record || record.fingerprint !== served.fingerprint256) {
+    await recordCertificate(served, record?.source === 'uploaded' ? 'uploaded' : 'generated', { username: 'system' });
   }
   return { domain: appliance.domain, applianceId: appliance.applianceId, initialAdmin };
 }

@@ -3,8 +3,10 @@ import { z } from 'zod';
 
 // Any IANA name the runtime's time-zone database resolves: the listed (often older) names such as
 // Asia/Calcutta and their current aliases such as Asia/Kolkata alike. Offsets like +01:00 are not zones.
+// IANA spells every path segment with a capital first letter; the runtime would also accept 'utc' or
+// 'europe/berlin', which are not names an operator should see stored.
 function isTimeZone(tz: string): boolean {
-  if (!/^[A-Za-z][A-Za-z_]*(\/[A-Za-z0-9_+-]+)*$/.test(tz)) return false;
+  if (!/^[A-Z][A-Za-z0-9_+-]*(\/[A-Z][A-Za-z0-9_+-]*)*$/.test(tz)) return false;
   try {
     new Intl.DateTimeFormat('en-US', { timeZone: tz });
     return true;
@@ -42,6 +44,10 @@ export const SETTINGS = {
     schema: backupScheduleSchema,
     default: { frequency: 'daily', time: '02:00', weekday: 0, timezone: 'UTC', retain: 7 } as BackupSchedule,
   },
+  // A sensor not heard for longer than this shows Disconnected (default: 5 heartbeats of 1 s).
+  'sensors.disconnectAfterSeconds': { schema: z.number().int().min(2).max(3600), default: 5 },
+  // A sensor clock further than this from the console's shows "Time difference".
+  'sensors.clockToleranceSeconds': { schema: z.number().int().min(1).max(86_400), default: 5 },
 } as const;
 
 export type SettingKey = keyof typeof SETTINGS;

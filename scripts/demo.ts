@@ -45,10 +45,7 @@ if (!process.env.OTC_ACTIVATION_PUBLIC_KEY_FILE) {
 
 process.stdout.write(`Starting the console (data in ${path.resolve(env.OTC_DATA_DIR)}); stop it with Ctrl-C.\n`);
 const server = spawn(process.execPath, ['--import', 'tsx', 'server.ts'], { stdio: 'inherit', env });
-// Ctrl-C reaches the console directly (same process group); forward other stop requests and wait.
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.on(signal, () => {
-    if (signal === 'SIGTERM') server.kill('SIGTERM');
-  });
-}
+// Ctrl-C in a terminal reaches the console directly (same process group); a signal sent to this process
+// alone (a service manager, kill) is passed on. The console stops once however often it is asked.
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => server.kill(signal));
 server.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));

@@ -12,6 +12,9 @@ import { disconnectDb } from './lib/db/lifecycle.ts';
 import { applyMigrations } from './lib/db/migrate.ts';
 import { claimDataDir, openDatabase } from './lib/db/open.ts';
 import { getLogger } from './lib/logs/logger.ts';
+import { serveSensorRequest } from './lib/sensors/http/node.ts';
+import { SENSOR_API_PREFIX } from './lib/sensors/http/router.ts';
+import { flushSensorLiveness, stopLivenessFlusher } from './lib/sensors/liveness.ts';
 
 // One appliance = this process: its database (embedded unless DATABASE_URL is set), migrations,
 // first-boot identity, then Next.js served over HTTPS.
@@ -51,6 +54,16 @@ async function main(): Promise<void> {
     req.headers['x-request-path'] = req.url ?? '/';
     const started = process.hrtime.bigint();
     const requestPath = (req.url ?? '/').split('?')[0]!;
+    // Sensor protocol v1 fast path: the same handlers as app/api/v1/sensors/*, without Next.js's router,
+    // which cut heartbeat throughput 5–20× when measured (bench/sensor-fast-path.ts, docs/sensor-protocol.md).
+    // Only refusals go to the request log: 10,000 sensors' heartbeats would rotate everything else out of it.
+    if (requestPath.startsWith(SENSOR_API_PREFIX)) {
+      res.once('finish', () => {
+        if (res.statusCode >= 300) web.info({ method: req.method, path: requestPath, status: res.statusCode, ms: Number(process.hrtime.bigint() - started) / 1e6, ip: req.headers['x-forwarded-for'] }, 'request');
+      });
+      void serveSensorRequest(req, res, requestPath);
+      return;
+    }
     if (!requestPath.startsWith('/_next/static/')) res.once('finish', () => {
       // Path only: query strings may carry tokens.
       web.info({ method: req.method, path: requestPath, status: res.statusCode, ms: Number(process.hrtime.bigint() - started) / 1e6, ip: req.headers['x-forwarded-for'] }, 'request');
@@ -95,6 +108,9 @@ async function main(): Promise<void> {
     stopBackupScheduler();
     server.close();
     server.closeAllConnections();
+    // Heartbeat liveness is written in batches; write the last one before the database goes.
+    stopLivenessFlusher();
+    await flushSensorLiveness().catch(() => undefined);
     await app.close().catch(() => undefined);
     await disconnectDb();
     await database.stop();

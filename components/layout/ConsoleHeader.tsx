@@ -12,6 +12,12 @@ export function ConsoleHeader({ consoleName, username, roleLabel, isAdmin }: { c
           <Link href="/" className="hover:text-white">
             Overview
           </Link>
+          <Link href="/sensors" className="hover:text-white">
+            Sensors
+          </Link>
+          <Link href="/alerts" className="hover:text-white">
+            Alerts
+          </Link>
           {isAdmin ? (
             <Link href="/system-settings" className="hover:text-white">
               System Settings

@@ -19,7 +19,10 @@ export type AuditAction =
   | 'vlan.create'
   | 'vlan.update'
   | 'vlan.delete'
-  | 'certificate.install';
+  | 'certificate.install'
+  | 'sensor.register'
+  | 'sensor.delete'
+  | 'alert.acknowledge';
 
 export type AuditOutcome = 'success' | 'failure';
 

@@ -1,4 +1,4 @@
-import { AutoRefresh } from '@/components/export/AutoRefresh';
+import { AutoRefresh } from '@/components/ui/AutoRefresh';
 import { ExportList } from '@/components/export/ExportList';
 import { LogExportForm } from '@/components/export/LogExportForm';
 import { Card } from '@/components/ui/Card';

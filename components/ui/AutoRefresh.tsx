@@ -3,8 +3,8 @@
 import { useRouter } from 'next/navigation';
 import { useEffect } from 'react';
 
-// Re-renders the page from the server every second while `active`: the export list shows progress
-// without a client-side copy of the state. Client state (e.g. the one-time password) survives a refresh.
+// Re-renders the page from the server every `intervalMs` while `active`: lists show progress and liveness
+// without a client-side copy of the state. Client state (e.g. a one-time password) survives a refresh.
 export function AutoRefresh({ active, intervalMs = 1000 }: { active: boolean; intervalMs?: number }) {
   const router = useRouter();
   useEffect(() => {

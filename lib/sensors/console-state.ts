@@ -1,0 +1,30 @@
+import { getApplianceOrThrow } from '../appliance/data.ts';
+import type { HeartbeatResponse } from './protocol.ts';
+import { HEARTBEAT_STATE_TTL_MS, HEARTBEAT_INTERVAL_MS } from './timing.ts';
+
+export type ConsoleState = Pick<HeartbeatResponse, 'role' | 'state' | 'term' | 'heartbeatIntervalMs' | 'peers'>;
+
+type Cached = { at: number; value: Promise<ConsoleState> } | null;
+
+const key = Symbol.for('otc.sensor-console-state');
+
+// The appliance's role, state and term as every heartbeat response carries them, read from the database
+// at most once per HEARTBEAT_STATE_TTL_MS however many sensors ask (a failed read is not cached).
+export function loadConsoleState(now = Date.now()): Promise<ConsoleState> {
+  const holder = globalThis as { [key]?: Cached };
+  const cached = holder[key];
+  if (cached && now - cached.at < HEARTBEAT_STATE_TTL_MS) return cached.value;
+  const value = getApplianceOrThrow().then((a) => ({
+    role: a.configuredRole,
+    state: a.state,
+    term: Number(a.term),
+    heartbeatIntervalMs: HEARTBEAT_INTERVAL_MS,
+    // Filled in when consoles are paired (DESIGN.md §6): the other console sensors fail over to.
+    peers: [],
+  }));
+  holder[key] = { at: now, value };
+  value.catch(() => {
+    if (holder[key]?.value === value) holder[key] = null;
+  });
+  return value;
+}

@@ -1,0 +1,32 @@
+import { isAbsurdTime, clockOffsetMs } from '../clock.ts';
+import { loadConsoleState } from '../console-state.ts';
+import { isSensorHttpResponse, requireSensor } from '../guard.ts';
+import { recordHeartbeat } from '../liveness.ts';
+import { heartbeatRequest, type HeartbeatResponse } from '../protocol.ts';
+import { parseBody } from './body.ts';
+import { methodNotAllowed } from './method.ts';
+import { failure, type SensorHttpRequest, type SensorHttpResponse } from './types.ts';
+
+// POST /api/v1/sensors/heartbeat — the hot path: no database read or write per call (credentials and
+// the console state are cached, liveness is written in batches by the flusher).
+export async function handleHeartbeat(request: SensorHttpRequest): Promise<SensorHttpResponse> {
+  const sensor = await requireSensor(request);
+  if (isSensorHttpResponse(sensor)) return sensor;
+  if (request.method !== 'POST') return methodNotAllowed();
+  const body = parseBody(request, heartbeatRequest);
+  if (!body.ok) return body.response;
+  const now = Date.now();
+  const beat = body.data;
+  if (isAbsurdTime(beat.clock, now)) return failure(400, 'ABSURD_CLOCK', 'The sensor clock is more than a year away from the console\'s. Set the sensor\'s time (NTP).');
+  recordHeartbeat(sensor.id, {
+    heardAt: now,
+    ip: request.ip,
+    version: beat.version,
+    clockOffsetMs: clockOffsetMs(beat.clock, now),
+    counters: beat.counters,
+    highestTerm: beat.highestTerm,
+  });
+  const state = await loadConsoleState(now);
+  const response: HeartbeatResponse = { ...state, serverTime: now, ackedSeq: sensor.ackedSeq };
+  return { status: 200, json: response };
+}

@@ -1,0 +1,384 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { regenerateConnectionToken } from '../../lib/appliance/mutations.ts';
+import { countMonitoredDevices } from '../../lib/activation/data.ts';
+import { db } from '../../lib/db/client.ts';
+import { handleEvents } from '../../lib/sensors/http/events.ts';
+import { handleHeartbeat } from '../../lib/sensors/http/heartbeat.ts';
+import { handleRegister } from '../../lib/sensors/http/register.ts';
+import { clearSensorAuthCache } from '../../lib/sensors/credential-cache.ts';
+import { pendingLivenessCount } from '../../lib/sensors/liveness-buffer.ts';
+import { flushSensorLiveness } from '../../lib/sensors/liveness.ts';
+import { acknowledgeAlert, deleteSensor } from '../../lib/sensors/mutations.ts';
+import { eventsResponse, heartbeatResponse, MAX_BODY_BYTES, registerResponse } from '../../lib/sensors/protocol.ts';
+import {
+  bearer,
+  createSensorTestConsole,
+  events,
+  eventsBody,
+  heartbeatBody,
+  registerBody,
+  sensorAuth,
+  sensorRequest,
+  sensorSnapshot,
+  type SensorTestConsole,
+} from './sensors-helpers.ts';
+
+let console_: SensorTestConsole;
+
+beforeAll(async () => {
+  console_ = await createSensorTestConsole();
+});
+afterAll(async () => console_.close());
+
+async function register(name: string, extra: Record<string, unknown> = {}) {
+  const response = await handleRegister(sensorRequest(registerBody(name, extra), { authorization: bearer(await console_.token()) }));
+  expect(response.status, JSON.stringify(response.json)).toBe(200);
+  const body = registerResponse.parse(response.json);
+  return { ...body, auth: sensorAuth(body.sensorId, body.credential) };
+}
+
+const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
+
+describe('registration', () => {
+  it('creates the sensor with the right token: credential shown once, stored as its hash, journaled and audited', async () => {
+    const journalBefore = await db().journal.count();
+    const r = await register('plant-a-01', { zone: 'Cell 3' });
+    expect(r.consoleFingerprint).toBe(console_.fingerprint);
+    expect(r.heartbeatIntervalMs).toBe(1000);
+    expect(r.ackedSeq).toBe(0);
+    expect(r.peers).toEqual([]);
+    expect(r.credential).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    const row = await db().sensor.findUniqueOrThrow({ where: { id: r.sensorId } });
+    expect(row).toMatchObject({ name: 'plant-a-01', version: '0.1.0', zone: 'Cell 3', credentialHash: sha256(r.credential) });
+    expect(row.lastHeardAt).not.toBeNull();
+
+    const journal = await db().journal.findMany({ where: { seq: { gt: 0 } }, orderBy: { seq: 'asc' }, skip: journalBefore });
+    expect(journal.map((j) => [j.entity, j.key, j.op])).toEqual([['sensor', r.sensorId, 'upsert']]);
+    expect(journal[0]!.payload).toMatchObject({ id: r.sensorId, name: 'plant-a-01', credentialHash: sha256(r.credential) });
+    expect(JSON.stringify(journal[0]!.payload)).not.toContain(r.credential);
+    const audit = await db().auditEvent.findFirstOrThrow({ where: { action: 'sensor.register' }, orderBy: { id: 'desc' } });
+    expect(audit).toMatchObject({ actor: 'sensor:plant-a-01', target: r.sensorId, outcome: 'success' });
+    expect(JSON.stringify(audit.details)).not.toContain(r.credential);
+  });
+
+  it('refuses a wrong, missing or malformed token with 401 and stores nothing', async () => {
+    const before = await sensorSnapshot();
+    for (const authorization of [bearer('a'.repeat(32)), undefined, 'Basic abc', bearer('')]) {
+      const response = await handleRegister(sensorRequest(registerBody('intruder'), { authorization }));
+      expect(response.status, String(authorization)).toBe(401);
+      expect((response.json as { message: string }).message).toMatch(/token|Bearer/);
+    }
+    expect(await sensorSnapshot()).toBe(before);
+  });
+
+  it('a regenerated token replaces the old one at once', async () => {
+    const old = await console_.token();
+    await regenerateConnectionToken({ username: 'admin' });
+    const before = await sensorSnapshot();
+    const refused = await handleRegister(sensorRequest(registerBody('with-old-token'), { authorization: bearer(old) }));
+    expect(refused.status).toBe(401);
+    expect(refused.json).toMatchObject({ code: 'WRONG_TOKEN' });
+    expect(await sensorSnapshot()).toBe(before);
+    await register('with-new-token');
+  });
+
+  it('re-registering a name issues a new credential to the same sensor, keeps its stored events, and retires the old credential', async () => {
+    const first = await register('plant-a-02');
+    const stored = await handleEvents(sensorRequest(eventsBody(events(1, 4)), { authorization: first.auth }));
+    expect(stored.json).toMatchObject({ ackedSeq: 4, stored: 4 });
+    const again = await register('plant-a-02', { version: '0.2.0' });
+    expect(again.sensorId).toBe(first.sensorId);
+    expect(again.credential).not.toBe(first.credential);
+    expect(again.ackedSeq).toBe(4);
+    expect((await handleHeartbeat(sensorRequest(heartbeatBody(), { authorization: first.auth }))).status).toBe(401);
+    expect((await handleHeartbeat(sensorRequest(heartbeatBody(), { authorization: again.auth }))).status).toBe(200);
+    const audit = await db().auditEvent.findFirstOrThrow({ where: { action: 'sensor.register' }, orderBy: { id: 'desc' } });
+    expect(audit.details).toMatchObject({ reRegistered: true });
+  });
+
+  it('refuses invalid bodies and absurd clocks with a message, storing nothing', async () => {
+    const token = await console_.token();
+    const before = await sensorSnapshot();
+    const cases: [unknown, number, RegExp][] = [
+      [registerBody('bad name!'), 400, /A sensor name holds letters/],
+      [registerBody('x'.repeat(65)), 400, /at most 64/],
+      [registerBody('ok', { protocol: 2 }), 400, /protocol/],
+      [registerBody('ok', { extra: true }), 400, /extra/],
+      [registerBody('ok', { clock: Date.now() + 2 * 365 * 86_400_000 }), 400, /more than a year/],
+      [registerBody('ok', { zone: 'a\u0000b' }), 400, /NUL/],
+      ['{"protocol":1,', 400, /not valid UTF-8 JSON/],
+      [Buffer.from([0x7b, 0xff, 0x7d]), 400, /not valid UTF-8 JSON/],
+    ];
+    for (const [body, status, message] of cases) {
+      const response = await handleRegister(sensorRequest(body, { authorization: bearer(token) }));
+      expect(response.status, JSON.stringify(body)).toBe(status);
+      expect((response.json as { message: string }).message).toMatch(message);
+    }
+    expect(await sensorSnapshot()).toBe(before);
+  });
+});
+
+describe('heartbeat', () => {
+  it('answers from memory and writes liveness for many sensors in one batched statement after the flush', async () => {
+    const sensors = await Promise.all(['hb-1', 'hb-2', 'hb-3'].map((n) => register(n)));
+    await db().sensor.updateMany({ where: { name: { in: ['hb-1', 'hb-2', 'hb-3'] } }, data: { lastHeardAt: null, clockOffsetMs: null } });
+    await flushSensorLiveness();
+    const clock = Date.now() + 7000;
+    for (const s of sensors) {
+      const response = await handleHeartbeat(sensorRequest(heartbeatBody({ clock, version: '0.1.1', counters: { packets: 5, alerts: 0, devices: 1, outbox: 9 } }), { authorization: s.auth, ip: '10.1.2.3' }));
+      expect(response.status).toBe(200);
+      const body = heartbeatResponse.parse(response.json);
+      expect(body).toMatchObject({ role: 'STANDALONE', state: 'ACTIVE', term: 1, heartbeatIntervalMs: 1000, ackedSeq: 0, peers: [] });
+      expect(Math.abs(body.serverTime - Date.now())).toBeLessThan(5000);
+    }
+    // Nothing written per heartbeat…
+    expect((await db().sensor.findUniqueOrThrow({ where: { id: sensors[0]!.sensorId } })).lastHeardAt).toBeNull();
+    expect(pendingLivenessCount()).toBe(3);
+    // …then one statement for all three.
+    expect(await flushSensorLiveness()).toBe(3);
+    for (const s of sensors) {
+      const row = await db().sensor.findUniqueOrThrow({ where: { id: s.sensorId } });
+      expect(Date.now() - row.lastHeardAt!.getTime()).toBeLessThan(5000);
+      expect(row).toMatchObject({ version: '0.1.1', ip: '10.1.2.3', counters: { packets: 5, alerts: 0, devices: 1, outbox: 9 } });
+      expect(row.clockOffsetMs).toBeGreaterThan(6000);
+      expect(row.clockOffsetMs).toBeLessThan(7100);
+    }
+  });
+
+  it('reports the ackedSeq of stored events', async () => {
+    const s = await register('hb-acked');
+    await handleEvents(sensorRequest(eventsBody(events(1, 3)), { authorization: s.auth }));
+    const response = await handleHeartbeat(sensorRequest(heartbeatBody(), { authorization: s.auth }));
+    expect(response.json).toMatchObject({ ackedSeq: 3 });
+    // Same after a restart (credential cache empty).
+    clearSensorAuthCache();
+    expect((await handleHeartbeat(sensorRequest(heartbeatBody(), { authorization: s.auth }))).json).toMatchObject({ ackedSeq: 3 });
+  });
+
+  it('refuses an absurd clock, an unknown sensor, a wrong credential and bad bodies, changing nothing', async () => {
+    const s = await register('hb-bad');
+    await flushSensorLiveness();
+    const before = await sensorSnapshot();
+    const wrongCredential = sensorAuth(s.sensorId, 'A'.repeat(43));
+    const unknown = sensorAuth(randomUUID(), s.credential);
+    const cases: [unknown, string | undefined, number, RegExp][] = [
+      [heartbeatBody({ clock: Date.now() - 400 * 86_400_000 }), s.auth, 400, /more than a year/],
+      [heartbeatBody({ clock: -1 }), s.auth, 400, /clock/],
+      [heartbeatBody({ counters: { packets: 1 } }), s.auth, 400, /counters/],
+      [heartbeatBody({ highestTerm: 1.5 }), s.auth, 400, /highestTerm/],
+      ['not json', s.auth, 400, /JSON/],
+      [heartbeatBody(), wrongCredential, 401, /not valid for sensor "hb-bad"/],
+      [heartbeatBody(), unknown, 401, /no sensor/],
+      [heartbeatBody(), undefined, 401, /Authorization: Sensor/],
+      [heartbeatBody(), `Sensor ${s.sensorId}`, 401, /Authorization: Sensor/],
+      [heartbeatBody(), bearer(await console_.token()), 401, /Authorization: Sensor/],
+    ];
+    for (const [body, authorization, status, message] of cases) {
+      const response = await handleHeartbeat(sensorRequest(body, { authorization }));
+      expect(response.status, `${JSON.stringify(body)} ${authorization}`).toBe(status);
+      expect((response.json as { message: string }).message).toMatch(message);
+    }
+    expect(pendingLivenessCount()).toBe(0);
+    await flushSensorLiveness();
+    expect(await sensorSnapshot()).toBe(before);
+  });
+
+  it('throttles an address after repeated failures, valid credentials included', async () => {
+    const s = await register('hb-throttle');
+    const ip = '203.0.113.77';
+    for (let i = 0; i < 30; i++) expect((await handleHeartbeat(sensorRequest(heartbeatBody(), { authorization: sensorAuth(randomUUID(), s.credential), ip }))).status).toBe(401);
+    const throttled = await handleHeartbeat(sensorRequest(heartbeatBody(), { authorization: s.auth, ip }));
+    expect(throttled.status).toBe(429);
+    expect(Number(throttled.headers?.['retry-after'])).toBeGreaterThan(0);
+    // Another address is not affected.
+    expect((await handleHeartbeat(sensorRequest(heartbeatBody(), { authorization: s.auth }))).status).toBe(200);
+  });
+});
+
+describe('events', () => {
+  it('stores a batch once: a replay is acknowledged without storing again, an overlap stores only the new part', async () => {
+    const s = await register('ev-1');
+    const journalBefore = await db().journal.count();
+    const batch = sensorRequest(eventsBody(events(1, 6)), { authorization: s.auth });
+    const first = await handleEvents(batch);
+    expect(first.status).toBe(200);
+    expect(eventsResponse.parse(first.json)).toEqual({ ackedSeq: 6, stored: 6, duplicates: 0 });
+    const afterFirst = await sensorSnapshot();
+    const replay = await handleEvents(batch);
+    expect(replay.json).toEqual({ ackedSeq: 6, stored: 0, duplicates: 6 });
+    expect(await sensorSnapshot()).toBe(afterFirst);
+
+    const overlap = await handleEvents(sensorRequest(eventsBody(events(4, 6)), { authorization: s.auth }));
+    expect(overlap.json).toEqual({ ackedSeq: 9, stored: 3, duplicates: 3 });
+    const rows = await db().sensorEvent.findMany({ where: { sensorId: s.sensorId }, orderBy: { seq: 'asc' } });
+    expect(rows.map((r) => Number(r.seq))).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    expect(rows[0]).toMatchObject({ kind: 'alert', severity: 'medium', title: 'Unauthorized Modbus write #1' });
+    const sensor = await db().sensor.findUniqueOrThrow({ where: { id: s.sensorId } });
+    expect(sensor.ackedSeq).toBe(9n);
+    expect(sensor.alertCount).toBe(5);
+    // Three device keys, each upserted, with first/last seen spanning the reports.
+    const devices = await db().device.findMany({ where: { sensorId: s.sensorId }, orderBy: { key: 'asc' } });
+    expect(devices.map((d) => d.key)).toEqual(['00:11:22:33:44:00', '00:11:22:33:44:01', '00:11:22:33:44:02']);
+    expect(devices[0]).toMatchObject({ protocol: 's7', vendor: 'Siemens', ip: '10.0.0.0' });
+    // One journal row per stored batch, none for the replay.
+    const journal = await db().journal.findMany({ orderBy: { seq: 'asc' }, skip: journalBefore });
+    expect(journal.map((j) => [j.entity, j.key])).toEqual([
+      ['sensor-event', `${s.sensorId}:1-6`],
+      ['sensor-event', `${s.sensorId}:7-9`],
+    ]);
+  });
+
+  it('refuses a batch that starts beyond ackedSeq + 1 with 409 "expected seq N", storing nothing', async () => {
+    const s = await register('ev-gap');
+    await handleEvents(sensorRequest(eventsBody(events(1, 2)), { authorization: s.auth }));
+    const before = await sensorSnapshot();
+    const response = await handleEvents(sensorRequest(eventsBody(events(4, 3)), { authorization: s.auth }));
+    expect(response.status).toBe(409);
+    expect(response.json).toMatchObject({ code: 'SEQ_GAP', expectedSeq: 3 });
+    expect((response.json as { message: string }).message).toMatch(/^expected seq 3/);
+    expect(await sensorSnapshot()).toBe(before);
+  });
+
+  it('refuses oversized bodies (413), absurd timestamps, gaps inside a batch and invalid events (400), storing nothing', async () => {
+    const s = await register('ev-bad');
+    const before = await sensorSnapshot();
+    const big = eventsBody(events(1, 1).map((e) => ({ ...e, details: 'x'.repeat(2000) })));
+    const huge = Buffer.concat([Buffer.from(JSON.stringify(big)), Buffer.alloc(MAX_BODY_BYTES, 0x20)]);
+    const oversized = await handleEvents(sensorRequest(huge, { authorization: s.auth }));
+    expect(oversized.status).toBe(413);
+    expect((oversized.json as { message: string }).message).toMatch(/larger than 262144 bytes/);
+
+    const future = events(1, 3);
+    future[2] = { ...future[2]!, at: Date.now() + 2 * 365 * 86_400_000 };
+    const cases: [unknown, RegExp][] = [
+      [eventsBody(future), /Event 3 is dated more than a year away/],
+      [eventsBody([...events(1, 2), ...events(4, 1)]), /consecutive seq/],
+      [eventsBody([]), /at least one event/],
+      [eventsBody(events(1, 501)), /at most 500 events/],
+      [eventsBody([{ ...events(1, 1)[0]!, severity: 'apocalyptic' }]), /severity/],
+      [eventsBody([{ ...events(1, 1)[0]!, seq: 0 }]), /seq/],
+      [eventsBody([{ ...events(1, 1)[0]!, title: 'bad\u0000title' }]), /NUL/],
+      [eventsBody([{ ...events(1, 1)[0]!, title: '\ud800' }]), /unpaired surrogates/],
+      [{ protocol: 1, events: 'none' }, /events/],
+    ];
+    for (const [body, message] of cases) {
+      const response = await handleEvents(sensorRequest(body, { authorization: s.auth }));
+      expect(response.status, JSON.stringify(body).slice(0, 200)).toBe(400);
+      expect((response.json as { message: string }).message).toMatch(message);
+    }
+    const unknown = await handleEvents(sensorRequest(eventsBody(events(1, 1)), { authorization: sensorAuth(randomUUID(), s.credential) }));
+    expect(unknown.status).toBe(401);
+    expect(await sensorSnapshot()).toBe(before);
+  });
+
+  it('serializes concurrent batches from one sensor: every seq stored exactly once, 1..ackedSeq', async () => {
+    const s = await register('ev-concurrent');
+    const batches = [events(1, 50), events(1, 50), events(51, 50), events(26, 50), events(1, 100)];
+    const responses = await Promise.all(batches.map((b) => handleEvents(sensorRequest(eventsBody(b), { authorization: s.auth }))));
+    for (const r of responses) expect([200, 409]).toContain(r.status);
+    const sensor = await db().sensor.findUniqueOrThrow({ where: { id: s.sensorId } });
+    const seqs = (await db().sensorEvent.findMany({ where: { sensorId: s.sensorId }, orderBy: { seq: 'asc' }, select: { seq: true } })).map((r) => Number(r.seq));
+    expect(Number(sensor.ackedSeq)).toBe(100);
+    expect(seqs).toEqual(Array.from({ length: 100 }, (_, i) => i + 1));
+    const stored = responses.filter((r) => r.status === 200).reduce((n, r) => n + (r.json as { stored: number }).stored, 0);
+    expect(stored).toBe(100);
+  });
+
+  it('counts monitored devices across sensors by device key', async () => {
+    const before = await countMonitoredDevices();
+    const a = await register('dev-a');
+    const b = await register('dev-b');
+    const report = (seq: number, key: string) => ({ seq, kind: 'device' as const, at: Date.now(), key, protocol: 'modbus' as const });
+    await handleEvents(sensorRequest(eventsBody([report(1, 'dev-x'), report(2, 'dev-y')]), { authorization: a.auth }));
+    await handleEvents(sensorRequest(eventsBody([report(1, 'dev-y'), report(2, 'dev-z')]), { authorization: b.auth }));
+    expect(await countMonitoredDevices()).toBe(before + 3);
+  });
+});
+
+describe('operator actions', () => {
+  it('deletes only a disconnected sensor, journaled and audited; its credential stops working', async () => {
+    const s = await register('del-1');
+    await handleEvents(sensorRequest(eventsBody(events(1, 3)), { authorization: s.auth }));
+    await handleHeartbeat(sensorRequest(heartbeatBody(), { authorization: s.auth }));
+    const before = await sensorSnapshot();
+    const refused = await deleteSensor(s.sensorId, { username: 'admin' }, { disconnectAfterMs: 5000 });
+    expect(refused).toMatchObject({ ok: false, code: 'SENSOR_CONNECTED' });
+    expect(refused.ok ? '' : refused.message).toMatch(/Sensor "del-1" is connected .* Stop the sensor first/);
+    expect(await sensorSnapshot()).toBe(before);
+
+    const deleted = await deleteSensor(s.sensorId, { username: 'admin', ip: '10.9.9.9' }, { disconnectAfterMs: 5000, now: Date.now() + 60_000 });
+    expect(deleted).toEqual({ ok: true, name: 'del-1' });
+    expect(await db().sensor.findUnique({ where: { id: s.sensorId } })).toBeNull();
+    expect(await db().sensorEvent.count({ where: { sensorId: s.sensorId } })).toBe(0);
+    const journal = await db().journal.findFirstOrThrow({ orderBy: { seq: 'desc' } });
+    expect(journal).toMatchObject({ entity: 'sensor', key: s.sensorId, op: 'delete' });
+    const audit = await db().auditEvent.findFirstOrThrow({ orderBy: { id: 'desc' } });
+    expect(audit).toMatchObject({ action: 'sensor.delete', actor: 'admin', target: 'del-1', ip: '10.9.9.9' });
+    const after = await handleHeartbeat(sensorRequest(heartbeatBody(), { authorization: s.auth }));
+    expect(after.status).toBe(401);
+    expect(after.json).toMatchObject({ code: 'UNKNOWN_SENSOR' });
+    const again = await deleteSensor(s.sensorId, { username: 'admin' }, { disconnectAfterMs: 5000, now: Date.now() + 60_000 });
+    expect(again).toMatchObject({ ok: false, code: 'UNKNOWN_SENSOR' });
+  });
+
+  it('acknowledges an alert once, journaled and audited', async () => {
+    const s = await register('ack-1');
+    await handleEvents(sensorRequest(eventsBody(events(1, 2)), { authorization: s.auth }));
+    const ok = await acknowledgeAlert({ sensorId: s.sensorId, seq: 1 }, { username: 'analyst', ip: '10.0.0.1' });
+    expect(ok).toEqual({ ok: true, title: 'Unauthorized Modbus write #1' });
+    const row = await db().sensorEvent.findUniqueOrThrow({ where: { sensorId_seq: { sensorId: s.sensorId, seq: 1n } } });
+    expect(row.acknowledgedBy).toBe('analyst');
+    expect(row.acknowledgedAt).not.toBeNull();
+    const audit = await db().auditEvent.findFirstOrThrow({ orderBy: { id: 'desc' } });
+    expect(audit).toMatchObject({ action: 'alert.acknowledge', actor: 'analyst', target: 'ack-1#1' });
+    const before = await sensorSnapshot();
+    expect(await acknowledgeAlert({ sensorId: s.sensorId, seq: 1 }, { username: 'admin' })).toMatchObject({ ok: false, code: 'ALREADY_ACKNOWLEDGED' });
+    // seq 2 is a device report, not an alert; seq 9 does not exist.
+    expect(await acknowledgeAlert({ sensorId: s.sensorId, seq: 2 }, { username: 'admin' })).toMatchObject({ ok: false, code: 'UNKNOWN_ALERT' });
+    expect(await acknowledgeAlert({ sensorId: s.sensorId, seq: 9 }, { username: 'admin' })).toMatchObject({ ok: false, code: 'UNKNOWN_ALERT' });
+    expect(await sensorSnapshot()).toBe(before);
+  });
+});
+
+describe('the Next.js route handlers (same handlers behind the web adapter)', () => {
+  const routes = {
+    register: () => import('../../app/api/v1/sensors/register/route.ts'),
+    heartbeat: () => import('../../app/api/v1/sensors/heartbeat/route.ts'),
+    events: () => import('../../app/api/v1/sensors/events/route.ts'),
+  };
+  const web = (body: BodyInit, headers: Record<string, string>) =>
+    new Request('https://127.0.0.1/api/v1/sensors/x', { method: 'POST', headers: { 'x-forwarded-for': '198.51.100.9', 'content-type': 'application/json', ...headers }, body, duplex: 'half' } as RequestInit);
+
+  it('register, heartbeat and events answer as the handlers do, with no-store', async () => {
+    const reg = await (await routes.register()).POST(web(JSON.stringify(registerBody('route-1')), { authorization: bearer(await console_.token()) }));
+    expect(reg.status).toBe(200);
+    expect(reg.headers.get('cache-control')).toBe('no-store');
+    const r = registerResponse.parse(await reg.json());
+    const auth = sensorAuth(r.sensorId, r.credential);
+    const beat = await (await routes.heartbeat()).POST(web(JSON.stringify(heartbeatBody()), { authorization: auth }));
+    expect(heartbeatResponse.parse(await beat.json())).toMatchObject({ ackedSeq: 0 });
+    const ev = await (await routes.events()).POST(web(JSON.stringify(eventsBody(events(1, 2))), { authorization: auth }));
+    expect(await ev.json()).toEqual({ ackedSeq: 2, stored: 2, duplicates: 0 });
+    const row = await db().sensor.findUniqueOrThrow({ where: { id: r.sensorId } });
+    expect(row.ip).toBe('198.51.100.9');
+  });
+
+  it('refuses an oversized body by its Content-Length or by what it streams (413), storing nothing', async () => {
+    const r = await register('route-big');
+    const before = await sensorSnapshot();
+    const { POST } = await routes.events();
+    const declared = await POST(web('{}', { authorization: r.auth, 'content-length': String(MAX_BODY_BYTES + 1) }));
+    expect(declared.status).toBe(413);
+    const chunks = new ReadableStream<Uint8Array>({
+      start(controller) {
+        for (let i = 0; i < 40; i++) controller.enqueue(new Uint8Array(16_384).fill(0x20));
+        controller.close();
+      },
+    });
+    const streamed = await POST(web(chunks, { authorization: r.auth }));
+    expect(streamed.status).toBe(413);
+    expect(await streamed.json()).toMatchObject({ code: 'BODY_TOO_LARGE' });
+    expect(await sensorSnapshot()).toBe(before);
+  });
+});

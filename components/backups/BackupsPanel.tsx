@@ -7,6 +7,7 @@ import type { BackupView } from '@/lib/backup/data';
 import { formatBytes, formatUtc } from '@/lib/backup/format';
 import { Alert } from '../ui/Alert';
 import { Button } from '../ui/Button';
+import { JobStatus } from '../ui/JobStatus';
 
 // Back Up Now and the list of backups. While one is running the page re-renders from the server every
 // second, so progress and the final size and checksum come from the backup row itself.
@@ -69,7 +70,7 @@ export function BackupsPanel({ backups }: { backups: BackupView[] }) {
                   </td>
                   <td className="py-2 pr-4">{b.sha256 ? <Checksum value={b.sha256} /> : '—'}</td>
                   <td className="py-2 pr-4">
-                    <Status backup={b} />
+                    <JobStatus status={b.status} progress={b.progress} error={b.error} label="Backup progress" />
                   </td>
                   <td className="py-2 text-right">
                     {b.status === 'ready' ? (
@@ -88,26 +89,6 @@ export function BackupsPanel({ backups }: { backups: BackupView[] }) {
   );
 }
 
-function Status({ backup }: { backup: BackupView }) {
-  if (backup.status === 'running') {
-    return (
-      <div className="flex min-w-32 items-center gap-2">
-        <div role="progressbar" aria-label="Backup progress" aria-valuemin={0} aria-valuemax={100} aria-valuenow={backup.progress} className="h-2 flex-1 overflow-hidden rounded bg-slate-200">
-          <div className="h-full bg-sky-600 transition-all" style={{ width: `${backup.progress}%` }} />
-        </div>
-        <span className="tabular-nums">{backup.progress}%</span>
-      </div>
-    );
-  }
-  if (backup.status === 'failed') {
-    return (
-      <span className="text-red-800">
-        Failed<span className="block max-w-xs text-xs">{backup.error}</span>
-      </span>
-    );
-  }
-  return <span className="text-emerald-800">Ready</span>;
-}
 
 // Shortened for the table; the full value is in the tooltip, read out by screen readers, and copied.
 function Checksum({ value }: { value: string }) {

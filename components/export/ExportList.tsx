@@ -1,5 +1,6 @@
 import type { LogExportView } from '@/lib/logs/export/data';
 import { LOG_CATEGORY_LABELS } from '@/lib/logs/categories';
+import { JobStatus } from '../ui/JobStatus';
 
 // UTC on purpose: the same text on the server and in the browser, and what the appliance's logs use.
 function formatDate(date: Date): string {
@@ -19,26 +20,6 @@ function formatSize(bytes: number | null): string {
   return `${value.toFixed(value < 10 ? 1 : 0)} ${units[unit]}`;
 }
 
-function Status({ item }: { item: LogExportView }) {
-  if (item.status === 'running') {
-    return (
-      <div className="flex min-w-32 items-center gap-2">
-        <div role="progressbar" aria-label="Export progress" aria-valuemin={0} aria-valuemax={100} aria-valuenow={item.progress} className="h-2 flex-1 overflow-hidden rounded bg-slate-200">
-          <div className="h-full bg-sky-600 transition-all" style={{ width: `${item.progress}%` }} />
-        </div>
-        <span className="tabular-nums">{item.progress}%</span>
-      </div>
-    );
-  }
-  if (item.status === 'failed') {
-    return (
-      <span className="text-red-800">
-        Failed<span className="block text-xs">{item.error}</span>
-      </span>
-    );
-  }
-  return <span className="text-emerald-800">Ready</span>;
-}
 
 export function ExportList({ exports }: { exports: LogExportView[] }) {
   if (exports.length === 0) return <p className="text-sm text-slate-600">No exports yet.</p>;
@@ -62,7 +43,7 @@ export function ExportList({ exports }: { exports: LogExportView[] }) {
             <td className="py-2 pr-4">{item.categories.map((c) => LOG_CATEGORY_LABELS[c]).join(', ')}</td>
             <td className="py-2 pr-4 whitespace-nowrap tabular-nums">{formatSize(item.sizeBytes)}</td>
             <td className="py-2 pr-4">
-              <Status item={item} />
+              <JobStatus status={item.status} progress={item.progress} error={item.error} label="Export progress" />
             </td>
             <td className="py-2 text-right">
               {item.status === 'ready' ? (

@@ -3,18 +3,8 @@
 import { useState } from 'react';
 import { Alert } from '../ui/Alert';
 import { Button } from '../ui/Button';
+import { writeClipboard } from '../ui/clipboard';
 
-async function writeClipboard(text: string): Promise<void> {
-  if (navigator.clipboard?.writeText) return navigator.clipboard.writeText(text);
-  // Browsers without the async clipboard API still honour a copy from a selected field.
-  const area = document.createElement('textarea');
-  area.value = text;
-  document.body.append(area);
-  area.select();
-  const copied = document.execCommand('copy');
-  area.remove();
-  if (!copied) throw new Error('copy refused');
-}
 
 // The archive's one-time password: masked until revealed, and gone once the page is left, because the
 // console keeps no copy of it.

@@ -4,20 +4,10 @@ import { useState, useTransition } from 'react';
 import { regenerateConnectionString, revealConnectionString } from '@/lib/appliance/actions';
 import { Alert } from '../ui/Alert';
 import { Button } from '../ui/Button';
+import { writeClipboard } from '../ui/clipboard';
 import { Card } from '../ui/Card';
 import { ConfirmDialog } from '../ui/ConfirmDialog';
 
-async function writeClipboard(text: string): Promise<void> {
-  if (navigator.clipboard?.writeText) return navigator.clipboard.writeText(text);
-  // Browsers without the async clipboard API still honour a copy from a selected field.
-  const area = document.createElement('textarea');
-  area.value = text;
-  document.body.append(area);
-  area.select();
-  const copied = document.execCommand('copy');
-  area.remove();
-  if (!copied) throw new Error('copy refused');
-}
 
 export function ConnectionStringCard({ prefix, tokenLength }: { prefix: string; tokenLength: number }) {
   const [value, setValue] = useState<string | null>(null);

@@ -63,7 +63,8 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((error: unknown) => {
+// `npm run bench -- ingest`: the sensor ingest benchmark (bench/ingest.ts) instead of the page timings.
+(process.argv[2] === 'ingest' ? import('./ingest.ts').then((m) => m.benchIngest()) : main()).catch((error: unknown) => {
   process.stderr.write(`bench failed: ${error instanceof Error ? error.message : String(error)}\n`);
   process.exitCode = 1;
 });

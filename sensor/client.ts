@@ -1,0 +1,214 @@
+import https from 'node:https';
+import type { Duplex } from 'node:stream';
+import tls from 'node:tls';
+
+// HTTPS to the console. After registration every connection is PINNED: the console's certificate is
+// self-signed (or issued by a site CA the sensor does not know), so the chain is not verified; instead
+// the SHA-256 fingerprint of the certificate it presents must equal the one stored at registration.
+//
+// The check happens in the agent's createConnection, before the socket is handed to the HTTP layer, so
+// not one byte of a request (and its credential) reaches a host that fails it. A `checkServerIdentity`
+// hook would not do: Node skips it when chain verification already failed, which it always does for a
+// self-signed certificate with rejectUnauthorized false.
+
+export class PinMismatchError extends Error {
+  readonly code = 'PIN_MISMATCH';
+  constructor(
+    readonly address: string,
+    readonly presented: string,
+    readonly pinned: string,
+  ) {
+    super(
+      `Refusing to talk to ${address}: its certificate (SHA-256 ${presented}) is not the console certificate pinned at registration (${pinned}). ` +
+        'Something else may be answering at that address. If the console\'s certificate was replaced on purpose, register this sensor again (remove its identity.json).',
+    );
+  }
+}
+
+export class PinnedAgent extends https.Agent {
+  constructor(
+    readonly pinned: string,
+    maxSockets: number,
+  ) {
+    super({ keepAlive: true, keepAliveMsecs: 1000, maxSockets, maxFreeSockets: maxSockets, scheduling: 'lifo', rejectUnauthorized: false });
+  }
+
+  override createConnection(options: https.RequestOptions, callback?: (err: Error | null, stream: Duplex) => void): Duplex | null | undefined {
+    const address = `${options.host}:${options.port}`;
+    // No session resumption: every new connection shows its certificate and is checked.
+    const socket = tls.connect({ ...(options as tls.ConnectionOptions), rejectUnauthorized: false, session: undefined });
+    let settled = false;
+    const settle = (error: Error | null) => {
+      if (settled) return;
+      settled = true;
+      socket.off('error', onError);
+      if (error) {
+        socket.destroy();
+        callback?.(error, socket);
+      } else {
+        callback?.(null, socket);
+      }
+    };
+    const onError = (error: Error) => settle(error);
+    socket.once('error', onError);
+    socket.once('secureConnect', () => {
+      const presented = socket.getPeerCertificate().fingerprint256;
+      settle(presented === this.pinned ? null : new PinMismatchError(address, presented ?? 'none', this.pinned));
+    });
+    return undefined;
+  }
+}
+
+// A plain agent for registration (trust on first use: the connection string carries no fingerprint).
+export function registrationAgent(maxSockets: number): https.Agent {
+  // No session resumption: a resumed TLS session may not show the certificate to compare.
+  return new https.Agent({ keepAlive: true, maxSockets, rejectUnauthorized: false, maxCachedSessions: 0 });
+}
+
+// At most `limit` requests in flight; the rest wait here, not in Node's agent queue (where a request that
+// never gets a socket never times out either). Heartbeats go first, but each kind may use only three
+// quarters of the budget: a backlog of events must not make heartbeats late (late heartbeats look like a
+// lost console), and a console saturated by heartbeats must still receive events.
+export type Priority = 'heartbeat' | 'upload';
+
+export class Gate {
+  private active = 0;
+  private readonly running: Record<Priority, number> = { heartbeat: 0, upload: 0 };
+  private readonly waiting: Record<Priority, (() => void)[]> = { heartbeat: [], upload: [] };
+  private readonly share: number;
+
+  constructor(private readonly limit: number) {
+    this.share = Math.max(1, Math.floor((limit * 3) / 4));
+  }
+
+  async run<T>(work: () => Promise<T>, priority: Priority = 'heartbeat'): Promise<T> {
+    if (this.canStart(priority)) this.take(priority);
+    else await new Promise<void>((resolve) => this.waiting[priority].push(resolve));
+    try {
+      return await work();
+    } finally {
+      this.active--;
+      this.running[priority]--;
+      this.next();
+    }
+  }
+
+  private canStart(priority: Priority): boolean {
+    return this.active < this.limit && this.running[priority] < this.share;
+  }
+
+  private take(priority: Priority): void {
+    this.active++;
+    this.running[priority]++;
+  }
+
+  private next(): void {
+    for (const priority of ['heartbeat', 'upload'] as const) {
+      while (this.waiting[priority].length && this.canStart(priority)) {
+        this.take(priority);
+        this.waiting[priority].shift()!();
+      }
+    }
+  }
+}
+
+export type Reply = { status: number; json: unknown; retryAfterMs: number | null; peerFingerprint: string | null };
+
+export class ConsoleUnreachableError extends Error {
+  constructor(
+    message: string,
+    readonly code: string,
+  ) {
+    super(message);
+  }
+}
+
+function describeNetworkError(error: NodeJS.ErrnoException, address: string, timeoutMs: number): ConsoleUnreachableError {
+  if (error instanceof PinMismatchError) return new ConsoleUnreachableError(error.message, error.code);
+  const reasons: Record<string, string> = {
+    ECONNREFUSED: `nothing accepts connections at ${address} (is the console running, and is the port right?)`,
+    ETIMEDOUT: `${address} did not answer within ${timeoutMs / 1000} s`,
+    ECONNRESET: `${address} closed the connection`,
+    EHOSTUNREACH: `there is no route to ${address}`,
+    ENETUNREACH: `there is no route to ${address}`,
+    EPIPE: `${address} closed the connection`,
+  };
+  const code = error.code ?? 'ERROR';
+  return new ConsoleUnreachableError(reasons[code] ?? `${address}: ${error.message}`, code);
+}
+
+export type PostOptions = {
+  agent: https.Agent;
+  host: string;
+  port: number;
+  path: string;
+  authorization: string;
+  body: string;
+  timeoutMs: number;
+  // Report the certificate the console presented (registration only: it is not cheap).
+  capturePeer?: boolean;
+};
+
+// POST a JSON body, resolve with the status and parsed JSON (null when the body is not JSON). Network
+// failures, timeouts and pinning refusals reject with a ConsoleUnreachableError.
+export function postJson(options: PostOptions): Promise<Reply> {
+  const address = `${options.host}:${options.port}`;
+  return new Promise((resolve, reject) => {
+    let done = false;
+    const finish = (error: Error | null, reply?: Reply) => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      if (error) reject(error);
+      else resolve(reply!);
+    };
+    const req = https.request(
+      {
+        host: options.host,
+        port: options.port,
+        path: options.path,
+        method: 'POST',
+        agent: options.agent,
+        headers: {
+          authorization: options.authorization,
+          'content-type': 'application/json',
+          'content-length': Buffer.byteLength(options.body),
+          accept: 'application/json',
+        },
+      },
+      (res) => {
+        // Read now: once the body is consumed, a kept-alive socket goes back to the agent.
+        const socket = options.capturePeer ? (res.socket as tls.TLSSocket | null) : null;
+        const peer = socket && typeof socket.getPeerCertificate === 'function' ? socket.getPeerCertificate() : null;
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('error', (error) => finish(describeNetworkError(error, address, options.timeoutMs)));
+        res.on('end', () => {
+          let json: unknown = null;
+          try {
+            json = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+          } catch {
+            json = null;
+          }
+          const retryAfter = Number(res.headers['retry-after']);
+          finish(null, {
+            status: res.statusCode ?? 0,
+            json,
+            retryAfterMs: Number.isFinite(retryAfter) && retryAfter >= 0 ? retryAfter * 1000 : null,
+            peerFingerprint: peer?.fingerprint256 ?? null,
+          });
+        });
+      },
+    );
+    const timer = setTimeout(() => req.destroy(Object.assign(new Error('timeout'), { code: 'ETIMEDOUT' })), options.timeoutMs);
+    req.on('error', (error: NodeJS.ErrnoException) => finish(describeNetworkError(error, address, options.timeoutMs)));
+    req.end(options.body);
+  });
+}
+
+// The console's error body ({ code, message }), or a description of what came back instead.
+export function consoleError(reply: Reply): { code: string; message: string } {
+  const body = reply.json as { code?: unknown; message?: unknown } | null;
+  if (body && typeof body.code === 'string' && typeof body.message === 'string') return { code: body.code, message: body.message };
+  return { code: `HTTP_${reply.status}`, message: `the console answered HTTP ${reply.status} without a protocol error body` };
+}

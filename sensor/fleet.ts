@@ -1,0 +1,165 @@
+import type https from 'node:https';
+import { sensorNames, type AgentOptions } from './args.ts';
+import { Gate, PinnedAgent, registrationAgent } from './client.ts';
+import { Histogram } from './histogram.ts';
+import { SimulatedSensor, type ConnectionState, type FleetStats, type Level, type SensorHost } from './sensor.ts';
+import { TimerWheel } from './timer-wheel.ts';
+
+// Runs --count simulated sensors in this process: one timer wheel, one pinned keep-alive agent (and one
+// connection budget) shared by all, starts spread out so the console is not hit by all of them at once.
+// With more than a handful of sensors, per-sensor chatter is folded into a periodic summary line.
+
+const VERBOSE_UP_TO = 10;
+const SUMMARY_MS = 5000;
+const START_CONCURRENCY = 32;
+
+export type Output = { stdout: (line: string) => void; stderr: (line: string) => void };
+
+export class Fleet {
+  readonly sensors: SimulatedSensor[];
+  readonly stats: FleetStats = { heartbeatsOk: 0, heartbeatsFailed: 0, heartbeatLatency: new Histogram(), eventsProduced: 0, eventsAcked: 0, batches: 0, registered: 0 };
+  private readonly wheel = new TimerWheel(10, 1024, undefined, (error) => this.log('error', 'fleet', `internal error: ${String(error)}`));
+  private readonly agents = new Map<string, https.Agent>();
+  private readonly registration = registrationAgent(8);
+  private connected = 0;
+  private problems = new Map<string, { level: Level; count: number }>();
+  private timers: NodeJS.Timeout[] = [];
+  private last = { ok: 0, failed: 0, produced: 0, acked: 0, batches: 0 };
+  private started = 0;
+
+  constructor(
+    private readonly options: AgentOptions,
+    private readonly out: Output,
+  ) {
+    const host: SensorHost = {
+      target: options.target,
+      wheel: this.wheel,
+      gate: new Gate(options.maxSockets),
+      registrationGate: new Gate(8),
+      registrationAgent: this.registration,
+      pinnedAgent: (fingerprint) => {
+        let agent = this.agents.get(fingerprint);
+        if (!agent) this.agents.set(fingerprint, (agent = new PinnedAgent(fingerprint, options.maxSockets)));
+        return agent;
+      },
+      stats: this.stats,
+      report: (sensor, level, code, message) => this.report(sensor, level, code, message),
+      onStateChange: (_sensor, from, to) => this.stateChanged(from, to),
+    };
+    this.sensors = sensorNames(options.name, options.count).map(
+      (name) =>
+        new SimulatedSensor(
+          {
+            name,
+            dataDir: options.dataDir,
+            heartbeatMs: options.heartbeatMs,
+            heartbeatFromConsole: options.heartbeatFromConsole,
+            eventsPerMinute: options.eventsPerMinute,
+            zone: options.zone,
+            seed: options.seed,
+            keepAcked: options.keepAcked,
+            // Many sensors: keep little in memory each; the disk has the rest.
+            cacheMax: options.count > 1000 ? 50 : 500,
+          },
+          host,
+        ),
+    );
+  }
+
+  get size(): number {
+    return this.sensors.length;
+  }
+
+  // Starts every sensor; rejects with the first sensor that cannot start (wrong token, damaged outbox, …).
+  async start(): Promise<void> {
+    this.wheel.start();
+    if (this.options.statsMs > 0) this.timers.push(setInterval(() => this.printStats('stats'), this.options.statsMs));
+    if (this.size > VERBOSE_UP_TO) this.timers.push(setInterval(() => this.printSummary(), SUMMARY_MS));
+    const gate = new Gate(START_CONCURRENCY);
+    const interval = this.options.heartbeatMs;
+    let failure: unknown = null;
+    await Promise.all(
+      this.sensors.map((sensor, i) =>
+        gate.run(async () => {
+          if (failure) return;
+          try {
+            // Heartbeats spread evenly over the interval.
+            await sensor.start(Math.floor((i / this.size) * interval), this.options.registerOnly);
+            this.started++;
+          } catch (error) {
+            failure ??= error;
+          }
+        }),
+      ),
+    );
+    this.registration.destroy();
+    if (failure) throw failure;
+    if (this.options.registerOnly) this.log('info', 'fleet', `${this.size} sensors have an identity (${this.stats.registered} registered now)`);
+    else this.log('info', 'fleet', this.size === 1 ? `sensor ${this.sensors[0]!.config.name} running` : `${this.size} sensors running (${this.stats.registered} registered now)`);
+    if (this.options.statsMs > 0) this.printStats('ready');
+  }
+
+  async stop(flushMs: number): Promise<void> {
+    for (const t of this.timers) clearInterval(t);
+    await Promise.all(this.sensors.map((s) => s.stop(flushMs).catch(() => undefined)));
+    this.wheel.stop();
+    if (this.options.statsMs > 0) this.printStats('stopped');
+    for (const agent of this.agents.values()) agent.destroy();
+    this.registration.destroy();
+    const pending = this.sensors.reduce((n, s) => n + s.pending, 0);
+    if (pending > 0) this.log('warn', 'fleet', `stopped with ${pending} events not yet acknowledged; they stay in the outbox and go up at the next start`);
+    else this.log('info', 'fleet', 'stopped; every produced event is acknowledged');
+  }
+
+  private stateChanged(from: ConnectionState, to: ConnectionState): void {
+    if (from === 'connected') this.connected--;
+    if (to === 'connected') this.connected++;
+  }
+
+  private report(sensor: string, level: Level, code: string, message: string): void {
+    if (this.size <= VERBOSE_UP_TO) return this.log(level, sensor, message);
+    if (level === 'info') return;
+    const seen = this.problems.get(code);
+    if (seen) {
+      seen.count++;
+      return;
+    }
+    this.problems.set(code, { level, count: 1 });
+    this.log(level, sensor, `${message} (other sensors with this problem are counted in the next summary)`);
+  }
+
+  private printSummary(): void {
+    const pending = this.sensors.reduce((n, s) => n + s.pending, 0);
+    const problems = [...this.problems].filter(([, p]) => p.count > 1).map(([code, p]) => `${code} ×${p.count}`);
+    this.problems = new Map([...this.problems].map(([code, p]) => [code, { ...p, count: 1 }]));
+    this.log(
+      problems.length ? 'warn' : 'info',
+      'fleet',
+      `${this.connected} of ${this.size} sensors connected (${this.started} started); events produced ${this.stats.eventsProduced}, acknowledged ${this.stats.eventsAcked}, waiting ${pending}${problems.length ? `; since last summary: ${problems.join(', ')}` : ''}`,
+    );
+  }
+
+  // One JSON line on stdout with the counts since the previous line (the benchmark reads these).
+  private printStats(type: 'ready' | 'stats' | 'stopped'): void {
+    const s = this.stats;
+    const line = {
+      type,
+      at: Date.now(),
+      sensors: this.size,
+      started: this.started,
+      connected: this.connected,
+      registered: s.registered,
+      heartbeats: { ok: s.heartbeatsOk - this.last.ok, failed: s.heartbeatsFailed - this.last.failed },
+      latencyMs: s.heartbeatLatency.toJSON(),
+      events: { produced: s.eventsProduced - this.last.produced, acked: s.eventsAcked - this.last.acked, pending: this.sensors.reduce((n, x) => n + x.pending, 0) },
+      batches: s.batches - this.last.batches,
+    };
+    this.last = { ok: s.heartbeatsOk, failed: s.heartbeatsFailed, produced: s.eventsProduced, acked: s.eventsAcked, batches: s.batches };
+    s.heartbeatLatency.reset();
+    this.out.stdout(JSON.stringify(line));
+  }
+
+  log(level: Level, who: string, message: string): void {
+    this.out.stderr(`${new Date().toISOString()} ${level.toUpperCase().padEnd(5)} ot-sensor[${who}] ${message}`);
+  }
+}

@@ -1,0 +1,446 @@
+import { mkdir } from 'node:fs/promises';
+import type https from 'node:https';
+import path from 'node:path';
+import { SOFTWARE_VERSION } from '../lib/appliance/version.ts';
+import {
+  eventsResponse,
+  heartbeatResponse,
+  MAX_BODY_BYTES,
+  MAX_EVENTS_PER_BATCH,
+  PROTOCOL_VERSION,
+  registerResponse,
+  type HeartbeatRequest,
+  type HeartbeatResponse,
+  type RegisterRequest,
+} from '../lib/sensors/protocol.ts';
+import { DEFAULT_BACKOFF, nextDelay } from './backoff.ts';
+import { ConsoleUnreachableError, consoleError, Gate, postJson, type Reply } from './client.ts';
+import { lockDirectory } from './files.ts';
+import type { Histogram } from './histogram.ts';
+import { loadHighestTerm, loadIdentity, saveHighestTerm, saveIdentity, identityFile, type Identity } from './identity.ts';
+import { Outbox, OutboxGapError } from './outbox.ts';
+import { createRandom, hashSeed, type Random } from './prng.ts';
+import type { Scheduled, TimerWheel } from './timer-wheel.ts';
+import { createTraffic, type Traffic } from './traffic.ts';
+
+// One simulated sensor: registers once, then heartbeats, produces simulated OT events into its durable
+// outbox and uploads them in seq order until the console acknowledges them. Many of these share one
+// process (see fleet.ts): one timer wheel, one pinned keep-alive agent per console certificate.
+
+export const AGENT_VERSION = SOFTWARE_VERSION;
+const REQUEST_TIMEOUT_MS = 10_000;
+// Events produced close together go up in one batch.
+const SEND_LINGER_MS = 50;
+
+export type ConsoleTarget = { host: string; port: number; token: string };
+export type ConnectionState = 'starting' | 'connected' | 'disconnected' | 'stopped';
+export type Level = 'info' | 'warn' | 'error';
+
+export type SensorConfig = {
+  name: string;
+  dataDir: string;
+  heartbeatMs: number;
+  // Follow the interval the console asks for (when --heartbeat-ms was not given).
+  heartbeatFromConsole: boolean;
+  eventsPerMinute: number;
+  zone?: string;
+  seed?: string;
+  keepAcked: boolean;
+  cacheMax: number;
+};
+
+export type FleetStats = {
+  heartbeatsOk: number;
+  heartbeatsFailed: number;
+  heartbeatLatency: Histogram;
+  eventsProduced: number;
+  eventsAcked: number;
+  batches: number;
+  registered: number;
+};
+
+// What a sensor needs from the process that runs it.
+export type SensorHost = {
+  target: ConsoleTarget;
+  wheel: TimerWheel;
+  gate: Gate;
+  registrationGate: Gate;
+  registrationAgent: https.Agent;
+  pinnedAgent: (fingerprint: string) => https.Agent;
+  stats: FleetStats;
+  // `code` groups the same problem across sensors (a fleet prints it once, not 10,000 times).
+  report: (sensor: string, level: Level, code: string, message: string) => void;
+  onStateChange: (sensor: string, from: ConnectionState, to: ConnectionState) => void;
+};
+
+// Registration failed in a way retrying cannot fix (wrong token, refused input, a certificate switch).
+export class RegistrationRefusedError extends Error {}
+
+type Outcome = { ok: true; reply: Reply } | { ok: false; code: string; message: string; retryAfterMs: number | null; expectedSeq?: number };
+
+export class SimulatedSensor {
+  readonly dir: string;
+  state: ConnectionState = 'starting';
+  private identity: Identity | null = null;
+  private outbox: Outbox | null = null;
+  private traffic: Traffic;
+  private random: Random;
+  private unlock: (() => Promise<void>) | null = null;
+  private heartbeatTimer: Scheduled | null = null;
+  private produceTimer: Scheduled | null = null;
+  private sendTimer: Scheduled | null = null;
+  private sending: Promise<void> | null = null;
+  private heartbeatFailures = 0;
+  private sendFailures = 0;
+  private resendFrom: number | null = null;
+  private highestTerm = 0;
+  private alerts = 0;
+  private intervalMs: number;
+  private readonly startedAt = Date.now();
+  private stopping = false;
+  private lastProblem = '';
+  private disconnectedAt = 0;
+
+  constructor(
+    readonly config: SensorConfig,
+    private readonly host: SensorHost,
+  ) {
+    this.dir = path.join(config.dataDir, config.name);
+    this.random = createRandom(hashSeed(config.seed ?? '', config.name, 'timing'));
+    this.traffic = createTraffic(hashSeed(config.seed ?? '', config.name));
+    this.intervalMs = config.heartbeatMs;
+  }
+
+  get pending(): number {
+    return this.outbox?.pending ?? 0;
+  }
+  get ackedSeq(): number {
+    return this.outbox?.ackedSeq ?? 0;
+  }
+  get lastSeq(): number {
+    return this.outbox?.lastSeq ?? 0;
+  }
+
+  // Opens the outbox, registers when there is no identity yet, then starts heartbeats and traffic. The
+  // first heartbeat goes out after `phaseMs`, so that a fleet's heartbeats spread over the interval.
+  // `registerOnly` stops after the identity is there (provisioning many sensors ahead of a run).
+  async start(phaseMs: number, registerOnly = false): Promise<void> {
+    await mkdir(this.dir, { recursive: true, mode: 0o700 });
+    this.unlock = await lockDirectory(this.dir);
+    this.outbox = await Outbox.open(path.join(this.dir, 'outbox'), {
+      keepAcked: this.config.keepAcked,
+      cacheMax: this.config.cacheMax,
+      onWarning: (message) => this.host.report(this.config.name, 'warn', 'outbox', `outbox: ${message}`),
+    });
+    // Picks up where the last run left off, so a restarted sensor tells a new part of its story.
+    this.traffic = createTraffic(hashSeed(this.config.seed ?? '', this.config.name, this.outbox.lastSeq));
+    this.highestTerm = await loadHighestTerm(this.dir);
+    this.identity = await loadIdentity(this.dir);
+    if (!this.identity) await this.register();
+    else if (this.identity.consoleAddress !== this.address()) {
+      this.host.report(this.config.name, 'info', 'address-changed', `the console was registered at ${this.identity.consoleAddress}; now using ${this.address()} (still pinned to the same certificate)`);
+    }
+    if (this.stopping || registerOnly) return;
+    this.heartbeatTimer = this.host.wheel.schedule(phaseMs, () => void this.heartbeat());
+    this.scheduleProduce(phaseMs);
+    if (this.outbox.pending > 0) this.kickSender(phaseMs);
+  }
+
+  // Stops producing and heartbeating; uploads what the outbox still holds for up to `flushMs`.
+  async stop(flushMs: number): Promise<void> {
+    this.stopping = true;
+    this.heartbeatTimer?.cancel();
+    this.produceTimer?.cancel();
+    this.sendTimer?.cancel();
+    const deadline = Date.now() + flushMs;
+    try {
+      if (this.outbox && this.identity) {
+        await this.outbox.settle();
+        while (this.sending) await this.sending;
+        while (this.outbox.pending > 0 && Date.now() < deadline) {
+          const progressed = await this.sendOnce(Math.max(1000, deadline - Date.now()));
+          if (!progressed) await new Promise((r) => setTimeout(r, Math.min(500, Math.max(0, deadline - Date.now()))));
+        }
+      }
+      await this.outbox?.settle();
+    } finally {
+      this.setState('stopped');
+      await this.unlock?.();
+      this.unlock = null;
+    }
+  }
+
+  private address(): string {
+    return `${this.host.target.host}:${this.host.target.port}`;
+  }
+
+  // ---- Registration -------------------------------------------------------------------------------
+
+  private async register(): Promise<void> {
+    const request: RegisterRequest = { protocol: PROTOCOL_VERSION, name: this.config.name, version: AGENT_VERSION, clock: Date.now(), ...(this.config.zone ? { zone: this.config.zone } : {}) };
+    for (let attempt = 1; !this.stopping; attempt++) {
+      const outcome = await this.host.registrationGate.run(() =>
+        this.call(this.host.registrationAgent, '/api/v1/sensors/register', `Bearer ${this.host.target.token}`, JSON.stringify({ ...request, clock: Date.now() })),
+      );
+      if (outcome.ok) {
+        const parsed = registerResponse.safeParse(outcome.reply.json);
+        if (!parsed.success) throw new RegistrationRefusedError(`The console at ${this.address()} answered the registration with something other than protocol v${PROTOCOL_VERSION}.`);
+        const seen = outcome.reply.peerFingerprint;
+        // The console names its own certificate; it must be the one this connection actually saw.
+        if (!seen || seen !== parsed.data.consoleFingerprint) {
+          throw new RegistrationRefusedError(`Refusing the registration: the console says its certificate is ${parsed.data.consoleFingerprint} but the connection presented ${seen ?? 'none'}. Something between this sensor and ${this.address()} is intercepting TLS.`);
+        }
+        this.identity = {
+          name: this.config.name,
+          sensorId: parsed.data.sensorId,
+          credential: parsed.data.credential,
+          consoleFingerprint: parsed.data.consoleFingerprint,
+          consoleAddress: this.address(),
+          registeredAt: new Date().toISOString(),
+        };
+        await saveIdentity(this.dir, this.identity);
+        if (this.config.heartbeatFromConsole) this.intervalMs = parsed.data.heartbeatIntervalMs;
+        // A sensor registering again under a known name continues after what the console already has.
+        if (parsed.data.ackedSeq > 0) await this.outbox!.ack(parsed.data.ackedSeq);
+        this.host.stats.registered++;
+        this.host.report(this.config.name, 'info', 'registered', `registered with the console at ${this.address()} as ${parsed.data.sensorId}; certificate pinned (${parsed.data.consoleFingerprint}); identity in ${identityFile(this.dir)}`);
+        return;
+      }
+      if (outcome.code === 'WRONG_TOKEN' || outcome.code === 'TOKEN_REQUIRED' || outcome.code.startsWith('INVALID') || outcome.code === 'ABSURD_CLOCK') {
+        throw new RegistrationRefusedError(`The console at ${this.address()} refused the registration: ${outcome.message}`);
+      }
+      const delay = outcome.retryAfterMs ?? nextDelay({ intervalMs: 1000, ...DEFAULT_BACKOFF, toleratedFailures: 0 }, attempt, this.random.next);
+      this.report('warn', 'register-retry', `cannot register yet (${outcome.message}); retrying in ${(delay / 1000).toFixed(1)} s`);
+      await new Promise((r) => setTimeout(r, delay));
+    }
+  }
+
+  // ---- Heartbeats ---------------------------------------------------------------------------------
+
+  private async heartbeat(): Promise<void> {
+    if (this.stopping || !this.identity) return;
+    // Latency as the sensor sees it: waiting for a connection included.
+    const started = performance.now();
+    let ackedBefore = 0;
+    const outcome = await this.host.gate.run(() => {
+      // Built when it can go out, so the clock it carries is not stale after a wait for a connection.
+      const now = Date.now();
+      // A response can overtake a batch acknowledged meanwhile; only an ackedSeq below this is news.
+      ackedBefore = this.outbox!.ackedSeq;
+      const beat: HeartbeatRequest = {
+        protocol: PROTOCOL_VERSION,
+        version: AGENT_VERSION,
+        clock: now,
+        highestTerm: this.highestTerm,
+        counters: { packets: this.traffic.packets(now - this.startedAt), alerts: this.alerts, devices: this.traffic.devices().length, outbox: this.outbox!.pending },
+      };
+      return this.call(this.pinned(), '/api/v1/sensors/heartbeat', this.authorization(), JSON.stringify(beat));
+    });
+    let delay: number;
+    const response = outcome.ok ? heartbeatResponse.safeParse(outcome.reply.json) : null;
+    if (response?.success) {
+      this.host.stats.heartbeatsOk++;
+      this.host.stats.heartbeatLatency.record(performance.now() - started);
+      this.heartbeatFailures = 0;
+      this.setState('connected');
+      await this.afterHeartbeat(response.data, ackedBefore);
+      // Fixed rate: the next beat is due one interval after this one started.
+      delay = Math.max(0, this.intervalMs - (performance.now() - started));
+    } else {
+      this.host.stats.heartbeatsFailed++;
+      this.heartbeatFailures++;
+      const problem = outcome.ok ? { code: 'BAD_RESPONSE', message: `the console's heartbeat response is not protocol v${PROTOCOL_VERSION}`, retryAfterMs: null } : outcome;
+      this.noteProblem(problem.code, problem.message);
+      if (this.heartbeatFailures >= DEFAULT_BACKOFF.toleratedFailures) this.setState('disconnected', problem.message);
+      delay = Math.max(problem.retryAfterMs ?? 0, nextDelay({ intervalMs: this.intervalMs, ...DEFAULT_BACKOFF }, this.heartbeatFailures, this.random.next));
+    }
+    if (!this.stopping) this.heartbeatTimer = this.host.wheel.schedule(delay, () => void this.heartbeat());
+  }
+
+  private async afterHeartbeat(response: HeartbeatResponse, ackedBefore: number): Promise<void> {
+    if (this.config.heartbeatFromConsole) this.intervalMs = response.heartbeatIntervalMs;
+    if (response.term > this.highestTerm) {
+      this.highestTerm = response.term;
+      await saveHighestTerm(this.dir, response.term).catch((error: unknown) => this.report('warn', 'state-write', `could not save the HA term: ${String(error)}`));
+    }
+    const outbox = this.outbox!;
+    if (response.ackedSeq > outbox.ackedSeq) {
+      // A batch whose answer was lost: the console has it, no need to send it again.
+      this.host.stats.eventsAcked += Math.min(response.ackedSeq, outbox.lastSeq) - outbox.ackedSeq;
+      await outbox.ack(response.ackedSeq);
+    } else if (response.ackedSeq < ackedBefore && this.resendFrom === null) {
+      this.report('warn', 'console-behind', `the console stores events only up to seq ${response.ackedSeq}, but acknowledged up to ${outbox.ackedSeq} earlier`);
+    }
+    if (outbox.pending > 0 && this.sendFailures > 0 && !this.sending) this.kickSender(0);
+  }
+
+  // ---- Simulated traffic --------------------------------------------------------------------------
+
+  private scheduleProduce(extraMs = 0): void {
+    if (this.stopping || this.config.eventsPerMinute <= 0) return;
+    const delay = extraMs + this.random.exponential(60_000 / this.config.eventsPerMinute);
+    this.produceTimer = this.host.wheel.schedule(delay, () => void this.produce());
+  }
+
+  private async produce(): Promise<void> {
+    if (this.stopping) return;
+    try {
+      const event = await this.outbox!.append(this.traffic.next(Date.now()));
+      this.host.stats.eventsProduced++;
+      if (event.kind === 'alert') this.alerts++;
+      this.kickSender(SEND_LINGER_MS);
+    } catch (error) {
+      this.report('error', 'outbox-write', `could not store an event in the outbox (${error instanceof Error ? error.message : String(error)}); the event was not produced`);
+    } finally {
+      this.scheduleProduce();
+    }
+  }
+
+  // ---- Upload -------------------------------------------------------------------------------------
+
+  private kickSender(delayMs: number): void {
+    if (this.stopping || this.sendTimer || this.sending || !this.identity) return;
+    this.sendTimer = this.host.wheel.schedule(delayMs, () => {
+      this.sendTimer = null;
+      this.sending = this.sendLoop().finally(() => (this.sending = null));
+    });
+  }
+
+  private async sendLoop(): Promise<void> {
+    for (;;) {
+      if (this.stopping) return;
+      const from = this.resendFrom ?? this.outbox!.ackedSeq + 1;
+      if (from > this.outbox!.lastSeq) return;
+      const progressed = await this.sendOnce(REQUEST_TIMEOUT_MS);
+      if (!progressed) {
+        this.sendFailures++;
+        const delay = nextDelay({ intervalMs: 500, ...DEFAULT_BACKOFF, toleratedFailures: 0 }, this.sendFailures, this.random.next);
+        if (!this.stopping) {
+          this.sendTimer = this.host.wheel.schedule(delay, () => {
+            this.sendTimer = null;
+            this.sending = this.sendLoop().finally(() => (this.sending = null));
+          });
+        }
+        return;
+      }
+      this.sendFailures = 0;
+    }
+  }
+
+  // One batch from the resend point (or ackedSeq + 1). Returns whether the console took it.
+  private async sendOnce(timeoutMs: number): Promise<boolean> {
+    const outbox = this.outbox!;
+    // The batch is read once a connection is free: whatever was produced while waiting goes up with it, so
+    // batches grow when the console is slow (fewer, larger transactions) instead of queueing up.
+    const attempt = await this.host.gate.run(async () => {
+      const from = this.resendFrom ?? outbox.ackedSeq + 1;
+      if (from > outbox.lastSeq) return null;
+      let lines;
+      try {
+        lines = (await outbox.read(from, MAX_EVENTS_PER_BATCH)).lines;
+      } catch (error) {
+        if (!(error instanceof OutboxGapError)) throw error;
+        return { kind: 'gap' as const, error };
+      }
+      let body = `{"protocol":${PROTOCOL_VERSION},"events":[${lines.join(',')}]}`;
+      // Events are at most a few KiB; a full batch stays far below the limit, but never send one above it.
+      while (Buffer.byteLength(body) > MAX_BODY_BYTES && lines.length > 1) {
+        lines = lines.slice(0, Math.ceil(lines.length / 2));
+        body = `{"protocol":${PROTOCOL_VERSION},"events":[${lines.join(',')}]}`;
+      }
+      return { kind: 'sent' as const, from, outcome: await this.call(this.pinned(), '/api/v1/sensors/events', this.authorization(), body, timeoutMs) };
+    }, 'upload');
+    if (!attempt) return true;
+    if (attempt.kind === 'gap') {
+      this.noteProblem('OUTBOX_GAP', `cannot resend: ${attempt.error.message}. The console lost events it had acknowledged; they cannot be recovered from this sensor.`, 'error');
+      return false;
+    }
+    const { from, outcome } = attempt;
+    if (outcome.ok) {
+      const parsed = eventsResponse.safeParse(outcome.reply.json);
+      if (!parsed.success) {
+        this.noteProblem('BAD_RESPONSE', `the console's events response is not protocol v${PROTOCOL_VERSION}`);
+        return false;
+      }
+      const acked = parsed.data.ackedSeq;
+      this.host.stats.batches++;
+      if (acked > outbox.ackedSeq) {
+        this.host.stats.eventsAcked += Math.min(acked, outbox.lastSeq) - outbox.ackedSeq;
+        await outbox.ack(acked);
+      }
+      // Still catching up a console that lost acknowledged events: continue from what it has.
+      this.resendFrom = acked < outbox.ackedSeq ? acked + 1 : null;
+      return acked >= from;
+    }
+    if (outcome.code === 'SEQ_GAP' && outcome.expectedSeq !== undefined && outcome.expectedSeq >= 1) {
+      // 409: the console stores 1..expectedSeq-1 and wants the next one.
+      const consoleAcked = outcome.expectedSeq - 1;
+      this.report('warn', 'seq-gap', `the console expects seq ${outcome.expectedSeq} next (this sensor sent from ${from}); resending from there`);
+      if (consoleAcked >= outbox.ackedSeq) {
+        if (consoleAcked > outbox.ackedSeq) {
+          this.host.stats.eventsAcked += Math.min(consoleAcked, outbox.lastSeq) - outbox.ackedSeq;
+          await outbox.ack(consoleAcked);
+        }
+        this.resendFrom = null;
+      } else {
+        this.resendFrom = outcome.expectedSeq;
+      }
+      // Progress only if the resend point moved; a console that keeps asking for the same seq gets backoff.
+      return (this.resendFrom ?? outbox.ackedSeq + 1) !== from;
+    }
+    this.noteProblem(outcome.code, outcome.message);
+    return false;
+  }
+
+  // ---- Plumbing -----------------------------------------------------------------------------------
+
+  private pinned(): https.Agent {
+    return this.host.pinnedAgent(this.identity!.consoleFingerprint);
+  }
+
+  private authorization(): string {
+    return `Sensor ${this.identity!.sensorId}:${this.identity!.credential}`;
+  }
+
+  private async call(agent: https.Agent, urlPath: string, authorization: string, body: string, timeoutMs = REQUEST_TIMEOUT_MS): Promise<Outcome> {
+    let reply: Reply;
+    try {
+      const capturePeer = agent === this.host.registrationAgent;
+      reply = await postJson({ agent, host: this.host.target.host, port: this.host.target.port, path: urlPath, authorization, body, timeoutMs, capturePeer });
+    } catch (error) {
+      if (error instanceof ConsoleUnreachableError) return { ok: false, code: error.code, message: error.message, retryAfterMs: null };
+      throw error;
+    }
+    if (reply.status === 200) return { ok: true, reply };
+    const { code, message } = consoleError(reply);
+    const expectedSeq = (reply.json as { expectedSeq?: unknown } | null)?.expectedSeq;
+    return { ok: false, code, message: `${message} (HTTP ${reply.status} ${code})`, retryAfterMs: reply.retryAfterMs, ...(typeof expectedSeq === 'number' ? { expectedSeq } : {}) };
+  }
+
+  private setState(to: ConnectionState, reason?: string): void {
+    const from = this.state;
+    if (from === to) return;
+    this.state = to;
+    if (to === 'connected') {
+      const after = from === 'disconnected' ? ` after ${((Date.now() - this.disconnectedAt) / 1000).toFixed(1)} s` : '';
+      this.report('info', 'connected', `connected to the console at ${this.address()}${after}`);
+      this.lastProblem = '';
+    } else if (to === 'disconnected') {
+      this.disconnectedAt = Date.now();
+      this.report('warn', 'disconnected', `disconnected from the console at ${this.address()}: ${reason ?? 'no answer'}; retrying with backoff (up to ${DEFAULT_BACKOFF.capMs / 1000} s)`);
+    }
+    this.host.onStateChange(this.config.name, from, to);
+  }
+
+  // A failure is logged when it is new, not on every retry.
+  private noteProblem(code: string, message: string, level: Level = code === 'PIN_MISMATCH' || code === 'OUTBOX_GAP' || code === 'UNKNOWN_SENSOR' || code === 'WRONG_CREDENTIAL' ? 'error' : 'warn'): void {
+    if (this.lastProblem === code) return;
+    this.lastProblem = code;
+    // Transient trouble is reported by the state change after three failures; these need a person.
+    if (level === 'error') this.report('error', code, message);
+  }
+
+  private report(level: Level, code: string, message: string): void {
+    this.host.report(this.config.name, level, code, message);
+  }
+}

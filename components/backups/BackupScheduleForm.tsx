@@ -8,7 +8,7 @@ import type { BackupSchedule } from '@/lib/settings/schema';
 import { Alert } from '../ui/Alert';
 import { Button } from '../ui/Button';
 import { TextField } from '../ui/TextField';
-import { SelectField } from './SelectField';
+import { SelectField } from '../ui/SelectField';
 
 type Outcome = Awaited<ReturnType<typeof saveBackupSchedule>>;
 const FIELDS = ['frequency', 'weekday', 'time', 'timezone', 'retain'];

@@ -4,7 +4,7 @@ import { useRouter } from 'next/navigation';
 import { useEffect, useState, useTransition } from 'react';
 import { backUpNow } from '@/lib/backup/actions';
 import type { BackupView } from '@/lib/backup/data';
-import { formatBytes, formatUtc } from '@/lib/backup/format';
+import { formatBytes, formatUtc } from '@/lib/format/display';
 import { Alert } from '../ui/Alert';
 import { Button } from '../ui/Button';
 import { JobStatus } from '../ui/JobStatus';

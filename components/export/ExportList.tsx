@@ -1,24 +1,8 @@
 import type { LogExportView } from '@/lib/logs/export/data';
 import { LOG_CATEGORY_LABELS } from '@/lib/logs/categories';
+import { formatBytes, formatUtc } from '@/lib/format/display';
 import { JobStatus } from '../ui/JobStatus';
 
-// UTC on purpose: the same text on the server and in the browser, and what the appliance's logs use.
-function formatDate(date: Date): string {
-  return `${date.toISOString().slice(0, 19).replace('T', ' ')} UTC`;
-}
-
-function formatSize(bytes: number | null): string {
-  if (bytes === null) return '—';
-  if (bytes < 1024) return `${bytes} B`;
-  const units = ['KB', 'MB', 'GB'];
-  let value = bytes / 1024;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return `${value.toFixed(value < 10 ? 1 : 0)} ${units[unit]}`;
-}
 
 
 export function ExportList({ exports }: { exports: LogExportView[] }) {
@@ -39,9 +23,9 @@ export function ExportList({ exports }: { exports: LogExportView[] }) {
       <tbody>
         {exports.map((item) => (
           <tr key={item.id} data-testid="export-row" className="border-b border-slate-100 align-top">
-            <td className="py-2 pr-4 whitespace-nowrap">{formatDate(item.createdAt)}</td>
+            <td className="py-2 pr-4 whitespace-nowrap">{formatUtc(item.createdAt)}</td>
             <td className="py-2 pr-4">{item.categories.map((c) => LOG_CATEGORY_LABELS[c]).join(', ')}</td>
-            <td className="py-2 pr-4 whitespace-nowrap tabular-nums">{formatSize(item.sizeBytes)}</td>
+            <td className="py-2 pr-4 whitespace-nowrap tabular-nums">{formatBytes(item.sizeBytes)}</td>
             <td className="py-2 pr-4">
               <JobStatus status={item.status} progress={item.progress} error={item.error} label="Export progress" />
             </td>

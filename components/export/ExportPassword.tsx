@@ -4,6 +4,7 @@ import { useState } from 'react';
 import { Alert } from '../ui/Alert';
 import { Button } from '../ui/Button';
 import { writeClipboard } from '../ui/clipboard';
+import { EyeIcon } from '../ui/EyeIcon';
 
 
 // The archive's one-time password: masked until revealed, and gone once the page is left, because the
@@ -42,15 +43,5 @@ export function ExportPassword({ password }: { password: string }) {
       </p>
       {copyStatus ? <Alert tone={copyStatus.tone}>{copyStatus.text}</Alert> : null}
     </div>
-  );
-}
-
-function EyeIcon({ crossed }: { crossed: boolean }) {
-  return (
-    <svg aria-hidden="true" viewBox="0 0 24 24" className="h-4 w-4" fill="none" stroke="currentColor" strokeWidth="2">
-      <path d="M2 12s3.5-7 10-7 10 7 10 7-3.5 7-10 7S2 12 2 12z" />
-      <circle cx="12" cy="12" r="3" />
-      {crossed ? <path d="M3 3l18 18" /> : null}
-    </svg>
   );
 }

@@ -5,6 +5,7 @@ import { regenerateConnectionString, revealConnectionString } from '@/lib/applia
 import { Alert } from '../ui/Alert';
 import { Button } from '../ui/Button';
 import { writeClipboard } from '../ui/clipboard';
+import { EyeIcon } from '../ui/EyeIcon';
 import { Card } from '../ui/Card';
 import { ConfirmDialog } from '../ui/ConfirmDialog';
 
@@ -94,15 +95,5 @@ export function ConnectionStringCard({ prefix, tokenLength }: { prefix: string; 
         must be given the new string.
       </ConfirmDialog>
     </Card>
-  );
-}
-
-function EyeIcon({ crossed }: { crossed: boolean }) {
-  return (
-    <svg aria-hidden="true" viewBox="0 0 24 24" className="h-4 w-4" fill="none" stroke="currentColor" strokeWidth="2">
-      <path d="M2 12s3.5-7 10-7 10 7 10 7-3.5 7-10 7S2 12 2 12z" />
-      <circle cx="12" cy="12" r="3" />
-      {crossed ? <path d="M3 3l18 18" /> : null}
-    </svg>
   );
 }

@@ -1,8 +1,9 @@
-// Display helpers shared by the Backups page (server) and its client components, so both render the
-// same text.
+// Display helpers shared by server pages and client components (backups, log exports), so both render
+// the same text.
 
-// UTC on purpose: the same text on the server and in the browser, and what the file names use.
-export function formatUtc(iso: string): string {
+// UTC on purpose: the same text on the server and in the browser, and what file names and logs use.
+export function formatUtc(time: string | Date): string {
+  const iso = typeof time === 'string' ? time : time.toISOString();
   return `${iso.slice(0, 19).replace('T', ' ')} UTC`;
 }
 

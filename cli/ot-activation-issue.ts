@@ -5,7 +5,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { shortKeyId, signActivation, activationKeyId } from '../lib/activation/format.ts';
 import { activationPayloadSchema, type ActivationPayload } from '../lib/activation/schema.ts';
-import { EXIT, UsageError } from '../lib/cli/run.ts';
+import { runOfflineCommand, UsageError } from '../lib/cli/run.ts';
 import { createPrivateKey } from 'node:crypto';
 
 const COMMAND = 'ot-activation-issue';
@@ -74,11 +74,4 @@ async function main(): Promise<void> {
   );
 }
 
-let code: number = EXIT.ok;
-try {
-  await main();
-} catch (error) {
-  code = error instanceof UsageError ? EXIT.usage : EXIT.failed;
-  process.stderr.write(`${COMMAND}: ${(error as Error).message}\n`);
-}
-process.exit(code);
+await runOfflineCommand(COMMAND, main);

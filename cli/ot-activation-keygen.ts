@@ -5,7 +5,7 @@
 import { parseArgs } from 'node:util';
 import { shortKeyId } from '../lib/activation/format.ts';
 import { writeVendorKeyPair } from '../lib/activation/vendor-key.ts';
-import { EXIT, UsageError } from '../lib/cli/run.ts';
+import { runOfflineCommand, UsageError } from '../lib/cli/run.ts';
 
 const COMMAND = 'ot-activation-keygen';
 const USAGE = `usage: ${COMMAND} --out-dir <dir>`;
@@ -30,11 +30,4 @@ async function main(): Promise<void> {
   );
 }
 
-let code: number = EXIT.ok;
-try {
-  await main();
-} catch (error) {
-  code = error instanceof UsageError ? EXIT.usage : EXIT.failed;
-  process.stderr.write(`${COMMAND}: ${(error as Error).message}\n`);
-}
-process.exit(code);
+await runOfflineCommand(COMMAND, main);

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { IpThrottle } from '../auth/ip-throttle.ts';
+import { sharedThrottle } from '../auth/ip-throttle.ts';
 import { getLogger } from '../logs/logger.ts';
 import { getApplianceOrThrow } from './data.ts';
 import { isWellFormedToken } from './connection-string.ts';
@@ -7,14 +7,9 @@ import { tokensEqual } from './token.ts';
 
 const headerSchema = z.string().regex(/^Bearer \S+$/);
 
-const throttleKey = Symbol.for('otc.token-throttle');
-function throttle(): IpThrottle {
-  const holder = globalThis as { [throttleKey]?: IpThrottle };
-  // Ten wrong tokens a minute per address is plenty for a person pasting a string and useless for guessing
-  // 36^32 values.
-  holder[throttleKey] ??= new IpThrottle(10, 60_000);
-  return holder[throttleKey];
-}
+// Ten wrong tokens a minute per address is plenty for a person pasting a string and useless for guessing
+// 36^32 values.
+const throttle = () => sharedThrottle('connection-token', () => ({ maxFailures: 10, windowMs: 60_000 }));
 
 function deny(status: number, code: string, message: string, headers?: HeadersInit): Response {
   return Response.json({ code, message }, { status, headers });

@@ -13,3 +13,17 @@ describe('IpThrottle', () => {
     expect(t.retryAfter('a', 60_001)).toBe(0);
   });
 });
+
+describe('sharedThrottle', () => {
+  it('keeps one throttle per purpose, reading its limits once', async () => {
+    const { sharedThrottle } = await import('./ip-throttle.ts');
+    let reads = 0;
+    const limits = () => (reads++, { maxFailures: 1, windowMs: 60_000 });
+    const a = sharedThrottle('test-purpose', limits);
+    a.recordFailure('x', 0);
+    expect(sharedThrottle('test-purpose', limits)).toBe(a);
+    expect(sharedThrottle('test-purpose', limits).retryAfter('x', 1)).toBe(59_999);
+    expect(sharedThrottle('other-purpose', limits)).not.toBe(a);
+    expect(reads).toBe(2);
+  });
+});

@@ -32,3 +32,15 @@ export class IpThrottle {
     for (const ip of [...this.failures.keys()]) this.prune(ip, now);
   }
 }
+
+// One throttle per purpose per process. server.ts and the Next.js bundle are separate module graphs in
+// one process, so the instance lives on globalThis; `limits` is read only when it is first made.
+export function sharedThrottle(purpose: string, limits: () => { maxFailures: number; windowMs: number }): IpThrottle {
+  const key = Symbol.for(`otc.throttle.${purpose}`);
+  const holder = globalThis as { [key: symbol]: IpThrottle | undefined };
+  if (!holder[key]) {
+    const { maxFailures, windowMs } = limits();
+    holder[key] = new IpThrottle(maxFailures, windowMs);
+  }
+  return holder[key];
+}

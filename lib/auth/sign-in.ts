@@ -3,7 +3,7 @@ import { loadConfig } from '../config/env.ts';
 import { getLogger } from '../logs/logger.ts';
 import type { Role } from './roles.ts';
 import { findUserForSignIn } from './data.ts';
-import { IpThrottle } from './ip-throttle.ts';
+import { sharedThrottle } from './ip-throttle.ts';
 import { recordSignInFailure, recordSignInSuccess } from './mutations.ts';
 import { dummyHash, verifyPassword } from './password-hash.ts';
 
@@ -14,15 +14,11 @@ export type SignInResult =
 
 const INVALID = 'Invalid username or password.';
 
-const throttleKey = Symbol.for('otc.signin-throttle');
-function throttle(): IpThrottle {
-  const holder = globalThis as { [throttleKey]?: IpThrottle };
-  if (!holder[throttleKey]) {
+const throttle = () =>
+  sharedThrottle('sign-in', () => {
     const config = loadConfig();
-    holder[throttleKey] = new IpThrottle(config.signInIpMaxFailures, config.signInIpWindowSeconds * 1000);
-  }
-  return holder[throttleKey];
-}
+    return { maxFailures: config.signInIpMaxFailures, windowMs: config.signInIpWindowSeconds * 1000 };
+  });
 
 function formatTime(date: Date): string {
   return `${date.toISOString().slice(11, 16)} UTC`;

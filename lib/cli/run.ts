@@ -12,23 +12,31 @@ export function requireRoot(command: string): void {
   if (process.getuid && process.getuid() !== 0) throw new RefusedError(`${command} changes the appliance and must be run as root (sudo ${command} ...).`);
 }
 
-// Connects to this appliance's database (the running console's embedded server, or DATABASE_URL),
-// runs the command, and turns expected failures into a one-line reason and an exit code.
-export async function runCommand(command: string, body: () => Promise<void>): Promise<never> {
-  let stop: (() => Promise<void>) | undefined;
+// Runs a command that needs no database (vendor tools) and turns expected failures into a one-line
+// reason and an exit code.
+export async function runOfflineCommand(command: string, body: () => Promise<void>): Promise<never> {
   let code: number = EXIT.ok;
   try {
-    const config = loadConfig();
-    const database = await openDatabase(config.dataDir, config.databaseUrl);
-    stop = database.stop;
-    process.env.DATABASE_URL = database.url;
     await body();
   } catch (error) {
     code = error instanceof UsageError ? EXIT.usage : EXIT.failed;
     process.stderr.write(`${command}: ${error instanceof Error ? error.message : String(error)}\n`);
-  } finally {
-    await disconnectDb().catch(() => undefined);
-    await stop?.().catch(() => undefined);
   }
   process.exit(code);
+}
+
+// The same, connected to this appliance's database (the running console's embedded server, or
+// DATABASE_URL) for the duration of the command.
+export async function runCommand(command: string, body: () => Promise<void>): Promise<never> {
+  return runOfflineCommand(command, async () => {
+    const config = loadConfig();
+    const database = await openDatabase(config.dataDir, config.databaseUrl);
+    process.env.DATABASE_URL = database.url;
+    try {
+      await body();
+    } finally {
+      await disconnectDb().catch(() => undefined);
+      await database.stop().catch(() => undefined);
+    }
+  });
 }

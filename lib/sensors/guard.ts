@@ -1,17 +1,12 @@
-import { IpThrottle } from '../auth/ip-throttle.ts';
+import { sharedThrottle } from '../auth/ip-throttle.ts';
 import { getLogger } from '../logs/logger.ts';
 import { lookupSensorAuth, type SensorAuth } from './credential-cache.ts';
 import { credentialHashesEqual, hashCredential, parseSensorAuthorization } from './credential.ts';
 import { failure, headerOf, type SensorHttpRequest, type SensorHttpResponse } from './http/types.ts';
 
-const throttleKey = Symbol.for('otc.sensor-auth-throttle');
-function throttle(): IpThrottle {
-  const holder = globalThis as { [throttleKey]?: IpThrottle };
-  // A deleted or re-registered sensor retries about once a second: 30 refusals a minute per address
-  // leave room for a few of those behind one NAT, and are useless for guessing a 256-bit credential.
-  holder[throttleKey] ??= new IpThrottle(30, 60_000);
-  return holder[throttleKey];
-}
+// A deleted or re-registered sensor retries about once a second: 30 refusals a minute per address
+// leave room for a few of those behind one NAT, and are useless for guessing a 256-bit credential.
+const throttle = () => sharedThrottle('sensor-auth', () => ({ maxFailures: 30, windowMs: 60_000 }));
 
 export type AuthenticatedSensor = SensorAuth & { id: string };
 

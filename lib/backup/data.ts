@@ -135,14 +135,6 @@ export async function getBackup(id: string) {
   return db().backup.findUnique({ where: { id } });
 }
 
-export async function findBackupByFileName(fileName: string) {
-  return db().backup.findFirst({ where: { fileName } });
-}
-
-export async function listBackupsByStatus(status: string) {
-  return db().backup.findMany({ where: { status }, orderBy: { createdAt: 'desc' } });
-}
-
 export async function listFinishedBackups(kind: 'manual' | 'scheduled') {
   return db().backup.findMany({ where: { kind, status: { not: 'running' } }, orderBy: { createdAt: 'desc' } });
 }

@@ -6,10 +6,6 @@ export async function getSensorAuth(sensorId: string) {
   return db().sensor.findUnique({ where: { id: sensorId }, select: { name: true, credentialHash: true, ackedSeq: true } });
 }
 
-export async function getSensor(sensorId: string) {
-  return db().sensor.findUnique({ where: { id: sensorId }, omit: { credentialHash: true } });
-}
-
 export async function getSensorByName(name: string) {
   return db().sensor.findUnique({ where: { name }, omit: { credentialHash: true } });
 }

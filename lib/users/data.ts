@@ -4,18 +4,6 @@ export async function getUserById(id: string) {
   return db().user.findUnique({ where: { id } });
 }
 
-export async function getUserByUsername(username: string) {
-  return db().user.findUnique({ where: { username } });
-}
-
-export async function listUsers() {
-  return db().user.findMany({ orderBy: { username: 'asc' } });
-}
-
-export async function countUsers(): Promise<number> {
-  return db().user.count();
-}
-
 // What System Settings → Users shows: no hashes, no counters beyond the lock.
 export async function listUserSummaries() {
   return db().user.findMany({

@@ -5,6 +5,3 @@ export async function listVlans() {
 }
 export type VlanRow = Awaited<ReturnType<typeof listVlans>>[number];
 
-export async function countVlans(): Promise<number> {
-  return db().vlan.count();
-}

@@ -13,6 +13,5 @@ export async function loadConnectionString(): Promise<string> {
 export async function loadMaskedConnectionString(): Promise<{ prefix: string; tokenLength: number; rotatedAt: string }> {
   const config = loadConfig();
   const appliance = await getApplianceOrThrow();
-  const prefix = config.httpsPort === 443 ? `${config.publicAddress}:` : `${config.publicAddress}:${config.httpsPort}:`;
-  return { prefix, tokenLength: appliance.connectionToken.length, rotatedAt: appliance.tokenRotatedAt.toISOString() };
+  return { prefix: formatConnectionString(config.publicAddress, config.httpsPort, ''), tokenLength: appliance.connectionToken.length, rotatedAt: appliance.tokenRotatedAt.toISOString() };
 }

@@ -34,7 +34,10 @@ async function main(): Promise<void> {
 
   const database = await openDatabase(config.dataDir, config.databaseUrl, (m) => getLogger('database').info(m.trim()));
   process.env.DATABASE_URL = database.url;
-  const migrations = await applyMigrations(database.url, { migrationsDir: path.join(root, 'prisma/migrations'), log: (m) => getLogger('database').info(m) });
+  const migrations = await applyMigrations(database.url, {
+    migrationsDir: path.join(root, 'prisma/migrations'),
+    log: (m) => getLogger('database').info(m),
+  });
   const boot = await bootstrapAppliance(config);
 
   const origin = `https://${config.publicAddress}${config.httpsPort === 443 ? '' : `:${config.httpsPort}`}`;
@@ -59,15 +62,35 @@ async function main(): Promise<void> {
     // Only refusals go to the request log: 10,000 sensors' heartbeats would rotate everything else out of it.
     if (requestPath.startsWith(SENSOR_API_PREFIX)) {
       res.once('finish', () => {
-        if (res.statusCode >= 300) web.info({ method: req.method, path: requestPath, status: res.statusCode, ms: Number(process.hrtime.bigint() - started) / 1e6, ip: req.headers['x-forwarded-for'] }, 'request');
+        if (res.statusCode >= 300)
+          web.info(
+            {
+              method: req.method,
+              path: requestPath,
+              status: res.statusCode,
+              ms: Number(process.hrtime.bigint() - started) / 1e6,
+              ip: req.headers['x-forwarded-for'],
+            },
+            'request',
+          );
       });
       void serveSensorRequest(req, res, requestPath);
       return;
     }
-    if (!requestPath.startsWith('/_next/static/')) res.once('finish', () => {
-      // Path only: query strings may carry tokens.
-      web.info({ method: req.method, path: requestPath, status: res.statusCode, ms: Number(process.hrtime.bigint() - started) / 1e6, ip: req.headers['x-forwarded-for'] }, 'request');
-    });
+    if (!requestPath.startsWith('/_next/static/'))
+      res.once('finish', () => {
+        // Path only: query strings may carry tokens.
+        web.info(
+          {
+            method: req.method,
+            path: requestPath,
+            status: res.statusCode,
+            ms: Number(process.hrtime.bigint() - started) / 1e6,
+            ip: req.headers['x-forwarded-for'],
+          },
+          'request',
+        );
+      });
     void handle(req, res);
   });
   server.keepAliveTimeout = 65_000;
@@ -96,7 +119,9 @@ async function main(): Promise<void> {
     lines.push('  (shown only now; change it after signing in)');
   } else {
     lines.push('  Sign in with your account. Forgot the admin password? Run:');
-    lines.push(`    OTC_DATA_DIR=${path.relative(process.cwd(), config.dataDir) || '.'} npx tsx cli/cyberx-management-user-reset-password.ts -u admin`);
+    lines.push(
+      `    OTC_DATA_DIR=${path.relative(process.cwd(), config.dataDir) || '.'} npx tsx cli/cyberx-management-user-reset-password.ts -u admin`,
+    );
   }
   process.stdout.write(`${lines.join('\n')}\n\n`);
 

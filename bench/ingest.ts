@@ -63,9 +63,26 @@ async function registerAll(connect: string, dataDir: string, phases: Phase[]) {
   const started = performance.now();
   let total = 0;
   for (const [prefix, count] of counts) {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'sensor/cli.ts', '--connect', connect, '--name', prefix, '--count', String(count), '--data-dir', dataDir, '--register-only'], {
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        'sensor/cli.ts',
+        '--connect',
+        connect,
+        '--name',
+        prefix,
+        '--count',
+        String(count),
+        '--data-dir',
+        dataDir,
+        '--register-only',
+      ],
+      {
+        stdio: ['ignore', 'ignore', 'pipe'],
+      },
+    );
     const tail: string[] = [];
     createInterface({ input: child.stderr! }).on('line', (line) => {
       tail.push(line);
@@ -81,17 +98,35 @@ async function registerAll(connect: string, dataDir: string, phases: Phase[]) {
   return { sensors: total, seconds: round(seconds), perSec: round(total / seconds) };
 }
 
-function startAgents(connect: string, dataDir: string, prefix: string, count: number, eventsPerMinute: number, maxSockets?: number): AgentProcess {
+function startAgents(
+  connect: string,
+  dataDir: string,
+  prefix: string,
+  count: number,
+  eventsPerMinute: number,
+  maxSockets?: number,
+): AgentProcess {
   const child = spawn(
     process.execPath,
     [
       ...['--import', 'tsx', 'sensor/cli.ts', '--connect', connect, '--name', prefix, '--count', String(count), '--data-dir', dataDir],
-      ...['--events-per-minute', String(eventsPerMinute), '--stats-ms', '1000', ...(maxSockets ? ['--max-sockets', String(maxSockets)] : [])],
+      ...[
+        '--events-per-minute',
+        String(eventsPerMinute),
+        '--stats-ms',
+        '1000',
+        ...(maxSockets ? ['--max-sockets', String(maxSockets)] : []),
+      ],
     ],
     // fsyncs run on libuv's thread pool: give the outboxes of thousands of sensors more than 4 threads.
     { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, UV_THREADPOOL_SIZE: '16' } },
   );
-  const agent: AgentProcess = { child, lines: [], stderrTail: [], exited: new Promise((resolve) => child.once('exit', (code) => resolve(code))) };
+  const agent: AgentProcess = {
+    child,
+    lines: [],
+    stderrTail: [],
+    exited: new Promise((resolve) => child.once('exit', (code) => resolve(code))),
+  };
   createInterface({ input: child.stdout! }).on('line', (line) => {
     try {
       agent.lines.push(JSON.parse(line) as StatsLine);
@@ -132,13 +167,19 @@ function postgresPssMiB(dataDir: string): number | null {
   const postmaster = ps.split('\n').find((l) => l.includes('postgres') && l.includes(path.join(dataDir, 'pg')));
   if (!postmaster) return null;
   const root = Number(postmaster.trim().split(/\s+/)[0]);
-  const pids = [root, ...readdirSync('/proc').filter((p) => /^\d+$/.test(p)).map(Number).filter((pid) => {
-    try {
-      return Number(/PPid:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]) === root;
-    } catch {
-      return false;
-    }
-  })];
+  const pids = [
+    root,
+    ...readdirSync('/proc')
+      .filter((p) => /^\d+$/.test(p))
+      .map(Number)
+      .filter((pid) => {
+        try {
+          return Number(/PPid:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]) === root;
+        } catch {
+          return false;
+        }
+      }),
+  ];
   let kb = 0;
   for (const pid of pids) {
     try {
@@ -155,7 +196,8 @@ async function waitUntilReady(agents: AgentProcess[], timeoutMs: number): Promis
   let reported = Date.now();
   while (!agents.every((a) => a.lines.some((l) => l.type === 'ready'))) {
     for (const a of agents) {
-      if (a.child.exitCode !== null) throw new Error(`an agent process exited with ${a.child.exitCode} before all its sensors started:\n${a.stderrTail.join('\n')}`);
+      if (a.child.exitCode !== null)
+        throw new Error(`an agent process exited with ${a.child.exitCode} before all its sensors started:\n${a.stderrTail.join('\n')}`);
     }
     if (Date.now() > deadline) throw new Error(`sensors did not all start within ${timeoutMs / 1000} s`);
     const started = agents.reduce((n, a) => n + (a.lines.at(-1)?.started ?? 0), 0);
@@ -196,7 +238,11 @@ function summarize(agents: AgentProcess[], window: Window) {
     measuredSeconds: round(seconds),
     heartbeatsPerSec: round(ok / seconds),
     heartbeatFailuresPerSec: round(failed / seconds),
-    heartbeatLatencyMs: { p50: round(latency.quantile(0.5) ?? NaN, 2), p99: round(latency.quantile(0.99) ?? NaN, 2), samples: latency.total },
+    heartbeatLatencyMs: {
+      p50: round(latency.quantile(0.5) ?? NaN, 2),
+      p99: round(latency.quantile(0.99) ?? NaN, 2),
+      samples: latency.total,
+    },
     eventsProducedPerSec: round(produced / seconds),
     eventsPerSec: round(acked / seconds),
     eventsPerBatch: batches ? round(acked / batches, 2) : null,
@@ -208,11 +254,18 @@ function summarize(agents: AgentProcess[], window: Window) {
 // maxSockets: the agents' connection budget (default: scaled with the sensor count).
 type Phase = { label: string; sensors: number; eventsPerMinute: number; maxSockets?: number };
 
-async function runPhase(phase: Phase, ctx: { connect: string; agentsDir: string; running: RunningConsole; dataDir: string; warmupMs: number; measureMs: number }) {
+async function runPhase(
+  phase: Phase,
+  ctx: { connect: string; agentsDir: string; running: RunningConsole; dataDir: string; warmupMs: number; measureMs: number },
+) {
   const processes = processesFor(phase.sensors);
-  log(`${phase.label}: ${phase.sensors} sensors in ${processes} agent process${processes > 1 ? 'es' : ''}, ${phase.eventsPerMinute} events/min each`);
+  log(
+    `${phase.label}: ${phase.sensors} sensors in ${processes} agent process${processes > 1 ? 'es' : ''}, ${phase.eventsPerMinute} events/min each`,
+  );
   const registrationStarted = Date.now();
-  const agents = Array.from({ length: processes }, (_, i) => startAgents(ctx.connect, ctx.agentsDir, prefixes[i]!, Math.ceil(phase.sensors / processes), phase.eventsPerMinute, phase.maxSockets));
+  const agents = Array.from({ length: processes }, (_, i) =>
+    startAgents(ctx.connect, ctx.agentsDir, prefixes[i]!, Math.ceil(phase.sensors / processes), phase.eventsPerMinute, phase.maxSockets),
+  );
   try {
     await waitUntilReady(agents, READY_TIMEOUT_MS);
     const startSeconds = round((Date.now() - registrationStarted) / 1000);
@@ -243,7 +296,9 @@ async function runPhase(phase: Phase, ctx: { connect: string; agentsDir: string;
       postgresPssMiB: postgresPssMiB(ctx.dataDir),
       agentRssMiB: [...agentPeak.values()],
     };
-    log(`  ${result.heartbeatsPerSec} heartbeats/s (p50 ${result.heartbeatLatencyMs.p50} ms, p99 ${result.heartbeatLatencyMs.p99} ms), ${result.eventsPerSec} events/s, console RSS ${result.consoleRssMiB.end} MiB`);
+    log(
+      `  ${result.heartbeatsPerSec} heartbeats/s (p50 ${result.heartbeatLatencyMs.p50} ms, p99 ${result.heartbeatLatencyMs.p99} ms), ${result.eventsPerSec} events/s, console RSS ${result.consoleRssMiB.end} MiB`,
+    );
     return result;
   } finally {
     await stopAgents(agents);
@@ -258,14 +313,25 @@ async function rawInsertBaseline(databaseUrl: string) {
   try {
     await client.query('DROP TABLE IF EXISTS bench_scratch_event');
     await client.query('CREATE TABLE bench_scratch_event (LIKE sensor_event INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING INDEXES)');
-    const { rows } = await client.query<{ sensor_id: string; seq: string; kind: string; occurred_at: Date; severity: string | null; title: string | null; payload: unknown }>(
-      'SELECT sensor_id, seq, kind, occurred_at, severity, title, payload FROM sensor_event ORDER BY received_at DESC LIMIT $1',
-      [BASELINE_ROWS],
-    );
+    const { rows } = await client.query<{
+      sensor_id: string;
+      seq: string;
+      kind: string;
+      occurred_at: Date;
+      severity: string | null;
+      title: string | null;
+      payload: unknown;
+    }>('SELECT sensor_id, seq, kind, occurred_at, severity, title, payload FROM sensor_event ORDER BY received_at DESC LIMIT $1', [
+      BASELINE_ROWS,
+    ]);
     if (rows.length === 0) return null;
     const batches: unknown[][] = [];
     for (let i = 0; i < rows.length; i += MAX_EVENTS_PER_BATCH) {
-      batches.push(rows.slice(i, i + MAX_EVENTS_PER_BATCH).flatMap((r) => [r.sensor_id, r.seq, r.kind, r.occurred_at, r.severity, r.title, JSON.stringify(r.payload)]));
+      batches.push(
+        rows
+          .slice(i, i + MAX_EVENTS_PER_BATCH)
+          .flatMap((r) => [r.sensor_id, r.seq, r.kind, r.occurred_at, r.severity, r.title, JSON.stringify(r.payload)]),
+      );
     }
     const statement = (n: number) =>
       `INSERT INTO bench_scratch_event (sensor_id, seq, kind, occurred_at, severity, title, payload) VALUES ${Array.from({ length: n }, (_, i) => `($${i * 7 + 1}::uuid, $${i * 7 + 2}::bigint, $${i * 7 + 3}, $${i * 7 + 4}::timestamptz, $${i * 7 + 5}, $${i * 7 + 6}, $${i * 7 + 7}::jsonb)`).join(', ')}`;
@@ -297,8 +363,16 @@ function options() {
   const measure = Number(values.measure);
   const burstSensors = Number(values['burst-sensors']);
   const burstRate = Number(values['burst-events-per-minute']);
-  const bad = sensors.some((n) => !Number.isInteger(n) || n < 1 || n > 2 * SENSORS_PER_PROCESS) || !(warmup >= 0 && warmup <= 600) || !(measure >= 1 && measure <= 600) || !(burstSensors >= 0 && burstSensors <= 10_000) || !(burstRate > 0 && burstRate <= 60_000);
-  if (bad) throw new Error(`usage: bench/ingest.ts [--sensors 1000,5000,10000 (each 1–${2 * SENSORS_PER_PROCESS})] [--warmup 0–600] [--measure 1–600] [--burst-sensors 0–10000] [--burst-events-per-minute]`);
+  const bad =
+    sensors.some((n) => !Number.isInteger(n) || n < 1 || n > 2 * SENSORS_PER_PROCESS) ||
+    !(warmup >= 0 && warmup <= 600) ||
+    !(measure >= 1 && measure <= 600) ||
+    !(burstSensors >= 0 && burstSensors <= 10_000) ||
+    !(burstRate > 0 && burstRate <= 60_000);
+  if (bad)
+    throw new Error(
+      `usage: bench/ingest.ts [--sensors 1000,5000,10000 (each 1–${2 * SENSORS_PER_PROCESS})] [--warmup 0–600] [--measure 1–600] [--burst-sensors 0–10000] [--burst-events-per-minute]`,
+    );
   return { sensors, warmupMs: warmup * 1000, measureMs: measure * 1000, burstSensors, burstRate };
 }
 
@@ -310,7 +384,14 @@ export async function benchIngest(): Promise<void> {
   const port = await freePort(HOST);
   log(`starting console on https://${HOST}:${port} (data ${dataDir})`);
   const running = await startConsole(
-    { OTC_DATA_DIR: dataDir, OTC_BIND_ADDRESS: HOST, OTC_HTTPS_PORT: String(port), DATABASE_URL: '', OTC_PUBLIC_ADDRESS: '', OTC_LOG_DIR: '' },
+    {
+      OTC_DATA_DIR: dataDir,
+      OTC_BIND_ADDRESS: HOST,
+      OTC_HTTPS_PORT: String(port),
+      DATABASE_URL: '',
+      OTC_PUBLIC_ADDRESS: '',
+      OTC_LOG_DIR: '',
+    },
     { logFile: path.join(dataDir, 'console.out') },
   );
   const interrupt = () => running.process.kill('SIGINT');
@@ -323,7 +404,10 @@ export async function benchIngest(): Promise<void> {
 
     const ctx = { connect, agentsDir, running, dataDir, warmupMs: opts.warmupMs, measureMs: opts.measureMs };
     const plan: Phase[] = opts.sensors.map((n) => ({ label: `steady-${n}`, sensors: n, eventsPerMinute: 6 }));
-    const burstPhase: Phase | null = opts.burstSensors > 0 ? { label: `burst-${opts.burstSensors}`, sensors: opts.burstSensors, eventsPerMinute: opts.burstRate, maxSockets: 64 } : null;
+    const burstPhase: Phase | null =
+      opts.burstSensors > 0
+        ? { label: `burst-${opts.burstSensors}`, sensors: opts.burstSensors, eventsPerMinute: opts.burstRate, maxSockets: 64 }
+        : null;
     log(`registering the sensors (${Math.max(...plan.map((p) => p.sensors), burstPhase?.sensors ?? 0)} at most per phase)`);
     const registration = await registerAll(connect, agentsDir, burstPhase ? [...plan, burstPhase] : plan);
     log(`  ${registration.sensors} registered in ${registration.seconds} s`);

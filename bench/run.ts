@@ -21,7 +21,10 @@ function log(message: string): void {
 function ensureBuilt(): void {
   if (existsSync('.next/BUILD_ID')) return;
   log('.next/BUILD_ID is missing: running next build');
-  const result = spawnSync('node_modules/.bin/next', ['build'], { stdio: ['ignore', process.stderr, process.stderr], env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1' } });
+  const result = spawnSync('node_modules/.bin/next', ['build'], {
+    stdio: ['ignore', process.stderr, process.stderr],
+    env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1' },
+  });
   if (result.status !== 0) throw new Error(`next build failed (exit ${result.status ?? result.signal})`);
 }
 

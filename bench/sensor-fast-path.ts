@@ -29,12 +29,22 @@ type Reply = { status: number; body: string };
 function post(agent: https.Agent, port: number, pathname: string, headers: Record<string, string>, body: unknown): Promise<Reply> {
   const payload = JSON.stringify(body);
   return new Promise((resolve, reject) => {
-    const req = https.request({ host: HOST, port, path: pathname, method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(payload)), ...headers } }, (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (c: string) => (text += c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
-    });
+    const req = https.request(
+      {
+        host: HOST,
+        port,
+        path: pathname,
+        method: 'POST',
+        agent,
+        headers: { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(payload)), ...headers },
+      },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (c: string) => (text += c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
+      },
+    );
     req.on('error', reject);
     req.end(payload);
   });
@@ -46,7 +56,13 @@ async function measure(port: number, sensors: { auth: string }[], concurrency: n
   const agent = new https.Agent({ keepAlive: true, maxSockets: concurrency, rejectUnauthorized: false });
   const latencies: number[] = [];
   let errors = 0;
-  const beat = () => ({ protocol: 1, version: '0.1.0', clock: Date.now(), highestTerm: 1, counters: { packets: 1, alerts: 0, devices: 0, outbox: 0 } });
+  const beat = () => ({
+    protocol: 1,
+    version: '0.1.0',
+    clock: Date.now(),
+    highestTerm: 1,
+    counters: { packets: 1, alerts: 0, devices: 0, outbox: 0 },
+  });
   // Warm-up: a second of the same load, not counted.
   for (const counting of [false, true]) {
     const until = Date.now() + (counting ? SECONDS * 1000 : 1000);
@@ -68,7 +84,14 @@ async function measure(port: number, sensors: { auth: string }[], concurrency: n
       agent.destroy();
       latencies.sort((a, b) => a - b);
       const round = (n: number) => Math.round(n * 100) / 100;
-      return { concurrency, requests: done, errors, perSecond: Math.round(done / ((Date.now() - started) / 1000)), p50Ms: round(percentile(latencies, 50)), p99Ms: round(percentile(latencies, 99)) };
+      return {
+        concurrency,
+        requests: done,
+        errors,
+        perSecond: Math.round(done / ((Date.now() - started) / 1000)),
+        p50Ms: round(percentile(latencies, 50)),
+        p99Ms: round(percentile(latencies, 99)),
+      };
     }
   }
   throw new Error('unreachable');
@@ -97,7 +120,13 @@ async function main() {
     const agent = new https.Agent({ keepAlive: true, maxSockets: 4, rejectUnauthorized: false });
     const sensors: { auth: string }[] = [];
     for (let i = 0; i < SENSORS; i++) {
-      const r = await post(agent, portFast, '/api/v1/sensors/register', { authorization: `Bearer ${token}` }, { protocol: 1, name: `bench-${i}`, version: '0.1.0', clock: Date.now() });
+      const r = await post(
+        agent,
+        portFast,
+        '/api/v1/sensors/register',
+        { authorization: `Bearer ${token}` },
+        { protocol: 1, name: `bench-${i}`, version: '0.1.0', clock: Date.now() },
+      );
       if (r.status !== 200) throw new Error(`register failed: ${r.status} ${r.body}`);
       const { sensorId, credential } = JSON.parse(r.body) as { sensorId: string; credential: string };
       sensors.push({ auth: `Sensor ${sensorId}:${credential}` });
@@ -107,13 +136,20 @@ async function main() {
     const runs: Record<string, unknown>[] = [];
     for (const concurrency of CONCURRENCY) {
       // Alternate, and each path twice, so that drift in the machine shows rather than biases.
-      for (const [label, port] of [['next', portNext], ['fast-path', portFast], ['next', portNext], ['fast-path', portFast]] as const) {
+      for (const [label, port] of [
+        ['next', portNext],
+        ['fast-path', portFast],
+        ['next', portNext],
+        ['fast-path', portFast],
+      ] as const) {
         const r = await measure(port, sensors, concurrency);
         log(`${label} c=${concurrency}: ${r.perSecond}/s p50 ${r.p50Ms} ms p99 ${r.p99Ms} ms (${r.errors} errors)`);
         runs.push({ path: label, ...r });
       }
     }
-    process.stdout.write(`${JSON.stringify({ benchmark: 'sensor-heartbeat-next-vs-fast-path', machine: { cpus: os.cpus().length, node: process.version }, seconds: SECONDS, sensors: SENSORS, runs }, null, 2)}\n`);
+    process.stdout.write(
+      `${JSON.stringify({ benchmark: 'sensor-heartbeat-next-vs-fast-path', machine: { cpus: os.cpus().length, node: process.version }, seconds: SECONDS, sensors: SENSORS, runs }, null, 2)}\n`,
+    );
   } finally {
     child.kill('SIGINT');
     await new Promise((r) => (child.exitCode !== null ? r(null) : child.once('exit', r)));

@@ -17,7 +17,12 @@ const SETTINGS_PATH = '/system-settings/sensor-setup';
 
 type Reply = { status: number; headers: Record<string, string | string[] | undefined>; body: string };
 
-function request(target: Target, method: 'GET' | 'POST', path: string, options: { cookie?: string; form?: Record<string, string> } = {}): Promise<Reply> {
+function request(
+  target: Target,
+  method: 'GET' | 'POST',
+  path: string,
+  options: { cookie?: string; form?: Record<string, string> } = {},
+): Promise<Reply> {
   const body = options.form ? new URLSearchParams(options.form).toString() : undefined;
   const headers: Record<string, string> = { accept: '*/*' };
   if (options.cookie) headers.cookie = options.cookie;

@@ -18,13 +18,18 @@ await runCommand(COMMAND, async () => {
   }
   requireRoot(COMMAND);
   const file = args.values.b ?? (await newestBackupFile());
-  if (!file) throw new RefusedError('There is no ready backup in the backups directory. Make one (cyberx-management-backup -full) or give a file with -b.');
+  if (!file)
+    throw new RefusedError(
+      'There is no ready backup in the backups directory. Make one (cyberx-management-backup -full) or give a file with -b.',
+    );
   const outcome = await restoreBackup(file, { username: `cli:${process.env.SUDO_USER ?? 'root'}` });
   if (!outcome.ok) throw new RefusedError(outcome.message);
   const { manifest, rows } = outcome;
   const total = Object.values(rows).reduce((a, b) => a + b, 0);
   process.stdout.write(
     `Restored ${file}\n  made ${manifest.createdAt} on ${manifest.appliance.domain} (version ${manifest.softwareVersion})\n` +
-      `  ${Object.keys(rows).length} tables, ${total} rows: ${Object.entries(rows).map(([t, n]) => `${t} ${n}`).join(', ')}\n`,
+      `  ${Object.keys(rows).length} tables, ${total} rows: ${Object.entries(rows)
+        .map(([t, n]) => `${t} ${n}`)
+        .join(', ')}\n`,
   );
 });

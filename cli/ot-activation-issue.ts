@@ -10,7 +10,13 @@ import { createPrivateKey } from 'node:crypto';
 
 const COMMAND = 'ot-activation-issue';
 const USAGE = `usage: ${COMMAND} --private-key <pem file> --subscription <id> [--subscription <id2> ...] --devices <n> --expires <YYYY-MM-DD> [--issued <YYYY-MM-DD>] [--customer <name>] [--out <file>]`;
-const OPTION_OF: Record<string, string> = { subscriptions: '--subscription', committedDevices: '--devices', issuedOn: '--issued', expiresOn: '--expires', customer: '--customer' };
+const OPTION_OF: Record<string, string> = {
+  subscriptions: '--subscription',
+  committedDevices: '--devices',
+  issuedOn: '--issued',
+  expiresOn: '--expires',
+  customer: '--customer',
+};
 
 function parse() {
   let args;

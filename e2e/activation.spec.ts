@@ -10,10 +10,15 @@ test.use({ baseURL: state.baseURL });
 
 const day = (offsetDays: number) => new Date(Date.now() + offsetDays * 86_400_000).toISOString().slice(0, 10);
 
-test('an admin uploads a vendor-signed activation file and sees it; tampered and oversized files are refused with their reasons', async ({ page }) => {
+test('an admin uploads a vendor-signed activation file and sees it; tampered and oversized files are refused with their reasons', async ({
+  page,
+}) => {
   // Signed with the test vendor's private key, as cli/ot-activation-issue.ts would.
   const expires = day(180);
-  const text = signActivation({ version: 1, subscriptions: ['SUB-E2E-1'], committedDevices: 750, issuedOn: day(-1), expiresOn: expires }, readFileSync(state.vendorPrivateKeyFile, 'utf8'));
+  const text = signActivation(
+    { version: 1, subscriptions: ['SUB-E2E-1'], committedDevices: 750, issuedOn: day(-1), expiresOn: expires },
+    readFileSync(state.vendorPrivateKeyFile, 'utf8'),
+  );
 
   await signInOk(page, state.admin.username, state.admin.password);
   await page.goto('/system-settings/activation');
@@ -23,7 +28,9 @@ test('an admin uploads a vendor-signed activation file and sees it; tampered and
   const upload = page.getByRole('button', { name: 'Upload', exact: true });
   await input.setInputFiles({ name: 'activation.json', mimeType: 'application/json', buffer: Buffer.from(text) });
   await upload.click();
-  await expect(page.getByRole('status').filter({ hasText: 'Activation installed' })).toHaveText(`Activation installed: SUB-E2E-1, 750 committed devices, expires ${expires}.`);
+  await expect(page.getByRole('status').filter({ hasText: 'Activation installed' })).toHaveText(
+    `Activation installed: SUB-E2E-1, 750 committed devices, expires ${expires}.`,
+  );
   await expect(page.getByTestId('activation-expires')).toHaveText(expires);
   const summary = page.getByRole('definition');
   await expect(summary.filter({ hasText: 'SUB-E2E-1' })).toBeVisible();
@@ -33,7 +40,10 @@ test('an admin uploads a vendor-signed activation file and sees it; tampered and
   const envelope = JSON.parse(text) as { payload: string };
   const payload = Buffer.from(envelope.payload, 'base64').toString('utf8');
   expect(payload).toContain('"committedDevices":750');
-  const tampered = JSON.stringify({ ...envelope, payload: Buffer.from(payload.replace('"committedDevices":750', '"committedDevices":950')).toString('base64') });
+  const tampered = JSON.stringify({
+    ...envelope,
+    payload: Buffer.from(payload.replace('"committedDevices":750', '"committedDevices":950')).toString('base64'),
+  });
   await input.setInputFiles({ name: 'activation.json', mimeType: 'application/json', buffer: Buffer.from(tampered) });
   await upload.click();
   await expect(pageAlert(page)).toHaveText(

@@ -72,5 +72,7 @@ test('a weekly schedule is saved and kept after a reload; a bad value is refused
   await expect(form.getByLabel('Time of day')).toHaveValue('03:15');
   await expect(form.getByLabel('Time zone')).toHaveValue('Europe/Berlin');
   await expect(form.getByLabel('Scheduled backups to keep (1–100)')).toHaveValue('5');
-  await expect(page.getByTestId('next-backup')).toContainText(/Next scheduled backup: \d{4}-\d\d-\d\d 03:15 Europe\/Berlin \(UTC\+0[12]:00\)/);
+  await expect(page.getByTestId('next-backup')).toContainText(
+    /Next scheduled backup: \d{4}-\d\d-\d\d 03:15 Europe\/Berlin \(UTC\+0[12]:00\)/,
+  );
 });

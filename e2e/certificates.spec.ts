@@ -39,11 +39,16 @@ test('an invalid certificate is refused with its reason; a valid one is served a
   await page.getByLabel('Certificate (.crt, PEM or DER)').setInputFiles(sha1.cert);
   await page.getByLabel('Private key (.key, PEM)').setInputFiles(sha1.key);
   await page.getByRole('button', { name: 'Upload certificate' }).click();
-  await expect(pageAlert(page)).toHaveText('The certificate is signed with sha1WithRSAEncryption; it must be SHA-256 with RSA (sha256WithRSAEncryption).');
+  await expect(pageAlert(page)).toHaveText(
+    'The certificate is signed with sha1WithRSAEncryption; it must be SHA-256 with RSA (sha256WithRSAEncryption).',
+  );
   expect(await servedFingerprint()).toBe(before);
 
   const host = new URL(state.baseURL).hostname;
-  const valid = makeCertificate({ subject: { CN: 'console-e2e.plant.example', O: 'Example Utility', OU: 'OT Security', C: 'DE' }, sanIps: [host] });
+  const valid = makeCertificate({
+    subject: { CN: 'console-e2e.plant.example', O: 'Example Utility', OU: 'OT Security', C: 'DE' },
+    sanIps: [host],
+  });
   const files = writeFiles(valid);
   await page.getByLabel('Certificate (.crt, PEM or DER)').setInputFiles(files.cert);
   await page.getByLabel('Private key (.key, PEM)').setInputFiles(files.key);

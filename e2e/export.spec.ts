@@ -68,7 +68,9 @@ test('an admin exports two log categories, reveals the one-time password and ope
   expect(files.every((f) => f === 'manifest.json' || /^(web|audit)\//.test(f))).toBe(true);
   // Real core logs: this very page's request is in the web log, the admin's sign-in in the audit log.
   expect(readFileSync(path.join(out, 'web/web.log'), 'utf8')).toContain('"path":"/system-settings/export"');
-  expect(readFileSync(path.join(out, 'audit/audit.log'), 'utf8')).toMatch(/"action":"auth.sign-in".*"outcome":"success"|"outcome":"success".*"action":"auth.sign-in"/);
+  expect(readFileSync(path.join(out, 'audit/audit.log'), 'utf8')).toMatch(
+    /"action":"auth.sign-in".*"outcome":"success"|"outcome":"success".*"action":"auth.sign-in"/,
+  );
   const manifest = JSON.parse(readFileSync(path.join(out, 'manifest.json'), 'utf8')) as { categories: string[]; files: { path: string }[] };
   expect(manifest.categories).toEqual(['web', 'audit']);
   expect(manifest.files.map((f) => f.path).sort()).toEqual(files.filter((f) => f !== 'manifest.json').sort());

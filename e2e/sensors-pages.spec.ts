@@ -18,12 +18,16 @@ const GONE = 'e2e-pages-gone';
 function post(pathname: string, authorization: string, body: unknown): Promise<{ status: number; json: Record<string, unknown> }> {
   const payload = JSON.stringify(body);
   return new Promise((resolve, reject) => {
-    const req = https.request(`${state.baseURL}${pathname}`, { method: 'POST', rejectUnauthorized: false, headers: { authorization, 'content-type': 'application/json' } }, (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (c: string) => (text += c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, json: JSON.parse(text) as Record<string, unknown> }));
-    });
+    const req = https.request(
+      `${state.baseURL}${pathname}`,
+      { method: 'POST', rejectUnauthorized: false, headers: { authorization, 'content-type': 'application/json' } },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (c: string) => (text += c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, json: JSON.parse(text) as Record<string, unknown> }));
+      },
+    );
     req.on('error', reject);
     req.end(payload);
   });
@@ -56,16 +60,46 @@ test('sensors table, delete only when disconnected, alert filters; Read Only see
   const token = await connectionToken();
   const live = await register(token, LIVE);
   await register(token, GONE);
-  beating = setInterval(() => void post('/api/v1/sensors/heartbeat', live, { ...heartbeat, clock: Date.now() }).catch(() => undefined), 1000);
+  beating = setInterval(
+    () => void post('/api/v1/sensors/heartbeat', live, { ...heartbeat, clock: Date.now() }).catch(() => undefined),
+    1000,
+  );
   const at = Date.now();
   const stored = await post('/api/v1/sensors/events', live, {
     protocol: 1,
     events: [
-      { seq: 1, kind: 'alert', at, severity: 'critical', title: 'S7 PLC stop command from engineering workstation', protocol: 's7', source: '10.1.1.5', destination: '10.1.1.20' },
+      {
+        seq: 1,
+        kind: 'alert',
+        at,
+        severity: 'critical',
+        title: 'S7 PLC stop command from engineering workstation',
+        protocol: 's7',
+        source: '10.1.1.5',
+        destination: '10.1.1.20',
+      },
       { seq: 2, kind: 'device', at, key: '00:1b:1b:00:00:01', protocol: 's7', vendor: 'Siemens', ip: '10.1.1.20' },
-      { seq: 3, kind: 'alert', at, severity: 'low', title: 'New Modbus client seen', protocol: 'modbus', source: '10.1.1.7', destination: '10.1.1.21' },
+      {
+        seq: 3,
+        kind: 'alert',
+        at,
+        severity: 'low',
+        title: 'New Modbus client seen',
+        protocol: 'modbus',
+        source: '10.1.1.7',
+        destination: '10.1.1.21',
+      },
       { seq: 4, kind: 'device', at, key: '00:80:f4:00:00:02', protocol: 'modbus', vendor: 'Schneider', ip: '10.1.1.21' },
-      { seq: 5, kind: 'alert', at, severity: 'critical', title: 'Unauthorized Modbus write to holding register 40001', protocol: 'modbus', source: '10.1.1.9', destination: '10.1.1.21' },
+      {
+        seq: 5,
+        kind: 'alert',
+        at,
+        severity: 'critical',
+        title: 'Unauthorized Modbus write to holding register 40001',
+        protocol: 'modbus',
+        source: '10.1.1.9',
+        destination: '10.1.1.21',
+      },
     ],
   });
   expect(stored.json).toMatchObject({ ackedSeq: 5, stored: 5 });
@@ -80,7 +114,10 @@ test('sensors table, delete only when disconnected, alert filters; Read Only see
 
   // A connected sensor cannot be deleted: the refusal says why, and the row stays.
   await liveRow.getByRole('button', { name: `Delete sensor ${LIVE}` }).click();
-  await page.getByRole('dialog', { name: `Delete sensor ${LIVE}?` }).getByRole('button', { name: 'Delete sensor' }).click();
+  await page
+    .getByRole('dialog', { name: `Delete sensor ${LIVE}?` })
+    .getByRole('button', { name: 'Delete sensor' })
+    .click();
   await expect(pageAlert(page)).toContainText(`Sensor "${LIVE}" is connected`);
   await expect(liveRow).toBeVisible();
 
@@ -88,8 +125,13 @@ test('sensors table, delete only when disconnected, alert filters; Read Only see
   const goneRow = page.getByTestId(`sensor-row-${GONE}`);
   await expect(goneRow.getByRole('cell', { name: 'Disconnected', exact: true })).toBeVisible({ timeout: 15_000 });
   await goneRow.getByRole('button', { name: `Delete sensor ${GONE}` }).click();
-  await page.getByRole('dialog', { name: `Delete sensor ${GONE}?` }).getByRole('button', { name: 'Delete sensor' }).click();
-  await expect(page.getByRole('status').filter({ hasText: 'deleted' })).toHaveText(`Sensor "${GONE}" deleted, with its alerts and devices.`);
+  await page
+    .getByRole('dialog', { name: `Delete sensor ${GONE}?` })
+    .getByRole('button', { name: 'Delete sensor' })
+    .click();
+  await expect(page.getByRole('status').filter({ hasText: 'deleted' })).toHaveText(
+    `Sensor "${GONE}" deleted, with its alerts and devices.`,
+  );
   await expect(goneRow).toHaveCount(0);
   await page.reload();
   await expect(page.getByTestId(`sensor-row-${GONE}`)).toHaveCount(0);

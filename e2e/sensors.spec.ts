@@ -34,9 +34,26 @@ async function connectionString(): Promise<string> {
 }
 
 function startAgent(connect: string, name: string): RunningAgent {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'sensor/cli.ts', '--connect', connect, '--name', name, '--data-dir', agentsDir, '--events-per-minute', '240', '--keep-acked'], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      'sensor/cli.ts',
+      '--connect',
+      connect,
+      '--name',
+      name,
+      '--data-dir',
+      agentsDir,
+      '--events-per-minute',
+      '240',
+      '--keep-acked',
+    ],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let text = '';
   child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (text += chunk));
   child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (text += chunk));
@@ -46,7 +63,12 @@ function startAgent(connect: string, name: string): RunningAgent {
 // The alert with this seq as the agent produced it (from its outbox, acknowledged segments included).
 function producedAlert(name: string, seq: number): { title: string; severity: string } | undefined {
   const outbox = path.join(agentsDir, name, 'outbox');
-  const files = [...(existsSync(path.join(outbox, 'acked')) ? readdirSync(path.join(outbox, 'acked')).map((n) => path.join(outbox, 'acked', n)) : []), ...readdirSync(outbox).filter((n) => n.startsWith('seg-')).map((n) => path.join(outbox, n))];
+  const files = [
+    ...(existsSync(path.join(outbox, 'acked')) ? readdirSync(path.join(outbox, 'acked')).map((n) => path.join(outbox, 'acked', n)) : []),
+    ...readdirSync(outbox)
+      .filter((n) => n.startsWith('seg-'))
+      .map((n) => path.join(outbox, n)),
+  ];
   for (const file of files) {
     for (const line of readFileSync(file, 'utf8').split('\n').filter(Boolean)) {
       const event = JSON.parse(line) as { seq: number; kind: string; title: string; severity: string };
@@ -68,7 +90,9 @@ test.afterAll(async () => {
   await rm(agentsDir, { recursive: true, force: true });
 });
 
-test('three sensor agents show as connected; one stopped shows Disconnected; its alert is acknowledged on the Alerts page', async ({ page }) => {
+test('three sensor agents show as connected; one stopped shows Disconnected; its alert is acknowledged on the Alerts page', async ({
+  page,
+}) => {
   test.setTimeout(90_000);
   await signInOk(page, state.admin.username, state.admin.password);
   await page.getByRole('link', { name: 'Sensors', exact: true }).click();

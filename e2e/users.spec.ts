@@ -8,7 +8,10 @@ test.use({ baseURL: state.baseURL });
 // Works on its own account only: 'admin', 'viewer' and 'lockme' belong to the other specs.
 const USERNAME = 'e2e-analyst';
 
-test('an admin creates a Security Analyst with a generated password, who signs in; the admin resets, demotes and deletes them', async ({ page, browser }) => {
+test('an admin creates a Security Analyst with a generated password, who signs in; the admin resets, demotes and deletes them', async ({
+  page,
+  browser,
+}) => {
   const pageErrors: string[] = [];
   page.on('pageerror', (error) => pageErrors.push(error.message));
   await signInOk(page, state.admin.username, state.admin.password);
@@ -44,7 +47,10 @@ test('an admin creates a Security Analyst with a generated password, who signs i
 
   // Reset: a new one-time password; the old one stops working.
   await page.getByRole('button', { name: `Reset password of ${USERNAME}` }).click();
-  await page.getByRole('dialog', { name: `Reset the password of ${USERNAME}?` }).getByRole('button', { name: 'Reset password' }).click();
+  await page
+    .getByRole('dialog', { name: `Reset the password of ${USERNAME}?` })
+    .getByRole('button', { name: 'Reset password' })
+    .click();
   await expect(page.getByTestId('one-time-password')).toHaveText(/^\S{20}$/);
   const resetPassword = (await page.getByTestId('one-time-password').textContent())!;
   expect(resetPassword).not.toBe(password);
@@ -54,7 +60,10 @@ test('an admin creates a Security Analyst with a generated password, who signs i
 
   // Deleted: gone from the table, and their session ends.
   await page.getByRole('button', { name: `Delete ${USERNAME}` }).click();
-  await page.getByRole('dialog', { name: `Delete ${USERNAME}?` }).getByRole('button', { name: 'Delete user' }).click();
+  await page
+    .getByRole('dialog', { name: `Delete ${USERNAME}?` })
+    .getByRole('button', { name: 'Delete user' })
+    .click();
   await expect(page.getByRole('status')).toHaveText(`${USERNAME} has been deleted. Their sessions have ended.`);
   await expect(page.getByTestId(`user-row-${USERNAME}`)).toHaveCount(0);
   await them.reload();

@@ -29,7 +29,12 @@ const lintOk = run('Lint and typecheck', 'npm', ['run', '--silent', 'lint']);
 const built = run('Production build', 'node_modules/.bin/next', ['build']);
 tallies.push({ suite: 'lint', passed: lintOk ? 1 : 0, failed: lintOk ? 0 : 1, skipped: 0, ran: true });
 
-run('Unit and integration tests', 'node_modules/.bin/vitest', ['run', '--reporter=default', '--reporter=json', '--outputFile.json=test-results/vitest.json']);
+run('Unit and integration tests', 'node_modules/.bin/vitest', [
+  'run',
+  '--reporter=default',
+  '--reporter=json',
+  '--outputFile.json=test-results/vitest.json',
+]);
 type VitestJson = { testResults: { name: string; assertionResults: { status: string }[] }[] };
 const vitest = readJson<VitestJson>('test-results/vitest.json');
 for (const suite of ['unit', 'integration']) {
@@ -65,7 +70,9 @@ if (built) {
 
 process.stdout.write('\n━━ Summary\n');
 for (const t of tallies) {
-  process.stdout.write(`  ${t.suite.padEnd(12)} ${t.ran ? `${t.passed} passed, ${t.failed} failed${t.skipped ? `, ${t.skipped} skipped` : ''}` : 'did not run'}\n`);
+  process.stdout.write(
+    `  ${t.suite.padEnd(12)} ${t.ran ? `${t.passed} passed, ${t.failed} failed${t.skipped ? `, ${t.skipped} skipped` : ''}` : 'did not run'}\n`,
+  );
 }
 const passed = tallies.reduce((n, t) => n + t.passed, 0);
 const failed = tallies.reduce((n, t) => n + t.failed, 0);

@@ -98,9 +98,14 @@ export function parseAgentArgs(argv: string[]): ParsedArgs {
   // The longest name this run registers must be a valid sensor name too.
   const longest = sensorNames(name, count as number).at(-1)!;
   const validName = registerRequest.shape.name.safeParse(longest);
-  if (!validName.success) return { ok: false, message: `--name: ${validName.error.issues[0]!.message.replace(/\.$/, '')}${longest !== name ? ` (with --count the names run up to ${longest})` : ''}.` };
+  if (!validName.success)
+    return {
+      ok: false,
+      message: `--name: ${validName.error.issues[0]!.message.replace(/\.$/, '')}${longest !== name ? ` (with --count the names run up to ${longest})` : ''}.`,
+    };
   const zone = values.zone?.trim();
-  if (zone !== undefined && !registerRequest.shape.zone.safeParse(zone).success) return { ok: false, message: '--zone takes 1 to 64 characters.' };
+  if (zone !== undefined && !registerRequest.shape.zone.safeParse(zone).success)
+    return { ok: false, message: '--zone takes 1 to 64 characters.' };
 
   return {
     ok: true,

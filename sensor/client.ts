@@ -20,7 +20,7 @@ export class PinMismatchError extends Error {
   ) {
     super(
       `Refusing to talk to ${address}: its certificate (SHA-256 ${presented}) is not the console certificate pinned at registration (${pinned}). ` +
-        'Something else may be answering at that address. If the console\'s certificate was replaced on purpose, register this sensor again (remove its identity.json).',
+        "Something else may be answering at that address. If the console's certificate was replaced on purpose, register this sensor again (remove its identity.json).",
     );
   }
 }
@@ -33,7 +33,10 @@ export class PinnedAgent extends https.Agent {
     super({ keepAlive: true, keepAliveMsecs: 1000, maxSockets, maxFreeSockets: maxSockets, scheduling: 'lifo', rejectUnauthorized: false });
   }
 
-  override createConnection(options: https.RequestOptions, callback?: (err: Error | null, stream: Duplex) => void): Duplex | null | undefined {
+  override createConnection(
+    options: https.RequestOptions,
+    callback?: (err: Error | null, stream: Duplex) => void,
+  ): Duplex | null | undefined {
     const address = `${options.host}:${options.port}`;
     // No session resumption: every new connection shows its certificate and is checked.
     const socket = tls.connect({ ...(options as tls.ConnectionOptions), rejectUnauthorized: false, session: undefined });

@@ -51,7 +51,9 @@ export async function lockDirectory(dir: string): Promise<() => Promise<void>> {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       const pid = Number((await readFile(file, 'utf8').catch(() => '')).trim());
       if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && isAlive(pid)) {
-        throw new DirectoryInUseError(`Another ot-sensor (pid ${pid}) is running with ${dir}. Stop it first, or use another --data-dir or --name.`);
+        throw new DirectoryInUseError(
+          `Another ot-sensor (pid ${pid}) is running with ${dir}. Stop it first, or use another --data-dir or --name.`,
+        );
       }
       await unlink(file).catch(() => undefined);
     }

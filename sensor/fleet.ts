@@ -17,7 +17,15 @@ export type Output = { stdout: (line: string) => void; stderr: (line: string) =>
 
 export class Fleet {
   readonly sensors: SimulatedSensor[];
-  readonly stats: FleetStats = { heartbeatsOk: 0, heartbeatsFailed: 0, heartbeatLatency: new Histogram(), eventsProduced: 0, eventsAcked: 0, batches: 0, registered: 0 };
+  readonly stats: FleetStats = {
+    heartbeatsOk: 0,
+    heartbeatsFailed: 0,
+    heartbeatLatency: new Histogram(),
+    eventsProduced: 0,
+    eventsAcked: 0,
+    batches: 0,
+    registered: 0,
+  };
   private readonly wheel = new TimerWheel(10, 1024, undefined, (error) => this.log('error', 'fleet', `internal error: ${String(error)}`));
   private readonly agents = new Map<string, https.Agent>();
   private readonly registration = registrationAgent(8);
@@ -94,8 +102,16 @@ export class Fleet {
     );
     this.registration.destroy();
     if (failure) throw failure;
-    if (this.options.registerOnly) this.log('info', 'fleet', `${this.size} sensors have an identity (${this.stats.registered} registered now)`);
-    else this.log('info', 'fleet', this.size === 1 ? `sensor ${this.sensors[0]!.config.name} running` : `${this.size} sensors running (${this.stats.registered} registered now)`);
+    if (this.options.registerOnly)
+      this.log('info', 'fleet', `${this.size} sensors have an identity (${this.stats.registered} registered now)`);
+    else
+      this.log(
+        'info',
+        'fleet',
+        this.size === 1
+          ? `sensor ${this.sensors[0]!.config.name} running`
+          : `${this.size} sensors running (${this.stats.registered} registered now)`,
+      );
     if (this.options.statsMs > 0) this.printStats('ready');
   }
 
@@ -107,7 +123,8 @@ export class Fleet {
     for (const agent of this.agents.values()) agent.destroy();
     this.registration.destroy();
     const pending = this.sensors.reduce((n, s) => n + s.pending, 0);
-    if (pending > 0) this.log('warn', 'fleet', `stopped with ${pending} events not yet acknowledged; they stay in the outbox and go up at the next start`);
+    if (pending > 0)
+      this.log('warn', 'fleet', `stopped with ${pending} events not yet acknowledged; they stay in the outbox and go up at the next start`);
     else this.log('info', 'fleet', 'stopped; every produced event is acknowledged');
   }
 
@@ -151,7 +168,11 @@ export class Fleet {
       registered: s.registered,
       heartbeats: { ok: s.heartbeatsOk - this.last.ok, failed: s.heartbeatsFailed - this.last.failed },
       latencyMs: s.heartbeatLatency.toJSON(),
-      events: { produced: s.eventsProduced - this.last.produced, acked: s.eventsAcked - this.last.acked, pending: this.sensors.reduce((n, x) => n + x.pending, 0) },
+      events: {
+        produced: s.eventsProduced - this.last.produced,
+        acked: s.eventsAcked - this.last.acked,
+        pending: this.sensors.reduce((n, x) => n + x.pending, 0),
+      },
       batches: s.batches - this.last.batches,
     };
     this.last = { ok: s.heartbeatsOk, failed: s.heartbeatsFailed, produced: s.eventsProduced, acked: s.eventsAcked, batches: s.batches };

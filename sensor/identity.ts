@@ -27,7 +27,9 @@ export async function loadIdentity(dir: string): Promise<Identity | null> {
   const parsed = identitySchema.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
-    throw new Error(`${identityFile(dir)} is not a sensor identity (${issue.path.join('.')}: ${issue.message}). Remove it to register again.`);
+    throw new Error(
+      `${identityFile(dir)} is not a sensor identity (${issue.path.join('.')}: ${issue.message}). Remove it to register again.`,
+    );
   }
   return parsed.data;
 }

@@ -27,7 +27,10 @@ const alert = (n: number): NewEvent => ({
   destination: '10.1.2.10',
   details: `attempt ${n} — ünïcode kept intact`,
 });
-const segments = (dir: string) => readdirSync(dir).filter((n) => n.startsWith('seg-')).sort();
+const segments = (dir: string) =>
+  readdirSync(dir)
+    .filter((n) => n.startsWith('seg-'))
+    .sort();
 const seqsOf = (lines: string[]) => lines.map((l) => (JSON.parse(l) as { seq: number }).seq);
 
 async function fill(outbox: Outbox, count: number, from = 1) {
@@ -179,7 +182,7 @@ describe('the sensor outbox', () => {
     expect(seqsOf((await outbox.read(14, 4)).lines)).toEqual([14, 15, 16, 17]);
   });
 
-  it('continues after the console\'s seq when the console already stores more than this outbox produced', async () => {
+  it("continues after the console's seq when the console already stores more than this outbox produced", async () => {
     const dir = tempDir();
     const warnings: string[] = [];
     const outbox = await Outbox.open(dir, { onWarning: (m) => warnings.push(m) });
@@ -209,7 +212,9 @@ describe('the sensor outbox', () => {
     const dir = tempDir();
     const produced = new Map<number, string>();
     for (let round = 0; round < 3; round++) {
-      const child = spawn(process.execPath, ['--import', 'tsx', path.join(import.meta.dirname, 'testing/append-forever.ts'), dir], { stdio: ['ignore', 'pipe', 'inherit'] });
+      const child = spawn(process.execPath, ['--import', 'tsx', path.join(import.meta.dirname, 'testing/append-forever.ts'), dir], {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      });
       let buffered = '';
       child.stdout.setEncoding('utf8');
       child.stdout.on('data', (chunk: string) => {

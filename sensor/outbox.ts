@@ -107,7 +107,10 @@ export class Outbox {
       const scanned = scanSegment(await readFile(file), firstSeq);
       if (scanned.problem) {
         // Only the very end of the newest segment can be torn by a crash; anything else is damage.
-        if (!isLast) throw new OutboxCorruptError(`The sensor outbox is damaged: ${file}, after seq ${scanned.lastSeq}: ${scanned.problem}. Move the outbox away to start over (its unsent events are then lost).`);
+        if (!isLast)
+          throw new OutboxCorruptError(
+            `The sensor outbox is damaged: ${file}, after seq ${scanned.lastSeq}: ${scanned.problem}. Move the outbox away to start over (its unsent events are then lost).`,
+          );
         const fh = await open(file, 'r+');
         try {
           await fh.truncate(scanned.goodBytes);
@@ -115,7 +118,9 @@ export class Outbox {
         } finally {
           await fh.close();
         }
-        warn(`dropped ${scanned.droppedBytes} bytes of an event that was being written when the sensor stopped (${scanned.problem}); it had not been produced yet`);
+        warn(
+          `dropped ${scanned.droppedBytes} bytes of an event that was being written when the sensor stopped (${scanned.problem}); it had not been produced yet`,
+        );
       }
       if (scanned.goodBytes === 0) {
         await unlink(file);
@@ -125,12 +130,16 @@ export class Outbox {
       // A jump is fine only over acknowledged seqs (the console reported more than this outbox held).
       const jumpedOverAcked = previous && previous.lastSeq <= acked && firstSeq <= acked + 1;
       if (previous && firstSeq !== previous.lastSeq + 1 && !jumpedOverAcked) {
-        throw new OutboxCorruptError(`The sensor outbox is damaged: ${file} starts at seq ${firstSeq} but the previous segment ends at ${previous.lastSeq}.`);
+        throw new OutboxCorruptError(
+          `The sensor outbox is damaged: ${file} starts at seq ${firstSeq} but the previous segment ends at ${previous.lastSeq}.`,
+        );
       }
       segments.push({ firstSeq, lastSeq: scanned.lastSeq, bytes: scanned.goodBytes, file });
     }
     if (segments.length && segments[0]!.firstSeq > acked + 1) {
-      throw new OutboxCorruptError(`The sensor outbox is damaged: events ${acked + 1}..${segments[0]!.firstSeq - 1} are missing (the console has acknowledged up to ${acked}).`);
+      throw new OutboxCorruptError(
+        `The sensor outbox is damaged: events ${acked + 1}..${segments[0]!.firstSeq - 1} are missing (the console has acknowledged up to ${acked}).`,
+      );
     }
     const last = Math.max(acked, segments.at(-1)?.lastSeq ?? 0);
     const outbox = new Outbox(dir, segments, acked, last, options);
@@ -165,7 +174,9 @@ export class Outbox {
       if (seq > this.last) {
         // The console knows more events of this sensor than this outbox ever produced (a re-registered
         // sensor, or an outbox moved away): continue after them, or new events would be taken for replays.
-        this.options.onWarning?.(`the console already stores events up to seq ${seq}, beyond this outbox's ${this.last}; continuing from ${seq + 1}`);
+        this.options.onWarning?.(
+          `the console already stores events up to seq ${seq}, beyond this outbox's ${this.last}; continuing from ${seq + 1}`,
+        );
         this.last = seq;
       }
       this.acked = seq;
@@ -207,7 +218,10 @@ export class Outbox {
     }
     if (accepted.length === 0) return;
     try {
-      await this.writeLines(firstSeq, accepted.map((a) => a.line));
+      await this.writeLines(
+        firstSeq,
+        accepted.map((a) => a.line),
+      );
     } catch (error) {
       for (const a of accepted) a.item.reject(error);
       return;
@@ -269,7 +283,9 @@ export class Outbox {
     if (cached) return cached;
     const start = this.segments.findIndex((s) => s.firstSeq <= fromSeq && fromSeq <= s.lastSeq);
     if (start === -1) {
-      throw new OutboxGapError(`events from seq ${fromSeq} are no longer in the outbox (the console acknowledged them earlier; the oldest kept is ${this.segments[0]?.firstSeq ?? this.last + 1})`);
+      throw new OutboxGapError(
+        `events from seq ${fromSeq} are no longer in the outbox (the console acknowledged them earlier; the oldest kept is ${this.segments[0]?.firstSeq ?? this.last + 1})`,
+      );
     }
     const want = Math.max(max, this.cacheMax);
     const lines: string[] = [];

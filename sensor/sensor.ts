@@ -138,7 +138,12 @@ export class SimulatedSensor {
     this.identity = await loadIdentity(this.dir);
     if (!this.identity) await this.register();
     else if (this.identity.consoleAddress !== this.address()) {
-      this.host.report(this.config.name, 'info', 'address-changed', `the console was registered at ${this.identity.consoleAddress}; now using ${this.address()} (still pinned to the same certificate)`);
+      this.host.report(
+        this.config.name,
+        'info',
+        'address-changed',
+        `the console was registered at ${this.identity.consoleAddress}; now using ${this.address()} (still pinned to the same certificate)`,
+      );
     }
     if (this.stopping || registerOnly) return;
     this.heartbeatTimer = this.host.wheel.schedule(phaseMs, () => void this.heartbeat());
@@ -177,18 +182,34 @@ export class SimulatedSensor {
   // ---- Registration -------------------------------------------------------------------------------
 
   private async register(): Promise<void> {
-    const request: RegisterRequest = { protocol: PROTOCOL_VERSION, name: this.config.name, version: AGENT_VERSION, clock: Date.now(), ...(this.config.zone ? { zone: this.config.zone } : {}) };
+    const request: RegisterRequest = {
+      protocol: PROTOCOL_VERSION,
+      name: this.config.name,
+      version: AGENT_VERSION,
+      clock: Date.now(),
+      ...(this.config.zone ? { zone: this.config.zone } : {}),
+    };
     for (let attempt = 1; !this.stopping; attempt++) {
       const outcome = await this.host.registrationGate.run(() =>
-        this.call(this.host.registrationAgent, '/api/v1/sensors/register', `Bearer ${this.host.target.token}`, JSON.stringify({ ...request, clock: Date.now() })),
+        this.call(
+          this.host.registrationAgent,
+          '/api/v1/sensors/register',
+          `Bearer ${this.host.target.token}`,
+          JSON.stringify({ ...request, clock: Date.now() }),
+        ),
       );
       if (outcome.ok) {
         const parsed = registerResponse.safeParse(outcome.reply.json);
-        if (!parsed.success) throw new RegistrationRefusedError(`The console at ${this.address()} answered the registration with something other than protocol v${PROTOCOL_VERSION}.`);
+        if (!parsed.success)
+          throw new RegistrationRefusedError(
+            `The console at ${this.address()} answered the registration with something other than protocol v${PROTOCOL_VERSION}.`,
+          );
         const seen = outcome.reply.peerFingerprint;
         // The console names its own certificate; it must be the one this connection actually saw.
         if (!seen || seen !== parsed.data.consoleFingerprint) {
-          throw new RegistrationRefusedError(`Refusing the registration: the console says its certificate is ${parsed.data.consoleFingerprint} but the connection presented ${seen ?? 'none'}. Something between this sensor and ${this.address()} is intercepting TLS.`);
+          throw new RegistrationRefusedError(
+            `Refusing the registration: the console says its certificate is ${parsed.data.consoleFingerprint} but the connection presented ${seen ?? 'none'}. Something between this sensor and ${this.address()} is intercepting TLS.`,
+          );
         }
         this.identity = {
           name: this.config.name,
@@ -203,13 +224,24 @@ export class SimulatedSensor {
         // A sensor registering again under a known name continues after what the console already has.
         if (parsed.data.ackedSeq > 0) await this.outbox!.ack(parsed.data.ackedSeq);
         this.host.stats.registered++;
-        this.host.report(this.config.name, 'info', 'registered', `registered with the console at ${this.address()} as ${parsed.data.sensorId}; certificate pinned (${parsed.data.consoleFingerprint}); identity in ${identityFile(this.dir)}`);
+        this.host.report(
+          this.config.name,
+          'info',
+          'registered',
+          `registered with the console at ${this.address()} as ${parsed.data.sensorId}; certificate pinned (${parsed.data.consoleFingerprint}); identity in ${identityFile(this.dir)}`,
+        );
         return;
       }
-      if (outcome.code === 'WRONG_TOKEN' || outcome.code === 'TOKEN_REQUIRED' || outcome.code.startsWith('INVALID') || outcome.code === 'ABSURD_CLOCK') {
+      if (
+        outcome.code === 'WRONG_TOKEN' ||
+        outcome.code === 'TOKEN_REQUIRED' ||
+        outcome.code.startsWith('INVALID') ||
+        outcome.code === 'ABSURD_CLOCK'
+      ) {
         throw new RegistrationRefusedError(`The console at ${this.address()} refused the registration: ${outcome.message}`);
       }
-      const delay = outcome.retryAfterMs ?? nextDelay({ intervalMs: 1000, ...DEFAULT_BACKOFF, toleratedFailures: 0 }, attempt, this.random.next);
+      const delay =
+        outcome.retryAfterMs ?? nextDelay({ intervalMs: 1000, ...DEFAULT_BACKOFF, toleratedFailures: 0 }, attempt, this.random.next);
       this.report('warn', 'register-retry', `cannot register yet (${outcome.message}); retrying in ${(delay / 1000).toFixed(1)} s`);
       await new Promise((r) => setTimeout(r, delay));
     }
@@ -232,7 +264,12 @@ export class SimulatedSensor {
         version: AGENT_VERSION,
         clock: now,
         highestTerm: this.highestTerm,
-        counters: { packets: this.traffic.packets(now - this.startedAt), alerts: this.alerts, devices: this.traffic.devices().length, outbox: this.outbox!.pending },
+        counters: {
+          packets: this.traffic.packets(now - this.startedAt),
+          alerts: this.alerts,
+          devices: this.traffic.devices().length,
+          outbox: this.outbox!.pending,
+        },
       };
       return this.call(this.pinned(), '/api/v1/sensors/heartbeat', this.authorization(), JSON.stringify(beat));
     });
@@ -249,10 +286,15 @@ export class SimulatedSensor {
     } else {
       this.host.stats.heartbeatsFailed++;
       this.heartbeatFailures++;
-      const problem = outcome.ok ? { code: 'BAD_RESPONSE', message: `the console's heartbeat response is not protocol v${PROTOCOL_VERSION}`, retryAfterMs: null } : outcome;
+      const problem = outcome.ok
+        ? { code: 'BAD_RESPONSE', message: `the console's heartbeat response is not protocol v${PROTOCOL_VERSION}`, retryAfterMs: null }
+        : outcome;
       this.noteProblem(problem.code, problem.message);
       if (this.heartbeatFailures >= DEFAULT_BACKOFF.toleratedFailures) this.setState('disconnected', problem.message);
-      delay = Math.max(problem.retryAfterMs ?? 0, nextDelay({ intervalMs: this.intervalMs, ...DEFAULT_BACKOFF }, this.heartbeatFailures, this.random.next));
+      delay = Math.max(
+        problem.retryAfterMs ?? 0,
+        nextDelay({ intervalMs: this.intervalMs, ...DEFAULT_BACKOFF }, this.heartbeatFailures, this.random.next),
+      );
     }
     if (!this.stopping) this.heartbeatTimer = this.host.wheel.schedule(delay, () => void this.heartbeat());
   }
@@ -261,7 +303,9 @@ export class SimulatedSensor {
     if (this.config.heartbeatFromConsole) this.intervalMs = response.heartbeatIntervalMs;
     if (response.term > this.highestTerm) {
       this.highestTerm = response.term;
-      await saveHighestTerm(this.dir, response.term).catch((error: unknown) => this.report('warn', 'state-write', `could not save the HA term: ${String(error)}`));
+      await saveHighestTerm(this.dir, response.term).catch((error: unknown) =>
+        this.report('warn', 'state-write', `could not save the HA term: ${String(error)}`),
+      );
     }
     const outbox = this.outbox!;
     if (response.ackedSeq > outbox.ackedSeq) {
@@ -269,7 +313,11 @@ export class SimulatedSensor {
       this.host.stats.eventsAcked += Math.min(response.ackedSeq, outbox.lastSeq) - outbox.ackedSeq;
       await outbox.ack(response.ackedSeq);
     } else if (response.ackedSeq < ackedBefore && this.resendFrom === null) {
-      this.report('warn', 'console-behind', `the console stores events only up to seq ${response.ackedSeq}, but acknowledged up to ${outbox.ackedSeq} earlier`);
+      this.report(
+        'warn',
+        'console-behind',
+        `the console stores events only up to seq ${response.ackedSeq}, but acknowledged up to ${outbox.ackedSeq} earlier`,
+      );
     }
     if (outbox.pending > 0 && this.sendFailures > 0 && !this.sending) this.kickSender(0);
   }
@@ -290,7 +338,11 @@ export class SimulatedSensor {
       if (event.kind === 'alert') this.alerts++;
       this.kickSender(SEND_LINGER_MS);
     } catch (error) {
-      this.report('error', 'outbox-write', `could not store an event in the outbox (${error instanceof Error ? error.message : String(error)}); the event was not produced`);
+      this.report(
+        'error',
+        'outbox-write',
+        `could not store an event in the outbox (${error instanceof Error ? error.message : String(error)}); the event was not produced`,
+      );
     } finally {
       this.scheduleProduce();
     }
@@ -348,11 +400,19 @@ export class SimulatedSensor {
         lines = lines.slice(0, Math.ceil(lines.length / 2));
         body = `{"protocol":${PROTOCOL_VERSION},"events":[${lines.join(',')}]}`;
       }
-      return { kind: 'sent' as const, from, outcome: await this.call(this.pinned(), '/api/v1/sensors/events', this.authorization(), body, timeoutMs) };
+      return {
+        kind: 'sent' as const,
+        from,
+        outcome: await this.call(this.pinned(), '/api/v1/sensors/events', this.authorization(), body, timeoutMs),
+      };
     }, 'upload');
     if (!attempt) return true;
     if (attempt.kind === 'gap') {
-      this.noteProblem('OUTBOX_GAP', `cannot resend: ${attempt.error.message}. The console lost events it had acknowledged; they cannot be recovered from this sensor.`, 'error');
+      this.noteProblem(
+        'OUTBOX_GAP',
+        `cannot resend: ${attempt.error.message}. The console lost events it had acknowledged; they cannot be recovered from this sensor.`,
+        'error',
+      );
       return false;
     }
     const { from, outcome } = attempt;
@@ -375,7 +435,11 @@ export class SimulatedSensor {
     if (outcome.code === 'SEQ_GAP' && outcome.expectedSeq !== undefined && outcome.expectedSeq >= 1) {
       // 409: the console stores 1..expectedSeq-1 and wants the next one.
       const consoleAcked = outcome.expectedSeq - 1;
-      this.report('warn', 'seq-gap', `the console expects seq ${outcome.expectedSeq} next (this sensor sent from ${from}); resending from there`);
+      this.report(
+        'warn',
+        'seq-gap',
+        `the console expects seq ${outcome.expectedSeq} next (this sensor sent from ${from}); resending from there`,
+      );
       if (consoleAcked >= outbox.ackedSeq) {
         if (consoleAcked > outbox.ackedSeq) {
           this.host.stats.eventsAcked += Math.min(consoleAcked, outbox.lastSeq) - outbox.ackedSeq;
@@ -402,11 +466,26 @@ export class SimulatedSensor {
     return `Sensor ${this.identity!.sensorId}:${this.identity!.credential}`;
   }
 
-  private async call(agent: https.Agent, urlPath: string, authorization: string, body: string, timeoutMs = REQUEST_TIMEOUT_MS): Promise<Outcome> {
+  private async call(
+    agent: https.Agent,
+    urlPath: string,
+    authorization: string,
+    body: string,
+    timeoutMs = REQUEST_TIMEOUT_MS,
+  ): Promise<Outcome> {
     let reply: Reply;
     try {
       const capturePeer = agent === this.host.registrationAgent;
-      reply = await postJson({ agent, host: this.host.target.host, port: this.host.target.port, path: urlPath, authorization, body, timeoutMs, capturePeer });
+      reply = await postJson({
+        agent,
+        host: this.host.target.host,
+        port: this.host.target.port,
+        path: urlPath,
+        authorization,
+        body,
+        timeoutMs,
+        capturePeer,
+      });
     } catch (error) {
       if (error instanceof ConsoleUnreachableError) return { ok: false, code: error.code, message: error.message, retryAfterMs: null };
       throw error;
@@ -414,7 +493,13 @@ export class SimulatedSensor {
     if (reply.status === 200) return { ok: true, reply };
     const { code, message } = consoleError(reply);
     const expectedSeq = (reply.json as { expectedSeq?: unknown } | null)?.expectedSeq;
-    return { ok: false, code, message: `${message} (HTTP ${reply.status} ${code})`, retryAfterMs: reply.retryAfterMs, ...(typeof expectedSeq === 'number' ? { expectedSeq } : {}) };
+    return {
+      ok: false,
+      code,
+      message: `${message} (HTTP ${reply.status} ${code})`,
+      retryAfterMs: reply.retryAfterMs,
+      ...(typeof expectedSeq === 'number' ? { expectedSeq } : {}),
+    };
   }
 
   private setState(to: ConnectionState, reason?: string): void {
@@ -427,13 +512,23 @@ export class SimulatedSensor {
       this.lastProblem = '';
     } else if (to === 'disconnected') {
       this.disconnectedAt = Date.now();
-      this.report('warn', 'disconnected', `disconnected from the console at ${this.address()}: ${reason ?? 'no answer'}; retrying with backoff (up to ${DEFAULT_BACKOFF.capMs / 1000} s)`);
+      this.report(
+        'warn',
+        'disconnected',
+        `disconnected from the console at ${this.address()}: ${reason ?? 'no answer'}; retrying with backoff (up to ${DEFAULT_BACKOFF.capMs / 1000} s)`,
+      );
     }
     this.host.onStateChange(this.config.name, from, to);
   }
 
   // A failure is logged when it is new, not on every retry.
-  private noteProblem(code: string, message: string, level: Level = code === 'PIN_MISMATCH' || code === 'OUTBOX_GAP' || code === 'UNKNOWN_SENSOR' || code === 'WRONG_CREDENTIAL' ? 'error' : 'warn'): void {
+  private noteProblem(
+    code: string,
+    message: string,
+    level: Level = code === 'PIN_MISMATCH' || code === 'OUTBOX_GAP' || code === 'UNKNOWN_SENSOR' || code === 'WRONG_CREDENTIAL'
+      ? 'error'
+      : 'warn',
+  ): void {
     if (this.lastProblem === code) return;
     this.lastProblem = code;
     // Transient trouble is reported by the state change after three failures; these need a person.

@@ -27,8 +27,17 @@ describe('simulated OT traffic', () => {
     const devices = traffic.devices().length;
     const events = Array.from({ length: 3000 }, (_, i) => traffic.next(i));
     expect(events.slice(0, devices).every((e) => e.kind === 'device')).toBe(true);
-    const titles = new Set(events.flatMap((e) => (e.kind === 'alert' ? [e.title.replace(/register \d+/, 'register N').replace(/from \S+ to \S+/, 'from A to B')] : [])));
-    for (const expected of ['Unauthorized Modbus write to holding register N', 'S7 PLC stop command from engineering workstation', 'DNP3 cold restart request', 'Unknown device appeared on the control network']) {
+    const titles = new Set(
+      events.flatMap((e) =>
+        e.kind === 'alert' ? [e.title.replace(/register \d+/, 'register N').replace(/from \S+ to \S+/, 'from A to B')] : [],
+      ),
+    );
+    for (const expected of [
+      'Unauthorized Modbus write to holding register N',
+      'S7 PLC stop command from engineering workstation',
+      'DNP3 cold restart request',
+      'Unknown device appeared on the control network',
+    ]) {
       expect(titles).toContain(expected);
     }
     expect([...titles].some((t) => /firmware changed from A to B/.test(t))).toBe(true);

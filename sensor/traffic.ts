@@ -15,20 +15,76 @@ type Model = { role: Role; vendor: string; model: string; protocol: Protocol; ou
 
 // Vendor OUIs are real prefixes; the rest of each MAC comes from the seed.
 const MODELS: readonly Model[] = [
-  { role: 'PLC', vendor: 'Siemens', model: 'SIMATIC S7-1500 CPU 1516-3 PN/DP', protocol: 's7', oui: '00:1b:1b', firmwares: ['V2.8.3', 'V2.9.4', 'V3.0.1'] },
-  { role: 'PLC', vendor: 'Siemens', model: 'SIMATIC S7-1200 CPU 1215C', protocol: 's7', oui: '00:1c:06', firmwares: ['V4.4.0', 'V4.5.2', 'V4.6.1'] },
-  { role: 'PLC', vendor: 'Schneider Electric', model: 'Modicon M580 BMEP582040', protocol: 'modbus', oui: '00:80:f4', firmwares: ['3.10', '3.20', '4.01'] },
-  { role: 'PLC', vendor: 'Schneider Electric', model: 'Modicon M340 BMXP342020', protocol: 'modbus', oui: '00:80:f4', firmwares: ['3.30', '3.40'] },
-  { role: 'PLC', vendor: 'Rockwell Automation', model: 'ControlLogix 5580 1756-L83E', protocol: 'ethernet-ip', oui: '00:00:bc', firmwares: ['32.011', '33.011', '34.014'] },
+  {
+    role: 'PLC',
+    vendor: 'Siemens',
+    model: 'SIMATIC S7-1500 CPU 1516-3 PN/DP',
+    protocol: 's7',
+    oui: '00:1b:1b',
+    firmwares: ['V2.8.3', 'V2.9.4', 'V3.0.1'],
+  },
+  {
+    role: 'PLC',
+    vendor: 'Siemens',
+    model: 'SIMATIC S7-1200 CPU 1215C',
+    protocol: 's7',
+    oui: '00:1c:06',
+    firmwares: ['V4.4.0', 'V4.5.2', 'V4.6.1'],
+  },
+  {
+    role: 'PLC',
+    vendor: 'Schneider Electric',
+    model: 'Modicon M580 BMEP582040',
+    protocol: 'modbus',
+    oui: '00:80:f4',
+    firmwares: ['3.10', '3.20', '4.01'],
+  },
+  {
+    role: 'PLC',
+    vendor: 'Schneider Electric',
+    model: 'Modicon M340 BMXP342020',
+    protocol: 'modbus',
+    oui: '00:80:f4',
+    firmwares: ['3.30', '3.40'],
+  },
+  {
+    role: 'PLC',
+    vendor: 'Rockwell Automation',
+    model: 'ControlLogix 5580 1756-L83E',
+    protocol: 'ethernet-ip',
+    oui: '00:00:bc',
+    firmwares: ['32.011', '33.011', '34.014'],
+  },
   { role: 'RTU', vendor: 'SEL', model: 'SEL-3530 RTAC', protocol: 'dnp3', oui: '00:30:a7', firmwares: ['R148-V2', 'R150-V1'] },
   { role: 'RTU', vendor: 'GE Vernova', model: 'D20MX', protocol: 'dnp3', oui: '00:a0:db', firmwares: ['3.10.0', '3.12.2'] },
   { role: 'RTU', vendor: 'ABB', model: 'RTU560 CMU 560CMR02', protocol: 'iec104', oui: '00:02:a3', firmwares: ['13.2.1', '13.4.0'] },
-  { role: 'HMI', vendor: 'Siemens', model: 'SIMATIC HMI TP1200 Comfort', protocol: 's7', oui: '00:1b:1b', firmwares: ['V17.0.0', 'V18.0.0'] },
+  {
+    role: 'HMI',
+    vendor: 'Siemens',
+    model: 'SIMATIC HMI TP1200 Comfort',
+    protocol: 's7',
+    oui: '00:1b:1b',
+    firmwares: ['V17.0.0', 'V18.0.0'],
+  },
   { role: 'HMI', vendor: 'AVEVA', model: 'InTouch HMI 2023 on Windows 10 IoT', protocol: 'opc-ua', oui: '00:15:5d', firmwares: ['23.1.0'] },
-  { role: 'EWS', vendor: 'Dell', model: 'Precision 3660 engineering workstation (TIA Portal V18)', protocol: 'other', oui: 'b0:7b:25', firmwares: ['BIOS 2.14.0'] },
+  {
+    role: 'EWS',
+    vendor: 'Dell',
+    model: 'Precision 3660 engineering workstation (TIA Portal V18)',
+    protocol: 'other',
+    oui: 'b0:7b:25',
+    firmwares: ['BIOS 2.14.0'],
+  },
   { role: 'Historian', vendor: 'OSIsoft', model: 'PI Data Archive 2018 SP3', protocol: 'opc-ua', oui: '00:50:56', firmwares: ['3.4.430'] },
   { role: 'Gateway', vendor: 'Moxa', model: 'MGate MB3180 Modbus gateway', protocol: 'modbus', oui: '00:90:e8', firmwares: ['2.2', '2.3'] },
-  { role: 'Gateway', vendor: 'Johnson Controls', model: 'Metasys NAE55 BACnet supervisor', protocol: 'bacnet', oui: '00:40:ae', firmwares: ['11.0.0', '12.0.2'] },
+  {
+    role: 'Gateway',
+    vendor: 'Johnson Controls',
+    model: 'Metasys NAE55 BACnet supervisor',
+    protocol: 'bacnet',
+    oui: '00:40:ae',
+    firmwares: ['11.0.0', '12.0.2'],
+  },
 ];
 
 export type Device = { key: string; ip: string; role: Role; vendor: string; model: string; protocol: Protocol; firmware: string };
@@ -61,7 +117,16 @@ function makeDevice(r: Random, subnet: string, usedHosts: Set<number>, model = r
 }
 
 function report(device: Device, at: number): DeviceReport {
-  return { kind: 'device', at, key: device.key, protocol: device.protocol, ip: device.ip, vendor: device.vendor, model: device.model, firmware: device.firmware };
+  return {
+    kind: 'device',
+    at,
+    key: device.key,
+    protocol: device.protocol,
+    ip: device.ip,
+    vendor: device.vendor,
+    model: device.model,
+    firmware: device.firmware,
+  };
 }
 
 export function createTraffic(seed: number | string): Traffic {
@@ -70,21 +135,34 @@ export function createTraffic(seed: number | string): Traffic {
   const plant = createRandom(r.int(0, 2 ** 31));
   const subnet = `10.${plant.int(1, 254)}.${plant.int(0, 254)}`;
   const used = new Set<number>();
-  const ews = makeDevice(plant, subnet, used, MODELS.find((m) => m.role === 'EWS'));
+  const ews = makeDevice(
+    plant,
+    subnet,
+    used,
+    MODELS.find((m) => m.role === 'EWS'),
+  );
   const devices: Device[] = [ews];
   const count = plant.int(5, 14);
   for (let i = 0; i < count; i++) devices.push(makeDevice(plant, subnet, used));
   // A plant always has at least one controller of each big family, so every alert kind has a target.
   for (const protocol of ['modbus', 's7', 'dnp3'] as const) {
     if (!devices.some((d) => d.protocol === protocol && (d.role === 'PLC' || d.role === 'RTU'))) {
-      devices.push(makeDevice(plant, subnet, used, MODELS.find((m) => m.protocol === protocol && (m.role === 'PLC' || m.role === 'RTU'))));
+      devices.push(
+        makeDevice(
+          plant,
+          subnet,
+          used,
+          MODELS.find((m) => m.protocol === protocol && (m.role === 'PLC' || m.role === 'RTU')),
+        ),
+      );
     }
   }
   const pps = plant.int(200, 3000);
   let undiscovered = [...devices];
   const queue: NewEvent[] = [];
 
-  const controllers = (protocol: Protocol) => devices.filter((d) => d.protocol === protocol && (d.role === 'PLC' || d.role === 'RTU' || d.role === 'Gateway'));
+  const controllers = (protocol: Protocol) =>
+    devices.filter((d) => d.protocol === protocol && (d.role === 'PLC' || d.role === 'RTU' || d.role === 'Gateway'));
   const anyOf = (protocol: Protocol) => r.pick(controllers(protocol).length ? controllers(protocol) : devices);
   const rogue = () => `${subnet}.${r.int(251, 254)}`;
 

@@ -12,7 +12,12 @@ export default async function ConsoleLayout({ children }: { children: ReactNode 
   const frame = await loadConsoleFrame();
   return (
     <SessionKeeper idleMinutes={frame.idleMinutes}>
-      <ConsoleHeader consoleName={frame.consoleName} username={user.username} roleLabel={ROLE_LABELS[user.role]} isAdmin={user.role === 'ADMIN'} />
+      <ConsoleHeader
+        consoleName={frame.consoleName}
+        username={user.username}
+        roleLabel={ROLE_LABELS[user.role]}
+        isAdmin={user.role === 'ADMIN'}
+      />
       <main className="mx-auto max-w-6xl px-4 py-6">{children}</main>
     </SessionKeeper>
   );

@@ -22,7 +22,10 @@ function Row({ label, children }: { label: string; children: ReactNode }) {
 
 export function ActivationSummary({ activation, monitoredDevices }: { activation: ActivationView | null; monitoredDevices: number }) {
   return (
-    <Card title="Current activation" description="Installed from the vendor-signed activation file. It is replicated to a paired secondary console.">
+    <Card
+      title="Current activation"
+      description="Installed from the vendor-signed activation file. It is replicated to a paired secondary console."
+    >
       {activation ? (
         <dl aria-label="Current activation" className="divide-y divide-slate-100 text-sm">
           <Row label={activation.subscriptions.length === 1 ? 'Subscription' : 'Subscriptions'}>

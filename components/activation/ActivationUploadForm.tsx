@@ -43,7 +43,14 @@ export function ActivationUploadForm({ keyId }: { keyId: string }) {
   return (
     <form onSubmit={onSubmit} className="space-y-4" noValidate aria-busy={pending}>
       {outcome ? <Alert tone={outcome.tone}>{outcome.text}</Alert> : null}
-      <TextField id="activation-file" name="file" type="file" accept=".json,application/json,text/plain" label="Activation file" disabled={pending} />
+      <TextField
+        id="activation-file"
+        name="file"
+        type="file"
+        accept=".json,application/json,text/plain"
+        label="Activation file"
+        disabled={pending}
+      />
       <p className="text-xs text-slate-500">
         At most 1 MB. This console accepts files signed with vendor key <span className="font-mono">{keyId}…</span>
       </p>

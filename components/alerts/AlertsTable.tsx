@@ -22,7 +22,11 @@ export function AlertsTable({ alerts, canAcknowledge, timeZone }: { alerts: Aler
     startTransition(async () => {
       const result = await acknowledgeSensorAlert({ sensorId: a.sensorId, seq: a.seq });
       setPending(null);
-      setStatus(result.ok ? { tone: 'success', text: `Alert "${a.title}" from ${a.sensorName} acknowledged.` } : { tone: 'error', text: result.message });
+      setStatus(
+        result.ok
+          ? { tone: 'success', text: `Alert "${a.title}" from ${a.sensorName} acknowledged.` }
+          : { tone: 'error', text: result.message },
+      );
       router.refresh();
     });
   };
@@ -44,7 +48,11 @@ export function AlertsTable({ alerts, canAcknowledge, timeZone }: { alerts: Aler
           </thead>
           <tbody>
             {alerts.map((a) => (
-              <tr key={`${a.sensorId}:${a.seq}`} data-testid={`alert-row-${a.sensorName}-${a.seq}`} className="border-b border-slate-100 align-top">
+              <tr
+                key={`${a.sensorId}:${a.seq}`}
+                data-testid={`alert-row-${a.sensorName}-${a.seq}`}
+                className="border-b border-slate-100 align-top"
+              >
                 <td className="py-2 pr-4 whitespace-nowrap font-mono text-xs" title={`Occurred ${a.occurredAt} (sensor clock)`}>
                   {a.receivedAt}
                 </td>
@@ -70,7 +78,12 @@ export function AlertsTable({ alerts, canAcknowledge, timeZone }: { alerts: Aler
                       by {a.acknowledgedBy} <span className="block font-mono text-xs">{a.acknowledgedAt}</span>
                     </span>
                   ) : canAcknowledge ? (
-                    <Button variant="secondary" disabled={pending !== null} onClick={() => acknowledge(a)} aria-label={`Acknowledge alert ${a.seq} from ${a.sensorName}`}>
+                    <Button
+                      variant="secondary"
+                      disabled={pending !== null}
+                      onClick={() => acknowledge(a)}
+                      aria-label={`Acknowledge alert ${a.seq} from ${a.sensorName}`}
+                    >
                       {pending === `${a.sensorId}:${a.seq}` ? 'Acknowledging…' : 'Acknowledge'}
                     </Button>
                   ) : (

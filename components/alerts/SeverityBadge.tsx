@@ -6,5 +6,7 @@ const TONES: Record<string, string> = {
 };
 
 export function SeverityBadge({ severity }: { severity: string }) {
-  return <span className={`inline-block rounded px-2 py-0.5 text-xs font-medium capitalize ${TONES[severity] ?? TONES.low}`}>{severity}</span>;
+  return (
+    <span className={`inline-block rounded px-2 py-0.5 text-xs font-medium capitalize ${TONES[severity] ?? TONES.low}`}>{severity}</span>
+  );
 }

@@ -32,9 +32,30 @@ export function ChangePasswordForm({ policy }: { policy: string }) {
     <form onSubmit={onSubmit} className="max-w-md space-y-4" noValidate>
       {outcome?.ok ? <Alert tone="success">Your password has been changed.</Alert> : null}
       {outcome && !outcome.ok ? <Alert tone="error">{outcome.message}</Alert> : null}
-      <TextField id="currentPassword" name="currentPassword" type="password" label="Current password" autoComplete="current-password" error={errors.currentPassword} />
-      <TextField id="newPassword" name="newPassword" type="password" label="New password" autoComplete="new-password" error={errors.newPassword} />
-      <TextField id="confirmPassword" name="confirmPassword" type="password" label="Repeat new password" autoComplete="new-password" error={errors.confirmPassword} />
+      <TextField
+        id="currentPassword"
+        name="currentPassword"
+        type="password"
+        label="Current password"
+        autoComplete="current-password"
+        error={errors.currentPassword}
+      />
+      <TextField
+        id="newPassword"
+        name="newPassword"
+        type="password"
+        label="New password"
+        autoComplete="new-password"
+        error={errors.newPassword}
+      />
+      <TextField
+        id="confirmPassword"
+        name="confirmPassword"
+        type="password"
+        label="Repeat new password"
+        autoComplete="new-password"
+        error={errors.confirmPassword}
+      />
       <p className="text-xs text-slate-600">{policy}</p>
       <Button type="submit" disabled={pending}>
         {pending ? 'Saving…' : 'Change password'}

@@ -54,13 +54,36 @@ export function BackupScheduleForm({ schedule, timezones }: { schedule: BackupSc
         error={errors.frequency}
       />
       {frequency === 'weekly' ? (
-        <SelectField id="weekday" name="weekday" label="Day of the week" defaultValue={String(schedule.weekday)} options={WEEKDAYS.map((d, i) => ({ value: String(i), label: d }))} error={errors.weekday} />
+        <SelectField
+          id="weekday"
+          name="weekday"
+          label="Day of the week"
+          defaultValue={String(schedule.weekday)}
+          options={WEEKDAYS.map((d, i) => ({ value: String(i), label: d }))}
+          error={errors.weekday}
+        />
       ) : (
         <input type="hidden" name="weekday" value={String(schedule.weekday)} />
       )}
       <TextField id="time" name="time" type="time" label="Time of day" defaultValue={schedule.time} required error={errors.time} />
-      <SelectField id="timezone" name="timezone" label="Time zone" defaultValue={schedule.timezone} options={timezones.map((tz) => ({ value: tz, label: tz }))} error={errors.timezone} />
-      <TextField id="retain" name="retain" type="number" min={1} max={100} label="Scheduled backups to keep (1–100)" defaultValue={schedule.retain} error={errors.retain} />
+      <SelectField
+        id="timezone"
+        name="timezone"
+        label="Time zone"
+        defaultValue={schedule.timezone}
+        options={timezones.map((tz) => ({ value: tz, label: tz }))}
+        error={errors.timezone}
+      />
+      <TextField
+        id="retain"
+        name="retain"
+        type="number"
+        min={1}
+        max={100}
+        label="Scheduled backups to keep (1–100)"
+        defaultValue={schedule.retain}
+        error={errors.retain}
+      />
       <Button type="submit" disabled={pending}>
         {pending ? 'Saving…' : 'Save schedule'}
       </Button>

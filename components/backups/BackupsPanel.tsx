@@ -34,7 +34,9 @@ export function BackupsPanel({ backups }: { backups: BackupView[] }) {
   return (
     <div className="space-y-4">
       <div className="flex flex-wrap items-center justify-between gap-3">
-        <p className="text-sm text-slate-600">A consistent snapshot of every setting, user, sensor and journal entry, taken in one database transaction.</p>
+        <p className="text-sm text-slate-600">
+          A consistent snapshot of every setting, user, sensor and journal entry, taken in one database transaction.
+        </p>
         <Button onClick={backUp} disabled={pending || running}>
           {pending ? 'Starting…' : running ? 'Backing up…' : 'Back Up Now'}
         </Button>
@@ -65,7 +67,11 @@ export function BackupsPanel({ backups }: { backups: BackupView[] }) {
                     {b.kind === 'scheduled' ? 'Scheduled' : 'Manual'}
                     <span className="block text-xs text-slate-500">{b.createdBy}</span>
                   </td>
-                  <td className="py-2 pr-4 whitespace-nowrap tabular-nums" title={b.sizeBytes === null ? undefined : `${b.sizeBytes} bytes`} data-testid="backup-size">
+                  <td
+                    className="py-2 pr-4 whitespace-nowrap tabular-nums"
+                    title={b.sizeBytes === null ? undefined : `${b.sizeBytes} bytes`}
+                    data-testid="backup-size"
+                  >
                     {formatBytes(b.sizeBytes)}
                   </td>
                   <td className="py-2 pr-4">{b.sha256 ? <Checksum value={b.sha256} /> : '—'}</td>
@@ -88,7 +94,6 @@ export function BackupsPanel({ backups }: { backups: BackupView[] }) {
     </div>
   );
 }
-
 
 // Shortened for the table; the full value is in the tooltip, read out by screen readers, and copied.
 function Checksum({ value }: { value: string }) {

@@ -38,7 +38,8 @@ export function CertificateUploadForm() {
     });
   }
 
-  const fileInput = 'block w-full text-sm file:mr-3 file:rounded-md file:border file:border-slate-300 file:bg-white file:px-3 file:py-1.5 file:text-sm';
+  const fileInput =
+    'block w-full text-sm file:mr-3 file:rounded-md file:border file:border-slate-300 file:bg-white file:px-3 file:py-1.5 file:text-sm';
   return (
     <form onSubmit={onSubmit} className="max-w-lg space-y-4" noValidate>
       {outcome?.ok ? (
@@ -67,8 +68,8 @@ export function CertificateUploadForm() {
         <input id="chain" name="chain" type="file" accept=".crt,.cer,.pem" className={fileInput} />
       </div>
       <p className="text-xs text-slate-600">
-        Requirements: signed with SHA-256 with RSA, RSA key of at least 2048 bits, valid now, a Common Name that is not a
-        wildcard, Country, Organization and Organizational Unit in the subject, and a chain that verifies.
+        Requirements: signed with SHA-256 with RSA, RSA key of at least 2048 bits, valid now, a Common Name that is not a wildcard, Country,
+        Organization and Organizational Unit in the subject, and a chain that verifies.
       </p>
       <Button type="submit" disabled={pending}>
         {pending ? 'Checking…' : 'Upload certificate'}

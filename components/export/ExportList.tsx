@@ -3,8 +3,6 @@ import { LOG_CATEGORY_LABELS } from '@/lib/logs/categories';
 import { formatBytes, formatUtc } from '@/lib/format/display';
 import { JobStatus } from '../ui/JobStatus';
 
-
-
 export function ExportList({ exports }: { exports: LogExportView[] }) {
   if (exports.length === 0) return <p className="text-sm text-slate-600">No exports yet.</p>;
   return (
@@ -31,7 +29,11 @@ export function ExportList({ exports }: { exports: LogExportView[] }) {
             </td>
             <td className="py-2 text-right">
               {item.status === 'ready' ? (
-                <a href={`/api/v1/system/exports/${item.id}`} download={item.downloadName} className="font-medium text-sky-700 hover:underline">
+                <a
+                  href={`/api/v1/system/exports/${item.id}`}
+                  download={item.downloadName}
+                  className="font-medium text-sky-700 hover:underline"
+                >
                   Download
                 </a>
               ) : null}

@@ -39,13 +39,24 @@ export function LogExportForm({ categories, running }: { categories: { id: LogCa
       <fieldset className="space-y-2">
         <legend className="mb-2 text-sm font-medium text-slate-700">Log categories</legend>
         <label className="flex items-center gap-2 border-b border-slate-200 pb-2 text-sm font-medium">
-          <input ref={selectAll} type="checkbox" checked={all} onChange={(e) => setChosen(e.target.checked ? categories.map((c) => c.id) : [])} />
+          <input
+            ref={selectAll}
+            type="checkbox"
+            checked={all}
+            onChange={(e) => setChosen(e.target.checked ? categories.map((c) => c.id) : [])}
+          />
           Select All
         </label>
         <div className="grid gap-2 sm:grid-cols-2 lg:grid-cols-3">
           {categories.map((category) => (
             <label key={category.id} className="flex items-center gap-2 text-sm">
-              <input type="checkbox" name="categories" value={category.id} checked={chosen.includes(category.id)} onChange={(e) => toggle(category.id, e.target.checked)} />
+              <input
+                type="checkbox"
+                name="categories"
+                value={category.id}
+                checked={chosen.includes(category.id)}
+                onChange={(e) => toggle(category.id, e.target.checked)}
+              />
               {category.label}
             </label>
           ))}

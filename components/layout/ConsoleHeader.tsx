@@ -1,7 +1,17 @@
 import Link from 'next/link';
 import { SignOutButton } from '../auth/SignOutButton';
 
-export function ConsoleHeader({ consoleName, username, roleLabel, isAdmin }: { consoleName: string; username: string; roleLabel: string; isAdmin: boolean }) {
+export function ConsoleHeader({
+  consoleName,
+  username,
+  roleLabel,
+  isAdmin,
+}: {
+  consoleName: string;
+  username: string;
+  roleLabel: string;
+  isAdmin: boolean;
+}) {
   return (
     <header className="border-b border-slate-800 bg-slate-900 text-slate-100">
       <div className="mx-auto flex max-w-6xl items-center gap-6 px-4 py-3">

@@ -6,7 +6,17 @@ import { Button } from '../ui/Button';
 
 export type VlanView = { id: number; name: string };
 
-export function VlanTable({ vlans, busy, onRenamed, onDelete }: { vlans: VlanView[]; busy: boolean; onRenamed: (vlan: VlanView, changed: boolean) => void; onDelete: (vlan: VlanView) => void }) {
+export function VlanTable({
+  vlans,
+  busy,
+  onRenamed,
+  onDelete,
+}: {
+  vlans: VlanView[];
+  busy: boolean;
+  onRenamed: (vlan: VlanView, changed: boolean) => void;
+  onDelete: (vlan: VlanView) => void;
+}) {
   const [editing, setEditing] = useState<number | null>(null);
   if (vlans.length === 0) return <p className="text-sm text-slate-600">No VLANs yet. Add one below.</p>;
   return (
@@ -14,8 +24,12 @@ export function VlanTable({ vlans, busy, onRenamed, onDelete }: { vlans: VlanVie
       <caption className="sr-only">VLANs</caption>
       <thead className="border-b border-slate-200 text-slate-600">
         <tr>
-          <th scope="col" className="w-24 py-2 pr-4 font-medium">VLAN ID</th>
-          <th scope="col" className="py-2 pr-4 font-medium">Name</th>
+          <th scope="col" className="w-24 py-2 pr-4 font-medium">
+            VLAN ID
+          </th>
+          <th scope="col" className="py-2 pr-4 font-medium">
+            Name
+          </th>
           <th scope="col" className="py-2 font-medium">
             <span className="sr-only">Actions</span>
           </th>
@@ -35,7 +49,9 @@ export function VlanTable({ vlans, busy, onRenamed, onDelete }: { vlans: VlanVie
             />
           ) : (
             <tr key={v.id} data-testid={`vlan-row-${v.id}`} className="border-b border-slate-100">
-              <th scope="row" className="py-2 pr-4 font-mono font-medium">{v.id}</th>
+              <th scope="row" className="py-2 pr-4 font-mono font-medium">
+                {v.id}
+              </th>
               <td className="py-2 pr-4 break-all">{v.name}</td>
               <td className="py-2">
                 <div className="flex justify-end gap-2">
@@ -72,7 +88,9 @@ function EditRow({ vlan, onCancel, onSaved }: { vlan: VlanView; onCancel: () => 
 
   return (
     <tr data-testid={`vlan-row-${vlan.id}`} className="border-b border-slate-100 bg-sky-50/50">
-      <th scope="row" className="py-2 pr-4 align-top font-mono font-medium">{vlan.id}</th>
+      <th scope="row" className="py-2 pr-4 align-top font-mono font-medium">
+        {vlan.id}
+      </th>
       <td colSpan={2} className="py-2">
         <form onSubmit={onSubmit} noValidate className="flex flex-wrap items-start gap-2" aria-label={`Rename VLAN ${vlan.id}`}>
           <div className="min-w-48 flex-1 space-y-1">

@@ -34,16 +34,19 @@ export function VlansSection({ vlans }: { vlans: VlanView[] }) {
 
   return (
     <>
-      <Card
-        title="VLANs"
-        description="Names for 802.1Q VLAN IDs (1–4094). Every change is journaled for replication to a paired console."
-      >
+      <Card title="VLANs" description="Names for 802.1Q VLAN IDs (1–4094). Every change is journaled for replication to a paired console.">
         <div className="space-y-4">
           {status ? <Alert tone={status.tone}>{status.text}</Alert> : null}
           <VlanTable
             vlans={vlans}
             busy={busy}
-            onRenamed={(v, changed) => refresh(changed ? { tone: 'success', text: `VLAN ${v.id} renamed to "${v.name}".` } : { tone: 'info', text: `VLAN ${v.id} already had that name; nothing changed.` })}
+            onRenamed={(v, changed) =>
+              refresh(
+                changed
+                  ? { tone: 'success', text: `VLAN ${v.id} renamed to "${v.name}".` }
+                  : { tone: 'info', text: `VLAN ${v.id} already had that name; nothing changed.` },
+              )
+            }
             onDelete={setDeleting}
           />
         </div>

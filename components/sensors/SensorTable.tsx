@@ -4,7 +4,19 @@ import type { SensorView } from '@/lib/sensors/sensors-view';
 import { Button } from '../ui/Button';
 import { SensorStatusBadge } from './SensorStatusBadge';
 
-export function SensorTable({ sensors, now, canDelete, busy, onDelete }: { sensors: SensorView[]; now: number; canDelete: boolean; busy: boolean; onDelete: (sensor: SensorView) => void }) {
+export function SensorTable({
+  sensors,
+  now,
+  canDelete,
+  busy,
+  onDelete,
+}: {
+  sensors: SensorView[];
+  now: number;
+  canDelete: boolean;
+  busy: boolean;
+  onDelete: (sensor: SensorView) => void;
+}) {
   return (
     <div className="overflow-x-auto">
       <table className="w-full text-left text-sm">
@@ -41,12 +53,22 @@ export function SensorTable({ sensors, now, canDelete, busy, onDelete }: { senso
                 <SensorStatusBadge status={s.status} label={s.statusLabel} reason={s.statusReason} />
               </td>
               <td className="py-2 pr-4 whitespace-nowrap">
-                {s.lastHeardAt ? <time dateTime={s.lastHeardAt} title={s.lastHeardAt}>{formatAgo(now - Date.parse(s.lastHeardAt))}</time> : 'Never'}
+                {s.lastHeardAt ? (
+                  <time dateTime={s.lastHeardAt} title={s.lastHeardAt}>
+                    {formatAgo(now - Date.parse(s.lastHeardAt))}
+                  </time>
+                ) : (
+                  'Never'
+                )}
               </td>
               <td className="py-2 pr-4 text-right tabular-nums">{s.devices.toLocaleString('en-US')}</td>
               <td className="py-2 pr-4 text-right tabular-nums">
                 {s.alerts > 0 ? (
-                  <Link href={`/alerts?sensor=${encodeURIComponent(s.name)}`} className="text-sky-800 underline" aria-label={`${s.alerts} alerts from ${s.name}`}>
+                  <Link
+                    href={`/alerts?sensor=${encodeURIComponent(s.name)}`}
+                    className="text-sky-800 underline"
+                    aria-label={`${s.alerts} alerts from ${s.name}`}
+                  >
                     {s.alerts.toLocaleString('en-US')}
                   </Link>
                 ) : (

@@ -42,11 +42,14 @@ export function SensorsSection({ data, canDelete }: { data: SensorsPage; canDele
       >
         <div className="space-y-4">
           <p className="text-sm text-slate-700" data-testid="sensor-summary">
-            {data.total.toLocaleString('en-US')} sensors · {data.connected.toLocaleString('en-US')} connected · {disconnected.toLocaleString('en-US')} disconnected
+            {data.total.toLocaleString('en-US')} sensors · {data.connected.toLocaleString('en-US')} connected ·{' '}
+            {disconnected.toLocaleString('en-US')} disconnected
           </p>
           {status ? <Alert tone={status.tone}>{status.text}</Alert> : null}
           {data.total === 0 ? (
-            <p className="text-sm text-slate-600">No sensors yet. Give a sensor this console&apos;s connection string (System Settings → Sensor Setup) to register it.</p>
+            <p className="text-sm text-slate-600">
+              No sensors yet. Give a sensor this console&apos;s connection string (System Settings → Sensor Setup) to register it.
+            </p>
           ) : (
             <SensorTable sensors={data.sensors} now={data.now} canDelete={canDelete} busy={busy} onDelete={setDeleting} />
           )}
@@ -61,8 +64,8 @@ export function SensorsSection({ data, canDelete }: { data: SensorsPage; canDele
         onConfirm={confirmDelete}
         onCancel={() => setDeleting(null)}
       >
-        Sensor &ldquo;{deleting?.name}&rdquo; is removed with its {deleting?.alerts ?? 0} alerts and {deleting?.devices ?? 0} devices. Only a disconnected sensor can be
-        deleted; if it connects again it must register again with the connection string.
+        Sensor &ldquo;{deleting?.name}&rdquo; is removed with its {deleting?.alerts ?? 0} alerts and {deleting?.devices ?? 0} devices. Only
+        a disconnected sensor can be deleted; if it connects again it must register again with the connection string.
       </ConfirmDialog>
     </>
   );

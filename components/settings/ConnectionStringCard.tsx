@@ -9,7 +9,6 @@ import { EyeIcon } from '../ui/EyeIcon';
 import { Card } from '../ui/Card';
 import { ConfirmDialog } from '../ui/ConfirmDialog';
 
-
 export function ConnectionStringCard({ prefix, tokenLength }: { prefix: string; tokenLength: number }) {
   const [value, setValue] = useState<string | null>(null);
   const [revealed, setRevealed] = useState(false);
@@ -52,7 +51,10 @@ export function ConnectionStringCard({ prefix, tokenLength }: { prefix: string; 
       setConfirming(false);
       if (!result.ok) return setStatus({ tone: 'error', text: result.message });
       setValue(result.data.connectionString);
-      setStatus({ tone: 'info', text: 'A new connection string is in force. The old token no longer works: give sensors and the paired console the new one.' });
+      setStatus({
+        tone: 'info',
+        text: 'A new connection string is in force. The old token no longer works: give sensors and the paired console the new one.',
+      });
     });
 
   const shown = revealed && value ? value : `${prefix}${'•'.repeat(tokenLength)}`;
@@ -64,10 +66,21 @@ export function ConnectionStringCard({ prefix, tokenLength }: { prefix: string; 
     >
       <div className="space-y-4">
         <div className="flex flex-wrap items-center gap-2">
-          <code data-testid="connection-string" aria-label="Connection string" className="min-w-0 flex-1 rounded-md border border-slate-300 bg-slate-50 px-3 py-2 font-mono text-sm break-all">
+          <code
+            data-testid="connection-string"
+            aria-label="Connection string"
+            className="min-w-0 flex-1 rounded-md border border-slate-300 bg-slate-50 px-3 py-2 font-mono text-sm break-all"
+          >
             {shown}
           </code>
-          <Button variant="secondary" onClick={toggleReveal} disabled={pending} aria-pressed={revealed} aria-label={revealed ? 'Hide connection string' : 'Reveal connection string'} title={revealed ? 'Hide' : 'Reveal'}>
+          <Button
+            variant="secondary"
+            onClick={toggleReveal}
+            disabled={pending}
+            aria-pressed={revealed}
+            aria-label={revealed ? 'Hide connection string' : 'Reveal connection string'}
+            title={revealed ? 'Hide' : 'Reveal'}
+          >
             <EyeIcon crossed={revealed} />
             {revealed ? 'Hide' : 'Reveal'}
           </Button>
@@ -91,8 +104,8 @@ export function ConnectionStringCard({ prefix, tokenLength }: { prefix: string; 
         onConfirm={regenerate}
         onCancel={() => setConfirming(false)}
       >
-        The current token stops working at once. Sensors not yet registered and a console that is about to pair
-        must be given the new string.
+        The current token stops working at once. Sensors not yet registered and a console that is about to pair must be given the new
+        string.
       </ConfirmDialog>
     </Card>
   );

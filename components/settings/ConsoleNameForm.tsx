@@ -28,9 +28,21 @@ export function ConsoleNameForm({ name, domain }: { name: string; domain: string
 
   return (
     <form onSubmit={onSubmit} className="max-w-md space-y-4" noValidate aria-label="Console name">
-      {outcome?.ok ? <Alert tone="success">{outcome.changed.length ? 'Saved. The header shows the new name.' : 'Nothing to save: the name is unchanged.'}</Alert> : null}
+      {outcome?.ok ? (
+        <Alert tone="success">
+          {outcome.changed.length ? 'Saved. The header shows the new name.' : 'Nothing to save: the name is unchanged.'}
+        </Alert>
+      ) : null}
       {error ? <Alert tone="error">{error}</Alert> : null}
-      <TextField id="console-name" name="name" label="Console name (up to 25 characters)" placeholder={domain} defaultValue={name} maxLength={25} autoComplete="off" />
+      <TextField
+        id="console-name"
+        name="name"
+        label="Console name (up to 25 characters)"
+        placeholder={domain}
+        defaultValue={name}
+        maxLength={25}
+        autoComplete="off"
+      />
       <p className="text-xs text-slate-600">Shown in the header of every page. Leave it empty to show the appliance domain, {domain}.</p>
       <Button type="submit" disabled={pending}>
         {pending ? 'Saving…' : 'Save'}

@@ -20,7 +20,15 @@ export function IdleTimeoutForm({ minutes }: { minutes: number }) {
     <form onSubmit={onSubmit} className="max-w-xs space-y-4" noValidate>
       {outcome?.ok ? <Alert tone="success">Saved. It applies to every session from the next request on.</Alert> : null}
       {outcome && !outcome.ok ? <Alert tone="error">{outcome.message}</Alert> : null}
-      <TextField id="minutes" name="minutes" type="number" min={1} max={480} defaultValue={minutes} label="Sign out after this many idle minutes (1–480)" />
+      <TextField
+        id="minutes"
+        name="minutes"
+        type="number"
+        min={1}
+        max={480}
+        defaultValue={minutes}
+        label="Sign out after this many idle minutes (1–480)"
+      />
       <Button type="submit" disabled={pending}>
         {pending ? 'Saving…' : 'Save'}
       </Button>

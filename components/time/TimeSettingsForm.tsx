@@ -20,7 +20,10 @@ export function TimeSettingsForm({ ntpServer, timezone, timezones }: { ntpServer
     event.preventDefault();
     const form = new FormData(event.currentTarget);
     startTransition(async () => {
-      const result = await updateTimeSettings({ ntpServer: String(form.get('ntpServer') ?? ''), timezone: String(form.get('timezone') ?? '') });
+      const result = await updateTimeSettings({
+        ntpServer: String(form.get('ntpServer') ?? ''),
+        timezone: String(form.get('timezone') ?? ''),
+      });
       setOutcome(result);
       if (result.ok) router.refresh();
     });
@@ -28,11 +31,31 @@ export function TimeSettingsForm({ ntpServer, timezone, timezones }: { ntpServer
 
   return (
     <form onSubmit={onSubmit} className="max-w-md space-y-4" noValidate aria-label="Time settings">
-      {outcome?.ok ? <Alert tone="success">{outcome.changed.length ? 'Saved.' : 'Nothing to save: the settings are unchanged.'}</Alert> : null}
+      {outcome?.ok ? (
+        <Alert tone="success">{outcome.changed.length ? 'Saved.' : 'Nothing to save: the settings are unchanged.'}</Alert>
+      ) : null}
       {/* A problem with one field is shown at that field only. */}
-      {outcome && !outcome.ok && !['ntpServer', 'timezone'].some((field) => errors[field]) ? <Alert tone="error">{outcome.message}</Alert> : null}
-      <TextField id="ntpServer" name="ntpServer" label="NTP server" placeholder="pool.ntp.example or 192.0.2.10" defaultValue={ntpServer} autoComplete="off" spellCheck={false} error={errors.ntpServer} />
-      <SelectField id="timezone" name="timezone" label="Time zone" defaultValue={timezone} error={errors.timezone} options={timezones.map((tz) => ({ value: tz, label: tz }))} />
+      {outcome && !outcome.ok && !['ntpServer', 'timezone'].some((field) => errors[field]) ? (
+        <Alert tone="error">{outcome.message}</Alert>
+      ) : null}
+      <TextField
+        id="ntpServer"
+        name="ntpServer"
+        label="NTP server"
+        placeholder="pool.ntp.example or 192.0.2.10"
+        defaultValue={ntpServer}
+        autoComplete="off"
+        spellCheck={false}
+        error={errors.ntpServer}
+      />
+      <SelectField
+        id="timezone"
+        name="timezone"
+        label="Time zone"
+        defaultValue={timezone}
+        error={errors.timezone}
+        options={timezones.map((tz) => ({ value: tz, label: tz }))}
+      />
       <Button type="submit" disabled={pending}>
         {pending ? 'Saving…' : 'Save'}
       </Button>

@@ -29,7 +29,12 @@ export function ConfirmDialog({
     if (!open && dialog.open) dialog.close();
   }, [open]);
   return (
-    <dialog ref={ref} onCancel={onCancel} aria-labelledby="confirm-title" className="m-auto w-full max-w-md rounded-lg p-0 shadow-xl backdrop:bg-slate-900/40">
+    <dialog
+      ref={ref}
+      onCancel={onCancel}
+      aria-labelledby="confirm-title"
+      className="m-auto w-full max-w-md rounded-lg p-0 shadow-xl backdrop:bg-slate-900/40"
+    >
       <div className="space-y-3 p-5">
         <h2 id="confirm-title" className="text-lg font-semibold">
           {title}

@@ -3,7 +3,14 @@ export function JobStatus({ status, progress, error, label }: { status: string; 
   if (status === 'running') {
     return (
       <div className="flex min-w-32 items-center gap-2">
-        <div role="progressbar" aria-label={label} aria-valuemin={0} aria-valuemax={100} aria-valuenow={progress} className="h-2 flex-1 overflow-hidden rounded bg-slate-200">
+        <div
+          role="progressbar"
+          aria-label={label}
+          aria-valuemin={0}
+          aria-valuemax={100}
+          aria-valuenow={progress}
+          className="h-2 flex-1 overflow-hidden rounded bg-slate-200"
+        >
           <div className="h-full bg-sky-600 transition-all" style={{ width: `${progress}%` }} />
         </div>
         <span className="tabular-nums">{progress}%</span>

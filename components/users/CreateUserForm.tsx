@@ -10,7 +10,13 @@ import { RoleSelect } from './RoleSelect';
 
 type Outcome = Awaited<ReturnType<typeof addUser>>;
 
-export function CreateUserForm({ policy, onCreated }: { policy: string; onCreated: (created: { username: string; role: Role; oneTimePassword: string | null }) => void }) {
+export function CreateUserForm({
+  policy,
+  onCreated,
+}: {
+  policy: string;
+  onCreated: (created: { username: string; role: Role; oneTimePassword: string | null }) => void;
+}) {
   const [mode, setMode] = useState<'generate' | 'typed'>('generate');
   const [failure, setFailure] = useState<Extract<Outcome, { ok: false }> | null>(null);
   const [pending, startTransition] = useTransition();
@@ -44,15 +50,21 @@ export function CreateUserForm({ policy, onCreated }: { policy: string; onCreate
         <label htmlFor="new-user-role" className="block text-sm font-medium text-slate-700">
           Role
         </label>
-        <RoleSelect id="new-user-role" name="role" defaultValue="SECURITY_ANALYST" aria-invalid={errors.role ? true : undefined} aria-describedby={errors.role ? 'new-user-role-error' : undefined} />
+        <RoleSelect
+          id="new-user-role"
+          name="role"
+          defaultValue="SECURITY_ANALYST"
+          aria-invalid={errors.role ? true : undefined}
+          aria-describedby={errors.role ? 'new-user-role-error' : undefined}
+        />
         {errors.role ? (
           <p id="new-user-role-error" className="text-sm text-red-700">
             {errors.role}
           </p>
         ) : null}
         <p className="text-xs text-slate-600">
-          {ROLE_LABELS.ADMIN}: everything, System Settings included. {ROLE_LABELS.SECURITY_ANALYST}: works with sensors and
-          alerts. {ROLE_LABELS.READ_ONLY}: sees, cannot change.
+          {ROLE_LABELS.ADMIN}: everything, System Settings included. {ROLE_LABELS.SECURITY_ANALYST}: works with sensors and alerts.{' '}
+          {ROLE_LABELS.READ_ONLY}: sees, cannot change.
         </p>
       </div>
       <fieldset className="space-y-2">

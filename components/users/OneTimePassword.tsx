@@ -25,13 +25,21 @@ export function OneTimePassword({ username, password, onDone }: { username: stri
   }
 
   return (
-    <section ref={ref} aria-label={`New password for ${username}`} className="space-y-3 rounded-md border border-amber-300 bg-amber-50 px-4 py-3 text-sm text-amber-950">
+    <section
+      ref={ref}
+      aria-label={`New password for ${username}`}
+      className="space-y-3 rounded-md border border-amber-300 bg-amber-50 px-4 py-3 text-sm text-amber-950"
+    >
       <p>
-        New password for <strong>{username}</strong>. It is shown <strong>only now</strong>: copy it and hand it over
-        securely. The console keeps only a hash and cannot show it again.
+        New password for <strong>{username}</strong>. It is shown <strong>only now</strong>: copy it and hand it over securely. The console
+        keeps only a hash and cannot show it again.
       </p>
       <div className="flex flex-wrap items-center gap-2">
-        <code data-testid="one-time-password" aria-label={`One-time password for ${username}`} className="rounded-md border border-amber-300 bg-white px-3 py-2 font-mono text-base select-all">
+        <code
+          data-testid="one-time-password"
+          aria-label={`One-time password for ${username}`}
+          className="rounded-md border border-amber-300 bg-white px-3 py-2 font-mono text-base select-all"
+        >
           {password}
         </code>
         <Button variant="secondary" onClick={copy}>

@@ -53,15 +53,18 @@ export function UsersSection({ users, currentUsername, policy }: { users: UserRo
     <>
       {status ? <Alert tone={status.tone}>{status.text}</Alert> : null}
       {shown ? <OneTimePassword username={shown.username} password={shown.password} onDone={() => setShown(null)} /> : null}
-      <Card title="Users" description="Everyone who can sign in to this console. Changes take effect at once, also for users who are signed in.">
-          <UsersTable
-            users={users}
-            currentUsername={currentUsername}
-            busy={busy}
-            onRoleChange={changeRole}
-            onReset={(username) => setConfirming({ kind: 'reset', username })}
-            onDelete={(username) => setConfirming({ kind: 'delete', username })}
-          />
+      <Card
+        title="Users"
+        description="Everyone who can sign in to this console. Changes take effect at once, also for users who are signed in."
+      >
+        <UsersTable
+          users={users}
+          currentUsername={currentUsername}
+          busy={busy}
+          onRoleChange={changeRole}
+          onReset={(username) => setConfirming({ kind: 'reset', username })}
+          onDelete={(username) => setConfirming({ kind: 'delete', username })}
+        />
       </Card>
       <Card title="Create user" description="The new user can change the password later under Account.">
         <CreateUserForm

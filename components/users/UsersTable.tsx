@@ -27,10 +27,18 @@ export function UsersTable({
         <caption className="sr-only">Console users</caption>
         <thead className="border-b border-slate-200 text-slate-600">
           <tr>
-            <th scope="col" className="py-2 pr-4 font-medium">Username</th>
-            <th scope="col" className="py-2 pr-4 font-medium">Role</th>
-            <th scope="col" className="py-2 pr-4 font-medium">Last sign-in</th>
-            <th scope="col" className="py-2 pr-4 font-medium">Locked until</th>
+            <th scope="col" className="py-2 pr-4 font-medium">
+              Username
+            </th>
+            <th scope="col" className="py-2 pr-4 font-medium">
+              Role
+            </th>
+            <th scope="col" className="py-2 pr-4 font-medium">
+              Last sign-in
+            </th>
+            <th scope="col" className="py-2 pr-4 font-medium">
+              Locked until
+            </th>
             <th scope="col" className="py-2 font-medium">
               <span className="sr-only">Actions</span>
             </th>
@@ -54,10 +62,21 @@ export function UsersTable({
                 <span className="sr-only">{ROLE_LABELS[u.role]}</span>
               </td>
               <td className="py-2 pr-4 whitespace-nowrap text-slate-700">{u.lastSignIn ?? 'Never'}</td>
-              <td className="py-2 pr-4 whitespace-nowrap">{u.lockedUntil ? <span className="font-medium text-red-800">{u.lockedUntil}</span> : <span className="text-slate-500">Not locked</span>}</td>
+              <td className="py-2 pr-4 whitespace-nowrap">
+                {u.lockedUntil ? (
+                  <span className="font-medium text-red-800">{u.lockedUntil}</span>
+                ) : (
+                  <span className="text-slate-500">Not locked</span>
+                )}
+              </td>
               <td className="py-2">
                 <div className="flex justify-end gap-2">
-                  <Button variant="secondary" disabled={busy} onClick={() => onReset(u.username)} aria-label={`Reset password of ${u.username}`}>
+                  <Button
+                    variant="secondary"
+                    disabled={busy}
+                    onClick={() => onReset(u.username)}
+                    aria-label={`Reset password of ${u.username}`}
+                  >
                     Reset password
                   </Button>
                   <Button variant="danger" disabled={busy} onClick={() => onDelete(u.username)} aria-label={`Delete ${u.username}`}>

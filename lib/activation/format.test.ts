@@ -10,7 +10,14 @@ function vendor() {
 
 const ours = vendor();
 const theirs = vendor();
-const PAYLOAD: ActivationPayload = { version: 1, subscriptions: ['SUB-1001', 'SUB-1002'], committedDevices: 500, issuedOn: '2025-01-01', expiresOn: '2026-01-01', customer: 'Acme Water' };
+const PAYLOAD: ActivationPayload = {
+  version: 1,
+  subscriptions: ['SUB-1001', 'SUB-1002'],
+  committedDevices: 500,
+  issuedOn: '2025-01-01',
+  expiresOn: '2026-01-01',
+  customer: 'Acme Water',
+};
 const NOW = new Date('2025-06-15T12:00:00Z');
 
 type Envelope = { format: string; keyId: string; payload: string; signature: string };
@@ -71,7 +78,9 @@ describe('refused files, each with its own reason', () => {
   it('oversized: more than 1 MB is refused before it is parsed', () => {
     const big = 'x'.repeat(ACTIVATION_MAX_BYTES + 1);
     expect(verifyOurs(big)).toEqual({ ok: false, code: 'OVERSIZED', message: oversizedMessage(ACTIVATION_MAX_BYTES + 1) });
-    expect(oversizedMessage(3 * 1024 * 1024)).toBe('The activation file is 3.0 MB; an activation file is at most 1 MB. Check that you chose the file the vendor sent.');
+    expect(oversizedMessage(3 * 1024 * 1024)).toBe(
+      'The activation file is 3.0 MB; an activation file is at most 1 MB. Check that you chose the file the vendor sent.',
+    );
   });
 
   it.each([
@@ -79,7 +88,11 @@ describe('refused files, each with its own reason', () => {
     ['text that is not JSON', 'SUBSCRIPTION=SUB-1\nDEVICES=500\n', 'This is not an activation file: it is not valid JSON.'],
     ['a JSON array', '[1,2,3]', 'This is not an activation file: it has no "format": "otc-activation/1" field.'],
     ['JSON without a format', '{"payload":"abc"}', 'This is not an activation file: it has no "format": "otc-activation/1" field.'],
-    ['another format version', '{"format":"otc-activation/2"}', 'This activation file has format "otc-activation/2", which this console does not read (it reads otc-activation/1).'],
+    [
+      'another format version',
+      '{"format":"otc-activation/2"}',
+      'This activation file has format "otc-activation/2", which this console does not read (it reads otc-activation/1).',
+    ],
   ])('malformed: %s', (_name, file, message) => {
     const result = verifyOurs(file);
     expect(result).toMatchObject({ ok: false, code: 'MALFORMED' });
@@ -110,9 +123,13 @@ describe('refused files, each with its own reason', () => {
     expect(verifyOurs(signRaw(JSON.stringify(partial), ours.privatePem, ours.publicKey))).toEqual({
       ok: false,
       code: 'MALFORMED',
-      message: 'The activation file is signed but its contents are not valid: committedDevices is missing. Ask the vendor for a corrected file.',
+      message:
+        'The activation file is signed but its contents are not valid: committedDevices is missing. Ask the vendor for a corrected file.',
     });
-    expect(verifyOurs(signRaw('{oops', ours.privatePem, ours.publicKey))).toMatchObject({ code: 'MALFORMED', message: expect.stringContaining('its payload is not JSON') });
+    expect(verifyOurs(signRaw('{oops', ours.privatePem, ours.publicKey))).toMatchObject({
+      code: 'MALFORMED',
+      message: expect.stringContaining('its payload is not JSON'),
+    });
     expect(verifyOurs(signRaw(JSON.stringify({ ...PAYLOAD, extra: 1 }), ours.privatePem, ours.publicKey))).toMatchObject({
       code: 'MALFORMED',
       message: expect.stringContaining('it has unknown fields (extra)'),
@@ -133,7 +150,8 @@ describe('refused files, each with its own reason', () => {
   const TAMPERED = {
     ok: false,
     code: 'TAMPERED',
-    message: 'This activation file has been changed since the vendor signed it: its signature does not match its contents. Upload the file exactly as the vendor sent it.',
+    message:
+      'This activation file has been changed since the vendor signed it: its signature does not match its contents. Upload the file exactly as the vendor sent it.',
   };
 
   it('tampered: a digit of the payload changed after signing', () => {
@@ -154,7 +172,11 @@ describe('refused files, each with its own reason', () => {
   });
 
   it('expired: at and after 00:00 UTC on the expiry date', () => {
-    const expired = { ok: false, code: 'EXPIRED', message: 'This activation file expired on 2026-01-01. Ask the vendor for a renewed activation file.' };
+    const expired = {
+      ok: false,
+      code: 'EXPIRED',
+      message: 'This activation file expired on 2026-01-01. Ask the vendor for a renewed activation file.',
+    };
     expect(verifyOurs(good, new Date('2026-01-01T00:00:00.000Z'))).toEqual(expired);
     expect(verifyOurs(good, new Date('2027-03-01T00:00:00.000Z'))).toEqual(expired);
   });
@@ -163,15 +185,20 @@ describe('refused files, each with its own reason', () => {
     expect(verifyOurs(good, new Date('2024-12-31T23:59:59.999Z'))).toEqual({
       ok: false,
       code: 'NOT_YET_VALID',
-      message: "This activation file is not valid until 2025-01-01 (UTC). Check this console's clock (System Settings → Time), or upload it on or after that date.",
+      message:
+        "This activation file is not valid until 2025-01-01 (UTC). Check this console's clock (System Settings → Time), or upload it on or after that date.",
     });
   });
 });
 
 describe('signing and keys', () => {
   it('refuses to sign an invalid payload or with a key that is not Ed25519', () => {
-    expect(() => signActivation({ ...PAYLOAD, committedDevices: 0 }, ours.privatePem)).toThrow('Invalid activation: committedDevices: Committed devices must be at least 1.');
-    expect(() => signActivation({ ...PAYLOAD, expiresOn: '2024-01-01' }, ours.privatePem)).toThrow('The expiry date must be after the issue date.');
+    expect(() => signActivation({ ...PAYLOAD, committedDevices: 0 }, ours.privatePem)).toThrow(
+      'Invalid activation: committedDevices: Committed devices must be at least 1.',
+    );
+    expect(() => signActivation({ ...PAYLOAD, expiresOn: '2024-01-01' }, ours.privatePem)).toThrow(
+      'The expiry date must be after the issue date.',
+    );
     const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
     expect(() => signActivation(PAYLOAD, rsa)).toThrow('The private key is an rsa key; activation files are signed with Ed25519.');
     expect(() => signActivation(PAYLOAD, 'nonsense')).toThrow('The private key is not a PEM private key.');

@@ -36,7 +36,9 @@ const fail = (code: ActivationFailureCode, message: string): ActivationFailure =
 // it was signed with, which is what lets the console tell "another vendor key" from "tampered".
 export function activationKeyId(key: KeyObject): string {
   const publicKey = key.type === 'private' ? createPublicKey(key) : key;
-  return createHash('sha256').update(publicKey.export({ type: 'spki', format: 'der' })).digest('hex');
+  return createHash('sha256')
+    .update(publicKey.export({ type: 'spki', format: 'der' }))
+    .digest('hex');
 }
 
 export function shortKeyId(keyId: string): string {
@@ -51,7 +53,8 @@ export function parseVendorPublicKey(pem: string): { ok: true; key: KeyObject; k
   } catch {
     return { ok: false, message: 'it is not a PEM public key' };
   }
-  if (key.asymmetricKeyType !== 'ed25519') return { ok: false, message: `it is an ${key.asymmetricKeyType ?? 'unknown'} key; activation files are signed with Ed25519` };
+  if (key.asymmetricKeyType !== 'ed25519')
+    return { ok: false, message: `it is an ${key.asymmetricKeyType ?? 'unknown'} key; activation files are signed with Ed25519` };
   return { ok: true, key, keyId: activationKeyId(key) };
 }
 
@@ -62,7 +65,10 @@ export function dayStart(isoDate: string): Date {
 function describeIssue(issues: z.core.$ZodIssue[], input: unknown): string {
   const issue = issues[0]!;
   const field = issue.path.join('.');
-  const value = issue.path.reduce<unknown>((v, k) => (v && typeof v === 'object' ? (v as Record<PropertyKey, unknown>)[k] : undefined), input);
+  const value = issue.path.reduce<unknown>(
+    (v, k) => (v && typeof v === 'object' ? (v as Record<PropertyKey, unknown>)[k] : undefined),
+    input,
+  );
   if (field && value === undefined) return `${field} is missing`;
   if (issue.code === 'unrecognized_keys') return `it has unknown fields (${issue.keys.join(', ')})`;
   return field ? `${field}: ${issue.message}` : issue.message;
@@ -73,22 +79,38 @@ function parseEnvelope(bytes: Uint8Array): { ok: true; envelope: ActivationEnvel
   try {
     text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes);
   } catch {
-    return fail('MALFORMED', 'This is not an activation file: it is not a text file. Upload the activation file (.json) the vendor sent, unchanged.');
+    return fail(
+      'MALFORMED',
+      'This is not an activation file: it is not a text file. Upload the activation file (.json) the vendor sent, unchanged.',
+    );
   }
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch {
-    return fail('MALFORMED', 'This is not an activation file: it is not valid JSON. Upload the activation file (.json) the vendor sent, unchanged.');
+    return fail(
+      'MALFORMED',
+      'This is not an activation file: it is not valid JSON. Upload the activation file (.json) the vendor sent, unchanged.',
+    );
   }
   if (!json || typeof json !== 'object' || Array.isArray(json) || !('format' in json)) {
-    return fail('MALFORMED', `This is not an activation file: it has no "format": "${ACTIVATION_FORMAT}" field. Upload the activation file the vendor sent, unchanged.`);
+    return fail(
+      'MALFORMED',
+      `This is not an activation file: it has no "format": "${ACTIVATION_FORMAT}" field. Upload the activation file the vendor sent, unchanged.`,
+    );
   }
   if (json.format !== ACTIVATION_FORMAT) {
-    return fail('MALFORMED', `This activation file has format ${JSON.stringify(json.format)}, which this console does not read (it reads ${ACTIVATION_FORMAT}). Ask the vendor for a file in format ${ACTIVATION_FORMAT}.`);
+    return fail(
+      'MALFORMED',
+      `This activation file has format ${JSON.stringify(json.format)}, which this console does not read (it reads ${ACTIVATION_FORMAT}). Ask the vendor for a file in format ${ACTIVATION_FORMAT}.`,
+    );
   }
   const parsed = activationEnvelopeSchema.safeParse(json);
-  if (!parsed.success) return fail('MALFORMED', `The activation file is incomplete or damaged: ${describeIssue(parsed.error.issues, json)}. Upload the file the vendor sent, unchanged.`);
+  if (!parsed.success)
+    return fail(
+      'MALFORMED',
+      `The activation file is incomplete or damaged: ${describeIssue(parsed.error.issues, json)}. Upload the file the vendor sent, unchanged.`,
+    );
   return { ok: true, envelope: parsed.data, text };
 }
 
@@ -116,7 +138,10 @@ export function verifyActivation(file: Uint8Array | string, vendorKey: KeyObject
     valid = false;
   }
   if (!valid) {
-    return fail('TAMPERED', 'This activation file has been changed since the vendor signed it: its signature does not match its contents. Upload the file exactly as the vendor sent it.');
+    return fail(
+      'TAMPERED',
+      'This activation file has been changed since the vendor signed it: its signature does not match its contents. Upload the file exactly as the vendor sent it.',
+    );
   }
 
   let payloadJson: unknown;
@@ -128,13 +153,19 @@ export function verifyActivation(file: Uint8Array | string, vendorKey: KeyObject
   const fields = activationPayloadSchema.safeParse(payloadJson);
   if (!fields.success) {
     const reason = payloadJson === undefined ? 'its payload is not JSON' : describeIssue(fields.error.issues, payloadJson);
-    return fail('MALFORMED', `The activation file is signed but its contents are not valid: ${reason}. Ask the vendor for a corrected file.`);
+    return fail(
+      'MALFORMED',
+      `The activation file is signed but its contents are not valid: ${reason}. Ask the vendor for a corrected file.`,
+    );
   }
   const p = fields.data;
   const issuedAt = dayStart(p.issuedOn);
   const expiresAt = dayStart(p.expiresOn);
   if (now.getTime() < issuedAt.getTime()) {
-    return fail('NOT_YET_VALID', `This activation file is not valid until ${p.issuedOn} (UTC). Check this console's clock (System Settings → Time), or upload it on or after that date.`);
+    return fail(
+      'NOT_YET_VALID',
+      `This activation file is not valid until ${p.issuedOn} (UTC). Check this console's clock (System Settings → Time), or upload it on or after that date.`,
+    );
   }
   if (now.getTime() >= expiresAt.getTime()) {
     return fail('EXPIRED', `This activation file expired on ${p.expiresOn}. Ask the vendor for a renewed activation file.`);
@@ -181,7 +212,10 @@ export function signActivation(payload: ActivationPayload, privateKeyPem: string
   } catch {
     throw new ActivationSigningError('The private key is not a PEM private key.');
   }
-  if (key.asymmetricKeyType !== 'ed25519') throw new ActivationSigningError(`The private key is an ${key.asymmetricKeyType ?? 'unknown'} key; activation files are signed with Ed25519.`);
+  if (key.asymmetricKeyType !== 'ed25519')
+    throw new ActivationSigningError(
+      `The private key is an ${key.asymmetricKeyType ?? 'unknown'} key; activation files are signed with Ed25519.`,
+    );
   const encoded = Buffer.from(JSON.stringify(parsed.data), 'utf8').toString('base64');
   const envelope: ActivationEnvelope = {
     format: ACTIVATION_FORMAT,

@@ -8,7 +8,13 @@ import { verifyActivation } from './format.ts';
 import { ACTIVATION_MAX_BYTES, oversizedMessage } from './schema.ts';
 import { loadVendorPublicKey } from './vendor-key.ts';
 
-export type ActivationSummary = { subscriptions: string[]; committedDevices: number; issuedOn: string; expiresOn: string; customer?: string };
+export type ActivationSummary = {
+  subscriptions: string[];
+  committedDevices: number;
+  issuedOn: string;
+  expiresOn: string;
+  customer?: string;
+};
 export type InstallResult = { ok: true; activation: ActivationSummary } | { ok: false; code: string; message: string };
 
 // What an upload hands over: a File in the console, any Blob-like in tests. Its size is known before
@@ -47,7 +53,16 @@ export async function installActivation(upload: ActivationUpload, actor: Actor, 
     const appliance = await tx.appliance.findUniqueOrThrow({ where: { id: 1 }, select: { configuredRole: true, state: true } });
     const refusedNow = uploadRefusal(appliance);
     if (refusedNow) return refusedNow;
-    const row = { subscriptionIds: a.subscriptions, committedDevices: a.committedDevices, issuedAt: a.issuedAt, expiresAt: a.expiresAt, fileSha256: a.fileSha256, fileText: a.fileText, uploadedBy: actor.username, uploadedAt: now };
+    const row = {
+      subscriptionIds: a.subscriptions,
+      committedDevices: a.committedDevices,
+      issuedAt: a.issuedAt,
+      expiresAt: a.expiresAt,
+      fileSha256: a.fileSha256,
+      fileText: a.fileText,
+      uploadedBy: actor.username,
+      uploadedAt: now,
+    };
     await tx.activation.upsert({ where: { id: 1 }, create: { id: 1, ...row }, update: row });
     await appendJournal(tx, {
       entity: 'activation',
@@ -62,7 +77,14 @@ export async function installActivation(upload: ActivationUpload, actor: Actor, 
         action: 'activation.upload',
         outcome: 'success',
         target: a.subscriptions.join(', '),
-        details: { file: upload.name, committedDevices: a.committedDevices, issuedOn: a.issuedOn, expiresOn: a.expiresOn, keyId: a.keyId, fileSha256: a.fileSha256 },
+        details: {
+          file: upload.name,
+          committedDevices: a.committedDevices,
+          issuedOn: a.issuedOn,
+          expiresOn: a.expiresOn,
+          keyId: a.keyId,
+          fileSha256: a.fileSha256,
+        },
       },
       tx,
     );
@@ -71,6 +93,12 @@ export async function installActivation(upload: ActivationUpload, actor: Actor, 
   if (late) return refuse(late);
   return {
     ok: true,
-    activation: { subscriptions: a.subscriptions, committedDevices: a.committedDevices, issuedOn: a.issuedOn, expiresOn: a.expiresOn, ...(a.customer ? { customer: a.customer } : {}) },
+    activation: {
+      subscriptions: a.subscriptions,
+      committedDevices: a.committedDevices,
+      issuedOn: a.issuedOn,
+      expiresOn: a.expiresOn,
+      ...(a.customer ? { customer: a.customer } : {}),
+    },
   };
 }

@@ -26,7 +26,11 @@ export const activationPayloadSchema = z
   .object({
     version: z.literal(ACTIVATION_PAYLOAD_VERSION, `Only payload version ${ACTIVATION_PAYLOAD_VERSION} is supported.`),
     subscriptions: z.array(subscriptionIdSchema).min(1, 'At least one subscription id is needed.').max(50, 'At most 50 subscription ids.'),
-    committedDevices: z.number().int('Committed devices must be a whole number.').min(1, 'Committed devices must be at least 1.').max(1_000_000, 'Committed devices can be at most 1,000,000.'),
+    committedDevices: z
+      .number()
+      .int('Committed devices must be a whole number.')
+      .min(1, 'Committed devices must be at least 1.')
+      .max(1_000_000, 'Committed devices can be at most 1,000,000.'),
     issuedOn: isoDate,
     expiresOn: isoDate,
     customer: z.string().trim().min(1).max(200, 'The customer name can be at most 200 characters.').optional(),

@@ -9,7 +9,12 @@ const day = (d: Date) => d.toISOString().slice(0, 10);
 
 // Everything System Settings → Activation shows, as plain data for the page.
 export async function loadActivationSection(now = new Date()) {
-  const [activation, monitoredDevices, appliance, vendorKey] = await Promise.all([getActivation(), countMonitoredDevices(), getApplianceOrThrow(), loadVendorPublicKey()]);
+  const [activation, monitoredDevices, appliance, vendorKey] = await Promise.all([
+    getActivation(),
+    countMonitoredDevices(),
+    getApplianceOrThrow(),
+    loadVendorPublicKey(),
+  ]);
   const refusal = uploadRefusal(appliance);
   const upload = refusal
     ? { allowed: false as const, message: refusal.message }

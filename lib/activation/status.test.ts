@@ -16,12 +16,19 @@ describe('activation banners', () => {
       {
         code: 'EXPIRING',
         tone: 'warning',
-        message: 'The activation expires on 2025-07-01, in 30 days. Ask your vendor for a renewed activation file and upload it before then.',
+        message:
+          'The activation expires on 2025-07-01, in 30 days. Ask your vendor for a renewed activation file and upload it before then.',
       },
     ]);
     expect(activationBanners({ activation: expiringIn(1), monitoredDevices: 0, now: NOW })[0]!.message).toContain('in 1 day.');
     const expired = activationBanners({ activation: expiringIn(0), monitoredDevices: 0, now: NOW });
-    expect(expired).toEqual([{ code: 'EXPIRED', tone: 'error', message: 'The activation expired on 2025-06-01. Upload a renewed activation file from your vendor.' }]);
+    expect(expired).toEqual([
+      {
+        code: 'EXPIRED',
+        tone: 'error',
+        message: 'The activation expired on 2025-06-01. Upload a renewed activation file from your vendor.',
+      },
+    ]);
     expect(codes(expiringIn(-90 * DAY))).toEqual(['EXPIRED']);
   });
 
@@ -29,7 +36,12 @@ describe('activation banners', () => {
     expect(codes(expiringIn(365 * DAY), 100)).toEqual([]);
     const over = activationBanners({ activation: expiringIn(365 * DAY), monitoredDevices: 101, now: NOW });
     expect(over).toEqual([
-      { code: 'OVER_COMMITTED', tone: 'warning', message: '101 devices are monitored but the activation covers 100. Ask your vendor for an activation file with more committed devices.' },
+      {
+        code: 'OVER_COMMITTED',
+        tone: 'warning',
+        message:
+          '101 devices are monitored but the activation covers 100. Ask your vendor for an activation file with more committed devices.',
+      },
     ]);
     expect(codes(expiringIn(-DAY), 150)).toEqual(['EXPIRED', 'OVER_COMMITTED']);
   });
@@ -49,12 +61,18 @@ describe('who may take an upload', () => {
     expect(uploadRefusal({ configuredRole: 'SECONDARY', state: 'ACTIVE' }, 'https://10.0.0.1')).toEqual({
       ok: false,
       code: 'SECONDARY_CONSOLE',
-      message: 'This console is the secondary of a high-availability pair, so it does not take activation files. Upload the activation file on the primary console at https://10.0.0.1; it is replicated here.',
+      message:
+        'This console is the secondary of a high-availability pair, so it does not take activation files. Upload the activation file on the primary console at https://10.0.0.1; it is replicated here.',
     });
-    expect(uploadRefusal({ configuredRole: 'SECONDARY', state: 'STANDBY' })?.message).toContain('on the primary console; it is replicated here.');
+    expect(uploadRefusal({ configuredRole: 'SECONDARY', state: 'STANDBY' })?.message).toContain(
+      'on the primary console; it is replicated here.',
+    );
   });
 
   it('not a frozen primary', () => {
-    expect(uploadRefusal({ configuredRole: 'PRIMARY', state: 'FROZEN' })).toMatchObject({ code: 'NOT_ACTIVE', message: expect.stringContaining('frozen because its secondary has taken over') });
+    expect(uploadRefusal({ configuredRole: 'PRIMARY', state: 'FROZEN' })).toMatchObject({
+      code: 'NOT_ACTIVE',
+      message: expect.stringContaining('frozen because its secondary has taken over'),
+    });
   });
 });

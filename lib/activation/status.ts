@@ -18,12 +18,18 @@ export function activationBanners(input: {
 }): ActivationBanner[] {
   const { activation, monitoredDevices, now } = input;
   if (!activation) {
-    return [{ code: 'NOT_ACTIVATED', tone: 'info', message: 'This console has no activation yet. Upload the activation file your vendor sent.' }];
+    return [
+      { code: 'NOT_ACTIVATED', tone: 'info', message: 'This console has no activation yet. Upload the activation file your vendor sent.' },
+    ];
   }
   const banners: ActivationBanner[] = [];
   const remaining = activation.expiresAt.getTime() - now.getTime();
   if (remaining <= 0) {
-    banners.push({ code: 'EXPIRED', tone: 'error', message: `The activation expired on ${date(activation.expiresAt)}. Upload a renewed activation file from your vendor.` });
+    banners.push({
+      code: 'EXPIRED',
+      tone: 'error',
+      message: `The activation expired on ${date(activation.expiresAt)}. Upload a renewed activation file from your vendor.`,
+    });
   } else if (remaining <= EXPIRY_WARNING_DAYS * DAY) {
     const days = Math.ceil(remaining / DAY);
     banners.push({

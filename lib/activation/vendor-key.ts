@@ -6,7 +6,8 @@ import { loadConfig, type ApplianceConfig } from '../config/env.ts';
 import { activationKeyId, parseVendorPublicKey } from './format.ts';
 import type { KeyObject } from 'node:crypto';
 
-export type VendorKey = { ok: true; key: KeyObject; keyId: string; file: string } | { ok: false; code: 'NO_VENDOR_KEY' | 'VENDOR_KEY_UNUSABLE'; message: string };
+export type VendorKey =
+  { ok: true; key: KeyObject; keyId: string; file: string } | { ok: false; code: 'NO_VENDOR_KEY' | 'VENDOR_KEY_UNUSABLE'; message: string };
 
 // The vendor public key this console trusts, read at each upload so that replacing the file takes
 // effect without a restart.
@@ -16,7 +17,8 @@ export async function loadVendorPublicKey(config: ApplianceConfig = loadConfig()
     return {
       ok: false,
       code: 'NO_VENDOR_KEY',
-      message: 'This console cannot verify activation files: no vendor public key is configured. Set OTC_ACTIVATION_PUBLIC_KEY_FILE to the vendor public key (PEM) and restart the console.',
+      message:
+        'This console cannot verify activation files: no vendor public key is configured. Set OTC_ACTIVATION_PUBLIC_KEY_FILE to the vendor public key (PEM) and restart the console.',
     };
   }
   let pem: string;
@@ -24,10 +26,19 @@ export async function loadVendorPublicKey(config: ApplianceConfig = loadConfig()
     pem = await readFile(file, 'utf8');
   } catch (error) {
     const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'the file does not exist' : 'the file cannot be read';
-    return { ok: false, code: 'VENDOR_KEY_UNUSABLE', message: `The vendor public key in OTC_ACTIVATION_PUBLIC_KEY_FILE (${file}) cannot be used: ${reason}.` };
+    return {
+      ok: false,
+      code: 'VENDOR_KEY_UNUSABLE',
+      message: `The vendor public key in OTC_ACTIVATION_PUBLIC_KEY_FILE (${file}) cannot be used: ${reason}.`,
+    };
   }
   const parsed = parseVendorPublicKey(pem);
-  if (!parsed.ok) return { ok: false, code: 'VENDOR_KEY_UNUSABLE', message: `The vendor public key in OTC_ACTIVATION_PUBLIC_KEY_FILE (${file}) cannot be used: ${parsed.message}.` };
+  if (!parsed.ok)
+    return {
+      ok: false,
+      code: 'VENDOR_KEY_UNUSABLE',
+      message: `The vendor public key in OTC_ACTIVATION_PUBLIC_KEY_FILE (${file}) cannot be used: ${parsed.message}.`,
+    };
   return { ok: true, key: parsed.key, keyId: parsed.keyId, file };
 }
 
@@ -41,7 +52,8 @@ export const VENDOR_PRIVATE_KEY_FILE = 'vendor-private.pem';
 export async function writeVendorKeyPair(dir: string): Promise<VendorKeyFiles> {
   const privateKeyFile = path.join(dir, VENDOR_PRIVATE_KEY_FILE);
   const publicKeyFile = path.join(dir, VENDOR_PUBLIC_KEY_FILE);
-  if (existsSync(privateKeyFile) || existsSync(publicKeyFile)) throw new Error(`${dir} already holds a vendor key; choose another directory.`);
+  if (existsSync(privateKeyFile) || existsSync(publicKeyFile))
+    throw new Error(`${dir} already holds a vendor key; choose another directory.`);
   await mkdir(dir, { recursive: true, mode: 0o700 });
   const { publicKey, privateKey } = generateKeyPairSync('ed25519');
   await writeFile(privateKeyFile, privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600, flag: 'wx' });

@@ -46,7 +46,12 @@ export async function bootstrapAppliance(config: ApplianceConfig): Promise<BootR
   }
 
   if (!hasTlsFiles(config.dataDir)) {
-    const ips = [...new Set([config.publicAddress, ...(config.bindAddress.includes(':') || config.bindAddress === '0.0.0.0' ? [] : [config.bindAddress])])];
+    const ips = [
+      ...new Set([
+        config.publicAddress,
+        ...(config.bindAddress.includes(':') || config.bindAddress === '0.0.0.0' ? [] : [config.bindAddress]),
+      ]),
+    ];
     const { keyPem, certPem } = await createApplianceCertificate({ domain: appliance.domain, ips, hostnames: [hostname()] });
     await writeTlsFiles(config.dataDir, keyPem, certPem);
   }

@@ -32,7 +32,10 @@ export function parseConnectionString(input: string): ParseResult {
     if (!(port >= 1 && port <= 65535)) return { ok: false, message: `"${raw}" is not a valid port (1–65535).` };
   }
   if (!isWellFormedToken(token)) {
-    return { ok: false, message: `The token must be exactly ${TOKEN_LENGTH} lowercase letters and digits; this one has ${token.length} characters${/[^a-z0-9]/.test(token) ? ' and others than those' : ''}.` };
+    return {
+      ok: false,
+      message: `The token must be exactly ${TOKEN_LENGTH} lowercase letters and digits; this one has ${token.length} characters${/[^a-z0-9]/.test(token) ? ' and others than those' : ''}.`,
+    };
   }
   return { ok: true, value: { ip, port, token } };
 }

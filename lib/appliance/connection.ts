@@ -13,5 +13,9 @@ export async function loadConnectionString(): Promise<string> {
 export async function loadMaskedConnectionString(): Promise<{ prefix: string; tokenLength: number; rotatedAt: string }> {
   const config = loadConfig();
   const appliance = await getApplianceOrThrow();
-  return { prefix: formatConnectionString(config.publicAddress, config.httpsPort, ''), tokenLength: appliance.connectionToken.length, rotatedAt: appliance.tokenRotatedAt.toISOString() };
+  return {
+    prefix: formatConnectionString(config.publicAddress, config.httpsPort, ''),
+    tokenLength: appliance.connectionToken.length,
+    rotatedAt: appliance.tokenRotatedAt.toISOString(),
+  };
 }

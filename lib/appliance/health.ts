@@ -7,7 +7,13 @@ export async function loadHealth(): Promise<Health> {
   try {
     const appliance = await getAppliance();
     if (!appliance) return { status: 'unavailable', version: SOFTWARE_VERSION };
-    return { status: 'ok', version: SOFTWARE_VERSION, role: appliance.configuredRole, state: appliance.state, term: appliance.term.toString() };
+    return {
+      status: 'ok',
+      version: SOFTWARE_VERSION,
+      role: appliance.configuredRole,
+      state: appliance.state,
+      term: appliance.term.toString(),
+    };
   } catch {
     return { status: 'unavailable', version: SOFTWARE_VERSION };
   }

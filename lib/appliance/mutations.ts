@@ -32,10 +32,28 @@ export async function initialiseAppliance(input: FirstBoot & { applianceId?: str
       entity: 'user',
       key: admin.username,
       op: 'upsert',
-      payload: { id: admin.id, username: admin.username, role: admin.role, passwordHash, passwordChangedAt: admin.passwordChangedAt.toISOString() },
+      payload: {
+        id: admin.id,
+        username: admin.username,
+        role: admin.role,
+        passwordHash,
+        passwordChangedAt: admin.passwordChangedAt.toISOString(),
+      },
     });
-    await recordAudit({ actor: 'system', action: 'appliance.first-boot', outcome: 'success', target: input.domain, details: { model: input.model, version: input.softwareVersion } }, tx);
-    await recordAudit({ actor: 'system', action: 'user.create', outcome: 'success', target: admin.username, details: { role: 'ADMIN' } }, tx);
+    await recordAudit(
+      {
+        actor: 'system',
+        action: 'appliance.first-boot',
+        outcome: 'success',
+        target: input.domain,
+        details: { model: input.model, version: input.softwareVersion },
+      },
+      tx,
+    );
+    await recordAudit(
+      { actor: 'system', action: 'user.create', outcome: 'success', target: admin.username, details: { role: 'ADMIN' } },
+      tx,
+    );
   });
   return applianceId;
 }

@@ -5,7 +5,11 @@ import path from 'node:path';
 // The appliance's HTTPS key and certificate live in its data directory (key readable by root only).
 export function tlsPaths(dataDir: string) {
   const dir = path.join(/*turbopackIgnore: true*/ dataDir, 'tls');
-  return { dir, key: path.join(/*turbopackIgnore: true*/ dir, 'appliance.key'), cert: path.join(/*turbopackIgnore: true*/ dir, 'appliance.crt') };
+  return {
+    dir,
+    key: path.join(/*turbopackIgnore: true*/ dir, 'appliance.key'),
+    cert: path.join(/*turbopackIgnore: true*/ dir, 'appliance.crt'),
+  };
 }
 
 export function hasTlsFiles(dataDir: string): boolean {

@@ -21,7 +21,9 @@ export async function requireConnectionToken(request: Request): Promise<true | R
   const now = Date.now();
   const wait = throttle().retryAfter(ip, now);
   if (wait > 0) {
-    return deny(429, 'THROTTLED', `Too many wrong tokens from your address. Try again in ${Math.ceil(wait / 1000)} seconds.`, { 'retry-after': String(Math.ceil(wait / 1000)) });
+    return deny(429, 'THROTTLED', `Too many wrong tokens from your address. Try again in ${Math.ceil(wait / 1000)} seconds.`, {
+      'retry-after': String(Math.ceil(wait / 1000)),
+    });
   }
   const header = headerSchema.safeParse(request.headers.get('authorization'));
   if (!header.success) return deny(401, 'TOKEN_REQUIRED', 'Send the connection-string token as "Authorization: Bearer <token>".');
@@ -30,7 +32,11 @@ export async function requireConnectionToken(request: Request): Promise<true | R
   if (!isWellFormedToken(presented) || !tokensEqual(presented, appliance.connectionToken)) {
     throttle().recordFailure(ip, now);
     getLogger('web').warn({ ip }, 'wrong connection-string token');
-    return deny(401, 'WRONG_TOKEN', 'The token does not match this console\'s connection string. Copy it again from System Settings → Sensor Setup; it may have been regenerated.');
+    return deny(
+      401,
+      'WRONG_TOKEN',
+      "The token does not match this console's connection string. Copy it again from System Settings → Sensor Setup; it may have been regenerated.",
+    );
   }
   return true;
 }

@@ -56,7 +56,8 @@ export const authOptions: NextAuthOptions = {
     },
   },
   logger: {
-    error: (code, metadata) => getLogger('auth').error({ code, message: metadata instanceof Error ? metadata.message : undefined }, 'next-auth error'),
+    error: (code, metadata) =>
+      getLogger('auth').error({ code, message: metadata instanceof Error ? metadata.message : undefined }, 'next-auth error'),
     warn: (code) => getLogger('auth').warn({ code }, 'next-auth warning'),
     debug: () => {},
   },

@@ -17,7 +17,8 @@ export function checkPassword(password: string, username?: string): string | nul
   if (password.length < PASSWORD_MIN_LENGTH) return `Password must be at least ${PASSWORD_MIN_LENGTH} characters long.`;
   if (password.length > PASSWORD_MAX_LENGTH) return `Password must be at most ${PASSWORD_MAX_LENGTH} characters long.`;
   const missing = CLASSES.filter(([re]) => !re.test(password)).map(([, name]) => name);
-  if (missing.length > 1) return `Password must contain at least three of: lowercase, uppercase, digit, symbol (missing ${missing.join(', ')}).`;
+  if (missing.length > 1)
+    return `Password must contain at least three of: lowercase, uppercase, digit, symbol (missing ${missing.join(', ')}).`;
   if (username && username.length >= 3 && password.toLowerCase().includes(username.toLowerCase())) {
     return 'Password must not contain the username.';
   }

@@ -8,9 +8,7 @@ import { recordSignInFailure, recordSignInSuccess } from './mutations.ts';
 import { dummyHash, verifyPassword } from './password-hash.ts';
 
 export type SignedInUser = { id: string; username: string; role: Role };
-export type SignInResult =
-  | { ok: true; user: SignedInUser }
-  | { ok: false; code: 'INVALID' | 'LOCKED' | 'THROTTLED'; message: string };
+export type SignInResult = { ok: true; user: SignedInUser } | { ok: false; code: 'INVALID' | 'LOCKED' | 'THROTTLED'; message: string };
 
 const INVALID = 'Invalid username or password.';
 
@@ -30,7 +28,11 @@ export async function authenticate(username: string, password: string, ip: strin
   const wait = throttle().retryAfter(ip, now.getTime());
   if (wait > 0) {
     log.warn({ ip, username }, 'sign-in throttled');
-    return { ok: false, code: 'THROTTLED', message: `Too many failed sign-ins from your address. Try again in ${Math.ceil(wait / 1000)} seconds.` };
+    return {
+      ok: false,
+      code: 'THROTTLED',
+      message: `Too many failed sign-ins from your address. Try again in ${Math.ceil(wait / 1000)} seconds.`,
+    };
   }
 
   const user = await findUserForSignIn(username);
@@ -46,13 +48,28 @@ export async function authenticate(username: string, password: string, ip: strin
     return fail('INVALID', INVALID, 'unknown user');
   }
   if (user.lockedUntil && user.lockedUntil > now) {
-    return fail('LOCKED', `This account is locked after repeated failed sign-ins. Try again after ${formatTime(user.lockedUntil)} or ask an Admin to reset the password.`, 'locked');
+    return fail(
+      'LOCKED',
+      `This account is locked after repeated failed sign-ins. Try again after ${formatTime(user.lockedUntil)} or ask an Admin to reset the password.`,
+      'locked',
+    );
   }
   if (!(await verifyPassword(user.passwordHash, password))) {
     const lockedUntil = await recordSignInFailure(user.id, now, { attempts: config.lockoutAttempts, lockMinutes: config.lockoutMinutes });
     if (lockedUntil) {
-      await recordAudit({ actor: username, ip, action: 'auth.lockout', outcome: 'success', target: username, details: { until: lockedUntil.toISOString() } });
-      return fail('LOCKED', `This account is now locked after ${config.lockoutAttempts} failed sign-ins. Try again after ${formatTime(lockedUntil)} or ask an Admin to reset the password.`, 'wrong password; locked');
+      await recordAudit({
+        actor: username,
+        ip,
+        action: 'auth.lockout',
+        outcome: 'success',
+        target: username,
+        details: { until: lockedUntil.toISOString() },
+      });
+      return fail(
+        'LOCKED',
+        `This account is now locked after ${config.lockoutAttempts} failed sign-ins. Try again after ${formatTime(lockedUntil)} or ask an Admin to reset the password.`,
+        'wrong password; locked',
+      );
     }
     return fail('INVALID', INVALID, 'wrong password');
   }

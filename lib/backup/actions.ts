@@ -12,7 +12,9 @@ export const backUpNow = guardedAction('ADMIN', z.object({}).strict(), async (_i
   const started = await startBackup({ kind: 'manual', actor: { username: user.username, ip: user.ip } });
   if (!started.ok) return started;
   // The outcome is recorded on the backup row; nothing waits for it here.
-  void started.done.catch((error: unknown) => getLogger('backup').error({ id: started.id, err: (error as Error).message }, 'backup crashed'));
+  void started.done.catch((error: unknown) =>
+    getLogger('backup').error({ id: started.id, err: (error as Error).message }, 'backup crashed'),
+  );
   return { ok: true as const, data: { id: started.id } };
 });
 

@@ -43,9 +43,13 @@ function describeReadError(error: unknown, file: string): ArchiveProblem {
   if (code === 'ENOENT') return { code: 'NOT_FOUND', message: `There is no file ${file}.` };
   if (code === 'EISDIR') return { code: 'NOT_FOUND', message: `${file} is a directory, not a backup archive.` };
   if (code === 'EACCES') return { code: 'NOT_FOUND', message: `${file} cannot be read (permission denied).` };
-  if (code === 'Z_DATA_ERROR') return { code: 'NOT_AN_ARCHIVE', message: `${file} is not a console backup: it is not gzip-compressed (${(error as Error).message}).` };
+  if (code === 'Z_DATA_ERROR')
+    return { code: 'NOT_AN_ARCHIVE', message: `${file} is not a console backup: it is not gzip-compressed (${(error as Error).message}).` };
   if (code === 'Z_BUF_ERROR' || (error instanceof TarError && error.code === 'TRUNCATED')) {
-    return { code: 'TRUNCATED', message: `${file} is incomplete: the archive is cut off (was the copy interrupted?). Use a complete copy.` };
+    return {
+      code: 'TRUNCATED',
+      message: `${file} is incomplete: the archive is cut off (was the copy interrupted?). Use a complete copy.`,
+    };
   }
   if (error instanceof TarError) return { code: 'DAMAGED', message: `${file} is damaged: ${error.message}` };
   throw error;

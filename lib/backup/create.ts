@@ -24,7 +24,8 @@ export type BackupOutcome =
   | { ok: true; id: string; file: string; fileName: string; sizeBytes: number; sha256: string; manifest: Manifest }
   | { ok: false; code: string; message: string; id?: string };
 
-export type StartedBackup = { ok: true; id: string; fileName: string; done: Promise<BackupOutcome> } | { ok: false; code: string; message: string };
+export type StartedBackup =
+  { ok: true; id: string; fileName: string; done: Promise<BackupOutcome> } | { ok: false; code: string; message: string };
 
 export type BackupOptions = {
   // Called inside the snapshot transaction once the snapshot is fixed, before any table is read. Lets
@@ -114,7 +115,11 @@ async function spoolTable(snapshot: Snapshot, table: TableInfo, dir: string): Pr
   return { path: file, bytes, rows, sha256: hash.digest('hex') };
 }
 
-async function writeBackup(row: { id: string; kind: string; fileName: string; createdAt: Date }, dir: string, options: BackupOptions): Promise<BackupOutcome> {
+async function writeBackup(
+  row: { id: string; kind: string; fileName: string; createdAt: Date },
+  dir: string,
+  options: BackupOptions,
+): Promise<BackupOutcome> {
   const log = getLogger('backup');
   const file = path.join(/*turbopackIgnore: true*/ dir, row.fileName);
   const spool = await mkdtemp(path.join(/*turbopackIgnore: true*/ dir, '.spool-'));
@@ -167,13 +172,16 @@ async function writeBackup(row: { id: string; kind: string; fileName: string; cr
     });
     await finishBackup(row.id, { status: 'ready', sizeBytes, sha256 });
     log.info({ id: row.id, file: row.fileName, sizeBytes, sha256, ms: Date.now() - started }, 'backup ready');
-    if (row.kind === 'scheduled') await applyRetention().catch((error: unknown) => log.error({ err: (error as Error).message }, 'backup retention failed'));
+    if (row.kind === 'scheduled')
+      await applyRetention().catch((error: unknown) => log.error({ err: (error as Error).message }, 'backup retention failed'));
     return { ok: true, id: row.id, file, fileName: row.fileName, sizeBytes, sha256, manifest };
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     log.error({ id: row.id, err: message }, 'backup failed');
     await rm(file, { force: true });
-    await finishBackup(row.id, { status: 'failed', error: message }).catch((e: unknown) => log.error({ id: row.id, err: (e as Error).message }, 'could not record the failure'));
+    await finishBackup(row.id, { status: 'failed', error: message }).catch((e: unknown) =>
+      log.error({ id: row.id, err: (e as Error).message }, 'could not record the failure'),
+    );
     return { ok: false, code: 'BACKUP_FAILED', message: `The backup failed: ${message}`, id: row.id };
   } finally {
     await rm(spool, { recursive: true, force: true });

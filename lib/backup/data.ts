@@ -19,7 +19,9 @@ export async function readLastMigration(client: Raw = db()): Promise<string> {
 export async function describeTables(client: Raw = db()): Promise<TableInfo[]> {
   const tableFilter = `n.nspname = 'public' AND c.relkind IN ('r', 'p') AND NOT c.relispartition`;
   // One after another: inside a transaction they share one connection anyway.
-  const columns = await client.$queryRawUnsafe<{ table: string; name: string; type: string; json: boolean; generated: boolean; sequence: string | null }[]>(
+  const columns = await client.$queryRawUnsafe<
+    { table: string; name: string; type: string; json: boolean; generated: boolean; sequence: string | null }[]
+  >(
     `SELECT c.relname::text AS "table", a.attname::text AS name, format_type(a.atttypid, a.atttypmod) AS type,
               a.atttypid IN ('json'::regtype, 'jsonb'::regtype) AS json, a.attgenerated <> '' AS generated,
               pg_get_serial_sequence(format('%I.%I', n.nspname, c.relname), a.attname) AS sequence
@@ -46,7 +48,14 @@ export async function describeTables(client: Raw = db()): Promise<TableInfo[]> {
     if (!t) tables.set(name, (t = { name, columns: [], primaryKey: [], references: [] }));
     return t;
   };
-  for (const c of columns) table(c.table).columns.push({ name: c.name, type: c.type, json: c.json, generated: c.generated, sequence: c.sequence } satisfies ColumnInfo);
+  for (const c of columns)
+    table(c.table).columns.push({
+      name: c.name,
+      type: c.type,
+      json: c.json,
+      generated: c.generated,
+      sequence: c.sequence,
+    } satisfies ColumnInfo);
   for (const k of keys) table(k.table).primaryKey.push(k.name);
   for (const r of references) table(r.table).references.push(r.references);
   return [...tables.values()];
@@ -75,7 +84,8 @@ export async function withSnapshot<T>(read: (snapshot: Snapshot) => Promise<T>):
       const [mode] = await tx.$queryRawUnsafe<{ isolation: string; readOnly: string }[]>(
         `SELECT current_setting('transaction_isolation') AS isolation, current_setting('transaction_read_only') AS "readOnly"`,
       );
-      if (mode?.isolation !== 'repeatable read' || mode.readOnly !== 'on') throw new Error(`Snapshot transaction is ${JSON.stringify(mode)}, not repeatable read, read only`);
+      if (mode?.isolation !== 'repeatable read' || mode.readOnly !== 'on')
+        throw new Error(`Snapshot transaction is ${JSON.stringify(mode)}, not repeatable read, read only`);
       const tables = snapshotTables(await describeTables(tx));
       const lastMigration = await readLastMigration(tx);
       const appliance = await tx.appliance.findUniqueOrThrow({ where: { id: 1 }, select: { applianceId: true, domain: true } });

@@ -25,7 +25,14 @@ function journalPayload(row: BackupRow) {
   };
 }
 
-export async function insertBackupRow(input: { kind: BackupKind; actor: Actor; fileName: string; createdAt: Date; softwareVersion: string; lastMigration: string }) {
+export async function insertBackupRow(input: {
+  kind: BackupKind;
+  actor: Actor;
+  fileName: string;
+  createdAt: Date;
+  softwareVersion: string;
+  lastMigration: string;
+}) {
   return db().$transaction(async (tx) => {
     const row = await tx.backup.create({
       data: {
@@ -40,7 +47,17 @@ export async function insertBackupRow(input: { kind: BackupKind; actor: Actor; f
       },
     });
     await appendJournal(tx, { entity: 'backup', key: row.id, op: 'upsert', payload: journalPayload(row) });
-    await recordAudit({ actor: input.actor.username, ip: input.actor.ip, action: 'backup.create', outcome: 'success', target: row.fileName, details: { id: row.id, kind: row.kind } }, tx);
+    await recordAudit(
+      {
+        actor: input.actor.username,
+        ip: input.actor.ip,
+        action: 'backup.create',
+        outcome: 'success',
+        target: row.fileName,
+        details: { id: row.id, kind: row.kind },
+      },
+      tx,
+    );
     return row;
   });
 }

@@ -34,7 +34,12 @@ async function digest(body: AsyncIterable<Buffer>): Promise<FileDigest> {
 // PostgreSQL's own words, on one line, rather than Prisma's multi-line wrapper around them.
 function databaseMessage(error: unknown): string {
   const fromMeta = (error as { meta?: { message?: unknown } }).meta?.message;
-  const text = typeof fromMeta === 'string' ? fromMeta : error instanceof Error ? (/Message: `([^]*)`/.exec(error.message)?.[1] ?? error.message) : String(error);
+  const text =
+    typeof fromMeta === 'string'
+      ? fromMeta
+      : error instanceof Error
+        ? (/Message: `([^]*)`/.exec(error.message)?.[1] ?? error.message)
+        : String(error);
   return text.replace(/\s+/g, ' ').trim();
 }
 
@@ -70,7 +75,10 @@ export async function verifyBackup(file: string): Promise<VerifiedBackup | Resto
   const head = manifestHeadSchema.safeParse(json);
   if (!head.success) return fail('BAD_MANIFEST', `${name} is not a console backup: its manifest.json is not a backup manifest.`);
   if (head.data.formatVersion !== BACKUP_FORMAT_VERSION) {
-    return fail('UNKNOWN_FORMAT', `${name} uses backup format ${head.data.formatVersion}; this console reads format ${BACKUP_FORMAT_VERSION}. Restore it on a console running the version that made it.`);
+    return fail(
+      'UNKNOWN_FORMAT',
+      `${name} uses backup format ${head.data.formatVersion}; this console reads format ${BACKUP_FORMAT_VERSION}. Restore it on a console running the version that made it.`,
+    );
   }
   const parsed = manifestSchema.safeParse(json);
   if (!parsed.success) {
@@ -83,7 +91,10 @@ export async function verifyBackup(file: string): Promise<VerifiedBackup | Resto
     const found = files.get(table.file);
     if (!found) return fail('DAMAGED', `${name} is damaged: ${table.file} is listed in the manifest but missing from the archive.`);
     if (found.sha256 !== table.sha256 || found.bytes !== table.bytes || found.rows !== table.rows) {
-      return fail('CHECKSUM_MISMATCH', `${name} is damaged: ${table.file} does not match its checksum in the manifest. Use an intact copy of the backup.`);
+      return fail(
+        'CHECKSUM_MISMATCH',
+        `${name} is damaged: ${table.file} does not match its checksum in the manifest. Use an intact copy of the backup.`,
+      );
     }
     files.delete(table.file);
   }
@@ -109,12 +120,21 @@ export async function verifyBackup(file: string): Promise<VerifiedBackup | Resto
   const archived = new Map(manifest.tables.map((t) => [t.name, t]));
   for (const table of tables) {
     const entry = archived.get(table.name);
-    const same = entry && JSON.stringify(entry.columns.map((c) => [c.name, c.type])) === JSON.stringify(table.columns.map((c) => [c.name, c.type]));
-    if (!same) return fail('SCHEMA_MISMATCH', `${name} does not match this console's database: table ${table.name} ${entry ? 'has different columns' : 'is missing from the backup'}.`);
+    const same =
+      entry && JSON.stringify(entry.columns.map((c) => [c.name, c.type])) === JSON.stringify(table.columns.map((c) => [c.name, c.type]));
+    if (!same)
+      return fail(
+        'SCHEMA_MISMATCH',
+        `${name} does not match this console's database: table ${table.name} ${entry ? 'has different columns' : 'is missing from the backup'}.`,
+      );
     archived.delete(table.name);
   }
   const extra = [...archived.keys()][0];
-  if (extra) return fail('SCHEMA_MISMATCH', `${name} does not match this console's database: it holds a table ${extra} that this console does not have.`);
+  if (extra)
+    return fail(
+      'SCHEMA_MISMATCH',
+      `${name} does not match this console's database: it holds a table ${extra} that this console does not have.`,
+    );
   return { ok: true, manifest, tables };
 }
 
@@ -153,7 +173,12 @@ export async function restoreBackup(file: string, actor: Actor): Promise<Restore
         action: 'backup.restore',
         outcome: 'success',
         target: path.basename(file),
-        details: { createdAt: manifest.createdAt, domain: manifest.appliance.domain, softwareVersion: manifest.softwareVersion, rows: manifest.tables.reduce((n, t) => n + t.rows, 0) },
+        details: {
+          createdAt: manifest.createdAt,
+          domain: manifest.appliance.domain,
+          softwareVersion: manifest.softwareVersion,
+          rows: manifest.tables.reduce((n, t) => n + t.rows, 0),
+        },
       },
     });
     log.info({ file, createdAt: manifest.createdAt, rows: restored, ms: Date.now() - started }, 'backup restored');

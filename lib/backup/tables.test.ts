@@ -18,7 +18,13 @@ describe('snapshotTables', () => {
   });
 
   it('orders parents before the tables that reference them, otherwise by name', () => {
-    const names = snapshotTables([table('a_child', ['m_parent']), table('m_parent', ['z_root']), table('z_root'), table('b_alone'), table('self', ['self'])]).map((t) => t.name);
+    const names = snapshotTables([
+      table('a_child', ['m_parent']),
+      table('m_parent', ['z_root']),
+      table('z_root'),
+      table('b_alone'),
+      table('self', ['self']),
+    ]).map((t) => t.name);
     expect(names).toEqual(['z_root', 'm_parent', 'a_child', 'b_alone', 'self']);
   });
 
@@ -37,12 +43,16 @@ describe('row SQL', () => {
   });
 
   it('reads json columns as text and quotes identifiers', () => {
-    expect(selectRowsSql(t)).toBe(`SELECT row_to_json(r)::text AS line FROM (SELECT "id", "doc"::text AS "doc", "len" FROM "public"."odd ""name""") r ORDER BY r."id"`);
+    expect(selectRowsSql(t)).toBe(
+      `SELECT row_to_json(r)::text AS line FROM (SELECT "id", "doc"::text AS "doc", "len" FROM "public"."odd ""name""") r ORDER BY r."id"`,
+    );
   });
 
   it('inserts every column but generated ones, parsing json text back to its type', () => {
     const sql = insertRowsSql(t);
-    expect(sql).toContain(`INSERT INTO "public"."odd ""name""" ("id", "doc") OVERRIDING SYSTEM VALUE SELECT p."id", (e.value->>'doc')::jsonb FROM`);
+    expect(sql).toContain(
+      `INSERT INTO "public"."odd ""name""" ("id", "doc") OVERRIDING SYSTEM VALUE SELECT p."id", (e.value->>'doc')::jsonb FROM`,
+    );
     expect(sql).not.toContain('"len"');
   });
 });

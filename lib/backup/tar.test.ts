@@ -42,7 +42,8 @@ describe('ustar writer and reader', () => {
     expect(archive.length % 512).toBe(0);
     for (const sizes of [[1], [511, 513], [100_000]]) {
       const seen: { name: string; data: Buffer; mtime: Date; type: string; mode: number }[] = [];
-      for await (const entry of readTar(chunked(archive, sizes))) seen.push({ name: entry.name, data: await collect(entry.body), mtime: entry.mtime, type: entry.type, mode: entry.mode });
+      for await (const entry of readTar(chunked(archive, sizes)))
+        seen.push({ name: entry.name, data: await collect(entry.body), mtime: entry.mtime, type: entry.type, mode: entry.mode });
       expect(seen.map((s) => s.name)).toEqual(files.map((f) => f.name));
       seen.forEach((s, i) => {
         expect(s.data.equals(files[i]!.data), s.name).toBe(true);
@@ -75,7 +76,9 @@ describe('ustar writer and reader', () => {
     try {
       const archive = path.join(dir, 'a.tar');
       writeFileSync(archive, await collect(tarStream(inputs())));
-      expect(execFileSync('tar', ['--quoting-style=literal', '-tf', archive], { encoding: 'utf8' }).trim().split('\n')).toEqual(files.map((f) => f.name));
+      expect(execFileSync('tar', ['--quoting-style=literal', '-tf', archive], { encoding: 'utf8' }).trim().split('\n')).toEqual(
+        files.map((f) => f.name),
+      );
       execFileSync('tar', ['-xf', archive, '-C', dir]);
       for (const f of files) expect(readFileSync(path.join(dir, f.name)).equals(f.data), f.name).toBe(true);
     } finally {
@@ -89,7 +92,8 @@ describe('ustar writer and reader', () => {
       writeFileSync(path.join(dir, 'hello.txt'), 'hello from GNU tar\n');
       execFileSync('tar', ['--format=ustar', '-cf', 'a.tar', 'hello.txt'], { cwd: dir });
       const read: Record<string, string> = {};
-      for await (const entry of readTar(chunked(readFileSync(path.join(dir, 'a.tar')), [4096]))) read[entry.name] = (await collect(entry.body)).toString();
+      for await (const entry of readTar(chunked(readFileSync(path.join(dir, 'a.tar')), [4096])))
+        read[entry.name] = (await collect(entry.body)).toString();
       expect(read).toEqual({ 'hello.txt': 'hello from GNU tar\n' });
     } finally {
       rmSync(dir, { recursive: true, force: true });

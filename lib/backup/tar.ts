@@ -158,7 +158,7 @@ class ByteReader {
   }
 
   async skip(n: number): Promise<void> {
-    for (let left = n; left > 0; ) {
+    for (let left = n; left > 0;) {
       const part = await this.take(left);
       if (!part) throw new TarError('TRUNCATED', 'The archive ends in the middle of an entry.');
       left -= part.length;

@@ -10,7 +10,10 @@ import { validateCertificateUpload } from './validate.ts';
 
 const MAX_FILE_BYTES = 64 * 1024;
 const file = (label: string) =>
-  z.instanceof(File, { message: `Choose the ${label}.` }).refine((f) => f.size > 0, `The ${label} is empty.`).refine((f) => f.size <= MAX_FILE_BYTES, `The ${label} is larger than 64 KB; it cannot be a certificate file.`);
+  z
+    .instanceof(File, { message: `Choose the ${label}.` })
+    .refine((f) => f.size > 0, `The ${label} is empty.`)
+    .refine((f) => f.size <= MAX_FILE_BYTES, `The ${label} is larger than 64 KB; it cannot be a certificate file.`);
 
 const uploadSchema = z.object({
   certificate: file('certificate file (.crt)'),

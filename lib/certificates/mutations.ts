@@ -9,12 +9,24 @@ import type { X509Certificate } from 'node:crypto';
 
 function metadata(cert: X509Certificate) {
   const s = summarize(cert);
-  return { subject: s.subject, issuer: s.issuer, serial: s.serial, notBefore: s.notBefore, notAfter: s.notAfter, fingerprint: s.fingerprint };
+  return {
+    subject: s.subject,
+    issuer: s.issuer,
+    serial: s.serial,
+    notBefore: s.notBefore,
+    notAfter: s.notAfter,
+    fingerprint: s.fingerprint,
+  };
 }
 
 // Records which certificate the HTTPS server presents. Only metadata is journaled: the private key
 // never leaves this appliance.
-export async function recordCertificate(cert: X509Certificate, source: 'generated' | 'uploaded', actor: Actor, writeFiles?: () => Promise<void>) {
+export async function recordCertificate(
+  cert: X509Certificate,
+  source: 'generated' | 'uploaded',
+  actor: Actor,
+  writeFiles?: () => Promise<void>,
+) {
   const meta = metadata(cert);
   await db().$transaction(async (tx) => {
     await tx.certificate.upsert({
@@ -22,8 +34,23 @@ export async function recordCertificate(cert: X509Certificate, source: 'generate
       create: { id: 1, source, installedBy: actor.username, ...meta },
       update: { source, installedBy: actor.username, installedAt: new Date(), ...meta },
     });
-    await appendJournal(tx, { entity: 'certificate', key: 'https', op: 'upsert', payload: { source, ...meta, notBefore: meta.notBefore.toISOString(), notAfter: meta.notAfter.toISOString() } });
-    await recordAudit({ actor: actor.username, ip: actor.ip, action: 'certificate.install', outcome: 'success', target: meta.subject, details: { source, fingerprint: meta.fingerprint, notAfter: meta.notAfter.toISOString() } }, tx);
+    await appendJournal(tx, {
+      entity: 'certificate',
+      key: 'https',
+      op: 'upsert',
+      payload: { source, ...meta, notBefore: meta.notBefore.toISOString(), notAfter: meta.notAfter.toISOString() },
+    });
+    await recordAudit(
+      {
+        actor: actor.username,
+        ip: actor.ip,
+        action: 'certificate.install',
+        outcome: 'success',
+        target: meta.subject,
+        details: { source, fingerprint: meta.fingerprint, notAfter: meta.notAfter.toISOString() },
+      },
+      tx,
+    );
     // Last, inside the transaction: if the files cannot be written, the record is not changed either.
     await writeFiles?.();
   });

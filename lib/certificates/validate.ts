@@ -21,7 +21,8 @@ const day = (d: Date) => d.toISOString().slice(0, 10);
 
 function readKey(data: Buffer, passphrase: string | undefined): KeyObject | ValidationResult {
   const text = data.toString('utf8');
-  if (!/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(text)) return fail('KEY_FORMAT', 'The key file is not a PEM private key (-----BEGIN PRIVATE KEY-----).');
+  if (!/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(text))
+    return fail('KEY_FORMAT', 'The key file is not a PEM private key (-----BEGIN PRIVATE KEY-----).');
   const encrypted = /ENCRYPTED/.test(text);
   if (encrypted && !passphrase) return fail('PASSPHRASE_REQUIRED', 'The private key is encrypted: enter its passphrase.');
   try {
@@ -42,11 +43,20 @@ function verifyChain(cert: X509Certificate, chain: X509Certificate[]): Validatio
     const issuer = pool.find((c) => current.checkIssued(c));
     if (!issuer) {
       return chain.length === 0
-        ? fail('CHAIN_MISSING', `The certificate was issued by "${current.issuer.split('\n').join(', ')}": upload the chain (intermediate and root certificates) too.`)
-        : fail('CHAIN_INCOMPLETE', `The chain has no certificate for "${current.issuer.split('\n').join(', ')}", which issued "${current.subject.split('\n').join(', ')}".`);
+        ? fail(
+            'CHAIN_MISSING',
+            `The certificate was issued by "${current.issuer.split('\n').join(', ')}": upload the chain (intermediate and root certificates) too.`,
+          )
+        : fail(
+            'CHAIN_INCOMPLETE',
+            `The chain has no certificate for "${current.issuer.split('\n').join(', ')}", which issued "${current.subject.split('\n').join(', ')}".`,
+          );
     }
     if (!current.verify(issuer.publicKey)) {
-      return fail('CHAIN_SIGNATURE', `The chain does not verify: "${current.subject.split('\n').join(', ')}" was not signed by the key of "${issuer.subject.split('\n').join(', ')}".`);
+      return fail(
+        'CHAIN_SIGNATURE',
+        `The chain does not verify: "${current.subject.split('\n').join(', ')}" was not signed by the key of "${issuer.subject.split('\n').join(', ')}".`,
+      );
     }
     pool.splice(pool.indexOf(issuer), 1);
     current = issuer;
@@ -60,7 +70,10 @@ export function validateCertificateUpload(upload: CertificateUpload, now: Date):
 
   const algorithm = signatureAlgorithm(cert);
   if (algorithm !== 'sha256WithRSAEncryption') {
-    return fail('SIGNATURE_ALGORITHM', `The certificate is signed with ${algorithm}; it must be SHA-256 with RSA (sha256WithRSAEncryption).`);
+    return fail(
+      'SIGNATURE_ALGORITHM',
+      `The certificate is signed with ${algorithm}; it must be SHA-256 with RSA (sha256WithRSAEncryption).`,
+    );
   }
   const keyType = cert.publicKey.asymmetricKeyType;
   if (keyType !== 'rsa') return fail('KEY_TYPE', `The certificate holds a ${String(keyType).toUpperCase()} key; an RSA key is required.`);
@@ -74,7 +87,8 @@ export function validateCertificateUpload(upload: CertificateUpload, now: Date):
 
   const subject = subjectFields(cert);
   if (!subject.CN) return fail('CN_MISSING', 'The certificate has no Common Name (CN) in its subject.');
-  if (subject.CN.includes('*')) return fail('CN_WILDCARD', `Wildcard certificates are not accepted ("${subject.CN}"): the CN must name this appliance.`);
+  if (subject.CN.includes('*'))
+    return fail('CN_WILDCARD', `Wildcard certificates are not accepted ("${subject.CN}"): the CN must name this appliance.`);
   const missing = REQUIRED_SUBJECT.filter(([field]) => !subject[field]).map(([, label]) => label);
   if (missing.length > 0) return fail('SUBJECT_INCOMPLETE', `The certificate's subject lacks ${missing.join(', ')}.`);
 
@@ -84,12 +98,20 @@ export function validateCertificateUpload(upload: CertificateUpload, now: Date):
 
   let chain: X509Certificate[] = [];
   if (upload.chain && upload.chain.length > 0) {
-    const parsed = parseBundle(upload.chain.toString('utf8')) ?? (parseCertificate(upload.chain) ? [parseCertificate(upload.chain)!] : null);
+    const parsed =
+      parseBundle(upload.chain.toString('utf8')) ?? (parseCertificate(upload.chain) ? [parseCertificate(upload.chain)!] : null);
     if (!parsed) return fail('CHAIN_FORMAT', 'The chain file holds no readable certificate (PEM, one or more).');
     chain = parsed;
   }
   const chainProblem = verifyChain(cert, chain);
   if (chainProblem) return chainProblem;
 
-  return { ok: true, value: { cert, chain: chain.filter((c) => c.fingerprint256 !== cert.fingerprint256), keyPem: key.export({ type: 'pkcs8', format: 'pem' }).toString() } };
+  return {
+    ok: true,
+    value: {
+      cert,
+      chain: chain.filter((c) => c.fingerprint256 !== cert.fingerprint256),
+      keyPem: key.export({ type: 'pkcs8', format: 'pem' }).toString(),
+    },
+  };
 }

@@ -9,7 +9,8 @@ export class UsageError extends Error {}
 export class RefusedError extends Error {}
 
 export function requireRoot(command: string): void {
-  if (process.getuid && process.getuid() !== 0) throw new RefusedError(`${command} changes the appliance and must be run as root (sudo ${command} ...).`);
+  if (process.getuid && process.getuid() !== 0)
+    throw new RefusedError(`${command} changes the appliance and must be run as root (sudo ${command} ...).`);
 }
 
 // Runs a command that needs no database (vendor tools) and turns expected failures into a one-line

@@ -9,7 +9,10 @@ describe('loadConfig', () => {
   });
 
   it('uses a concrete bind address as the public address', () => {
-    expect(loadConfig({ OTC_BIND_ADDRESS: '127.0.0.11', OTC_HTTPS_PORT: '8443' })).toMatchObject({ publicAddress: '127.0.0.11', httpsPort: 8443 });
+    expect(loadConfig({ OTC_BIND_ADDRESS: '127.0.0.11', OTC_HTTPS_PORT: '8443' })).toMatchObject({
+      publicAddress: '127.0.0.11',
+      httpsPort: 8443,
+    });
   });
 
   it.each([

@@ -8,12 +8,20 @@ const schema = z.object({
   OTC_BIND_ADDRESS: z.ipv4().or(z.ipv6()).default('0.0.0.0'),
   OTC_HTTPS_PORT: z.coerce.number().int().min(1).max(65535).default(443),
   OTC_PUBLIC_ADDRESS: z.ipv4().optional(),
-  OTC_DOMAIN: z.string().regex(/^[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?$/i, 'a DNS name').optional(),
+  OTC_DOMAIN: z
+    .string()
+    .regex(/^[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?$/i, 'a DNS name')
+    .optional(),
   OTC_MODEL: z.string().min(1).default('OTC-VM'),
   OTC_LOG_DIR: z.string().optional(),
   OTC_LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error']).default('info'),
   OTC_LOCKOUT_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(5),
-  OTC_LOCKOUT_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(15),
+  OTC_LOCKOUT_MINUTES: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 60)
+    .default(15),
   OTC_SIGNIN_IP_MAX_FAILURES: z.coerce.number().int().min(1).max(10_000).default(20),
   OTC_SIGNIN_IP_WINDOW_SECONDS: z.coerce.number().int().min(1).max(86_400).default(300),
   DATABASE_URL: z.string().optional(),
@@ -71,6 +79,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     signInIpMaxFailures: e.OTC_SIGNIN_IP_MAX_FAILURES,
     signInIpWindowSeconds: e.OTC_SIGNIN_IP_WINDOW_SECONDS,
     databaseUrl: e.DATABASE_URL || undefined,
-    activationPublicKeyFile: e.OTC_ACTIVATION_PUBLIC_KEY_FILE ? path.resolve(/*turbopackIgnore: true*/ e.OTC_ACTIVATION_PUBLIC_KEY_FILE) : undefined,
+    activationPublicKeyFile: e.OTC_ACTIVATION_PUBLIC_KEY_FILE
+      ? path.resolve(/*turbopackIgnore: true*/ e.OTC_ACTIVATION_PUBLIC_KEY_FILE)
+      : undefined,
   };
 }

@@ -41,10 +41,7 @@ function stopOrphan(clusterDir: string): void {
   throw new Error(`An earlier PostgreSQL (pid ${pid}) still holds ${clusterDir}; stop it and start again.`);
 }
 
-export async function startEmbeddedDatabase(
-  dataDir: string,
-  onLog: (message: string) => void = () => {},
-): Promise<EmbeddedDatabase> {
+export async function startEmbeddedDatabase(dataDir: string, onLog: (message: string) => void = () => {}): Promise<EmbeddedDatabase> {
   const clusterDir = path.join(dataDir, 'pg');
   await mkdir(dataDir, { recursive: true, mode: 0o711 });
   // PostgreSQL runs as its own user (never root) and must be able to pass through the data directory.

@@ -48,10 +48,7 @@ async function readMigrations(dir: string): Promise<MigrationFile[]> {
   );
 }
 
-export async function applyMigrations(
-  databaseUrl: string,
-  options: ApplyMigrationsOptions = {},
-): Promise<{ applied: string[] }> {
+export async function applyMigrations(databaseUrl: string, options: ApplyMigrationsOptions = {}): Promise<{ applied: string[] }> {
   const dir = path.resolve(options.migrationsDir ?? path.join(process.cwd(), 'prisma', 'migrations'));
   const log = options.log ?? (() => {});
   const migrations = await readMigrations(dir);
@@ -121,16 +118,9 @@ async function applyOne(client: pg.Client, m: MigrationFile): Promise<void> {
   await client.query('BEGIN');
   try {
     // started_at defaults to now() (transaction start); finished_at uses the wall clock.
-    await client.query(`INSERT INTO _prisma_migrations (id, checksum, migration_name) VALUES ($1, $2, $3)`, [
-      id,
-      m.checksum,
-      m.name,
-    ]);
+    await client.query(`INSERT INTO _prisma_migrations (id, checksum, migration_name) VALUES ($1, $2, $3)`, [id, m.checksum, m.name]);
     await client.query(m.sql); // no parameters: simple protocol, so a multi-statement script is fine
-    await client.query(
-      `UPDATE _prisma_migrations SET finished_at = clock_timestamp(), applied_steps_count = 1 WHERE id = $1`,
-      [id],
-    );
+    await client.query(`UPDATE _prisma_migrations SET finished_at = clock_timestamp(), applied_steps_count = 1 WHERE id = $1`, [id]);
     await client.query('COMMIT');
   } catch (error) {
     await client.query('ROLLBACK').catch(() => {});

@@ -31,7 +31,11 @@ export async function openDatabase(
 ): Promise<EmbeddedDatabase> {
   if (databaseUrl) return { url: databaseUrl, stop: async () => {} };
   if (runningAppliancePid(dataDir)) {
-    const credentials = JSON.parse(readFileSync(path.join(dataDir, 'pg-credentials.json'), 'utf8')) as { port: number; password: string; database: string };
+    const credentials = JSON.parse(readFileSync(path.join(dataDir, 'pg-credentials.json'), 'utf8')) as {
+      port: number;
+      password: string;
+      database: string;
+    };
     return {
       url: `postgresql://postgres:${encodeURIComponent(credentials.password)}@127.0.0.1:${credentials.port}/${credentials.database}`,
       stop: async () => {},

@@ -1,7 +1,17 @@
 import { z } from 'zod';
 
 // The entities whose writes are replicated to a paired console (DESIGN.md §5).
-export const journalEntity = z.enum(['user', 'setting', 'activation', 'vlan', 'certificate', 'backup', 'log-export', 'sensor', 'sensor-event']);
+export const journalEntity = z.enum([
+  'user',
+  'setting',
+  'activation',
+  'vlan',
+  'certificate',
+  'backup',
+  'log-export',
+  'sensor',
+  'sensor-event',
+]);
 export type JournalEntity = z.infer<typeof journalEntity>;
 
 export const journalOp = z.enum(['upsert', 'delete']);

@@ -1,15 +1,5 @@
 // One log file per category, so that an operator can export only the part a support case needs.
-export const LOG_CATEGORIES = [
-  'core',
-  'web',
-  'auth',
-  'audit',
-  'ha',
-  'sensors',
-  'database',
-  'configuration',
-  'backup',
-] as const;
+export const LOG_CATEGORIES = ['core', 'web', 'auth', 'audit', 'ha', 'sensors', 'database', 'configuration', 'backup'] as const;
 
 export type LogCategory = (typeof LOG_CATEGORIES)[number];
 

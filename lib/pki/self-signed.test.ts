@@ -36,9 +36,7 @@ describe('createApplianceCertificate', () => {
 
   it('names the appliance in the subject, with default organization fields', () => {
     const subject = x509.subject.split('\n');
-    expect(subject).toEqual(
-      expect.arrayContaining([`CN=${domain}`, 'O=OT Management Console', 'OU=Appliance', 'C=US']),
-    );
+    expect(subject).toEqual(expect.arrayContaining([`CN=${domain}`, 'O=OT Management Console', 'OU=Appliance', 'C=US']));
   });
 
   it('honours the organization fields it is given', async () => {
@@ -109,16 +107,13 @@ describe('a TLS server using the appliance certificate', () => {
   // confirmed the fingerprint; Node's default checkServerIdentity then matches the SAN.
   function handshake(servername?: string): Promise<{ body: string; fingerprint: string }> {
     return new Promise((resolve, reject) => {
-      const req = https.get(
-        { host: '127.0.0.1', port, path: '/', ca: issued.certPem, servername, agent: false },
-        (res) => {
-          const fingerprint = (res.socket as TLSSocket).getPeerCertificate().fingerprint256;
-          let body = '';
-          res.setEncoding('utf8');
-          res.on('data', (chunk: string) => (body += chunk));
-          res.on('end', () => resolve({ body, fingerprint }));
-        },
-      );
+      const req = https.get({ host: '127.0.0.1', port, path: '/', ca: issued.certPem, servername, agent: false }, (res) => {
+        const fingerprint = (res.socket as TLSSocket).getPeerCertificate().fingerprint256;
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => (body += chunk));
+        res.on('end', () => resolve({ body, fingerprint }));
+      });
       req.on('error', reject);
     });
   }

@@ -23,7 +23,17 @@ describe('sensor credentials', () => {
     const credential = newCredential();
     const id = '3F2504E0-4F89-41D3-9A0C-0305E82C3301';
     expect(parseSensorAuthorization(`Sensor ${id}:${credential}`)).toEqual({ sensorId: id.toLowerCase(), credential });
-    for (const bad of [undefined, '', `Bearer ${credential}`, `Sensor ${id}`, `Sensor ${id}:${credential}x`, `Sensor ${id}:${credential.slice(1)}`, `sensor ${id}:${credential}`, `Sensor  ${id}:${credential}`, `Sensor not-a-uuid:${credential}`]) {
+    for (const bad of [
+      undefined,
+      '',
+      `Bearer ${credential}`,
+      `Sensor ${id}`,
+      `Sensor ${id}:${credential}x`,
+      `Sensor ${id}:${credential.slice(1)}`,
+      `sensor ${id}:${credential}`,
+      `Sensor  ${id}:${credential}`,
+      `Sensor not-a-uuid:${credential}`,
+    ]) {
       expect(parseSensorAuthorization(bad), String(bad)).toBeNull();
     }
   });

@@ -17,20 +17,35 @@ export async function requireSensor(request: SensorHttpRequest, now = Date.now()
   const wait = throttle().retryAfter(request.ip, now);
   if (wait > 0) {
     const seconds = String(Math.ceil(wait / 1000));
-    return failure(429, 'THROTTLED', `Too many failed sensor authentications from your address. Try again in ${seconds} seconds.`, { 'retry-after': seconds });
+    return failure(429, 'THROTTLED', `Too many failed sensor authentications from your address. Try again in ${seconds} seconds.`, {
+      'retry-after': seconds,
+    });
   }
   const presented = parseSensorAuthorization(headerOf(request, 'authorization'));
-  if (!presented) return failure(401, 'SENSOR_AUTH_REQUIRED', 'Send the sensor credential as "Authorization: Sensor <sensorId>:<credential>" (from the registration response).');
+  if (!presented)
+    return failure(
+      401,
+      'SENSOR_AUTH_REQUIRED',
+      'Send the sensor credential as "Authorization: Sensor <sensorId>:<credential>" (from the registration response).',
+    );
   const sensor = await lookupSensorAuth(presented.sensorId);
   if (!sensor) {
     throttle().recordFailure(request.ip, now);
     getLogger('sensors').warn({ ip: request.ip, sensorId: presented.sensorId }, 'unknown sensor');
-    return failure(401, 'UNKNOWN_SENSOR', `This console has no sensor ${presented.sensorId}. It may have been deleted: register the sensor again with the connection string.`);
+    return failure(
+      401,
+      'UNKNOWN_SENSOR',
+      `This console has no sensor ${presented.sensorId}. It may have been deleted: register the sensor again with the connection string.`,
+    );
   }
   if (!credentialHashesEqual(hashCredential(presented.credential), sensor.credentialHash)) {
     throttle().recordFailure(request.ip, now);
     getLogger('sensors').warn({ ip: request.ip, sensorId: presented.sensorId, sensor: sensor.name }, 'wrong sensor credential');
-    return failure(401, 'WRONG_CREDENTIAL', `The credential is not valid for sensor "${sensor.name}". It may have been replaced by a newer registration: register the sensor again with the connection string.`);
+    return failure(
+      401,
+      'WRONG_CREDENTIAL',
+      `The credential is not valid for sensor "${sensor.name}". It may have been replaced by a newer registration: register the sensor again with the connection string.`,
+    );
   }
   return { ...sensor, id: presented.sensorId };
 }

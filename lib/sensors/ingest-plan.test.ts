@@ -21,7 +21,12 @@ describe('planBatch (protocol v1 order rule)', () => {
   });
 
   it('refuses a batch that starts beyond ackedSeq + 1, naming the seq it expects', () => {
-    expect(planBatch(0, batch(2, 3))).toEqual({ ok: false, code: 'SEQ_GAP', expected: 1, message: 'expected seq 1: this console has stored every event up to 0. Resend from 1.' });
+    expect(planBatch(0, batch(2, 3))).toEqual({
+      ok: false,
+      code: 'SEQ_GAP',
+      expected: 1,
+      message: 'expected seq 1: this console has stored every event up to 0. Resend from 1.',
+    });
     expect(planBatch(7, batch(9, 1))).toMatchObject({ ok: false, expected: 8 });
   });
 
@@ -44,7 +49,12 @@ describe('planBatch (protocol v1 order rule)', () => {
 });
 
 describe('mergeDeviceReports', () => {
-  const device = (seq: number, key: string, at: number, extra: Partial<Extract<SensorEventInput, { kind: 'device' }>> = {}): SensorEventInput => ({ seq, kind: 'device', at, key, protocol: 'modbus', ...extra });
+  const device = (
+    seq: number,
+    key: string,
+    at: number,
+    extra: Partial<Extract<SensorEventInput, { kind: 'device' }>> = {},
+  ): SensorEventInput => ({ seq, kind: 'device', at, key, protocol: 'modbus', ...extra });
 
   it('keeps one row per key: latest details win, missing details keep earlier ones, times span all reports; alerts are ignored', () => {
     const rows = mergeDeviceReports([

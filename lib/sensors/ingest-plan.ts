@@ -1,8 +1,7 @@
 import type { SensorEventInput } from './protocol.ts';
 
 export type BatchPlan<E extends { seq: number }> =
-  | { ok: true; fresh: E[]; duplicates: number; ackedSeq: number }
-  | { ok: false; code: 'SEQ_GAP'; expected: number; message: string };
+  { ok: true; fresh: E[]; duplicates: number; ackedSeq: number } | { ok: false; code: 'SEQ_GAP'; expected: number; message: string };
 
 // The order rule of protocol v1 for one batch of consecutive seqs, given what is already stored
 // (every seq 1..ackedSeq): events at or below ackedSeq are replays and are skipped; a batch that starts
@@ -12,7 +11,12 @@ export function planBatch<E extends { seq: number }>(ackedSeq: number, events: r
   const first = events[0];
   if (first && first.seq > ackedSeq + 1) {
     const expected = ackedSeq + 1;
-    return { ok: false, code: 'SEQ_GAP', expected, message: `expected seq ${expected}: this console has stored every event up to ${ackedSeq}. Resend from ${expected}.` };
+    return {
+      ok: false,
+      code: 'SEQ_GAP',
+      expected,
+      message: `expected seq ${expected}: this console has stored every event up to ${ackedSeq}. Resend from ${expected}.`,
+    };
   }
   const fresh = events.filter((e) => e.seq > ackedSeq);
   const last = fresh.at(-1);

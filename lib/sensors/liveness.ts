@@ -36,7 +36,10 @@ export async function flushSensorLiveness(): Promise<number> {
   f.running = writeSensorLiveness(taken)
     .catch((error: unknown) => {
       restorePendingLiveness(taken);
-      getLogger('sensors').error({ err: error instanceof Error ? error.message : String(error), sensors: taken.size }, 'writing heartbeat liveness failed; retrying');
+      getLogger('sensors').error(
+        { err: error instanceof Error ? error.message : String(error), sensors: taken.size },
+        'writing heartbeat liveness failed; retrying',
+      );
       throw error;
     })
     .finally(() => {

@@ -15,13 +15,25 @@ import type { AlertRef } from './schema.ts';
 
 export type RegisteredSensor = { sensorId: string; credential: string; ackedSeq: number; created: boolean };
 
-type RegisteredRow = { id: string; name: string; ip: string; version: string; zone: string; registeredAt: Date; ackedSeq: bigint; created: boolean };
+type RegisteredRow = {
+  id: string;
+  name: string;
+  ip: string;
+  version: string;
+  zone: string;
+  registeredAt: Date;
+  ackedSeq: bigint;
+  created: boolean;
+};
 
 // Creates the sensor, or — for a name already registered — issues it a new credential (the connection-
 // string token the caller checked proves the authority to do so), keeping its id and stored events so it
 // resumes after ackedSeq. The old credential stops working at once. One statement, so two sensors
 // registering the same new name at the same time cannot both create it.
-export async function registerSensor(input: Pick<RegisterRequest, 'name' | 'version' | 'zone' | 'clock'> & { ip: string }, now = Date.now()): Promise<RegisteredSensor> {
+export async function registerSensor(
+  input: Pick<RegisterRequest, 'name' | 'version' | 'zone' | 'clock'> & { ip: string },
+  now = Date.now(),
+): Promise<RegisteredSensor> {
   const credential = newCredential();
   const credentialHash = hashCredential(credential);
   const at = new Date(now).toISOString();
@@ -42,10 +54,25 @@ export async function registerSensor(input: Pick<RegisterRequest, 'name' | 'vers
       entity: 'sensor',
       key: registered.id,
       op: 'upsert',
-      payload: { id: registered.id, name: registered.name, ip: registered.ip, version: registered.version, zone: registered.zone, credentialHash, registeredAt: registered.registeredAt.toISOString() },
+      payload: {
+        id: registered.id,
+        name: registered.name,
+        ip: registered.ip,
+        version: registered.version,
+        zone: registered.zone,
+        credentialHash,
+        registeredAt: registered.registeredAt.toISOString(),
+      },
     });
     await recordAudit(
-      { actor: `sensor:${registered.name}`, ip: input.ip, action: 'sensor.register', outcome: 'success', target: registered.id, details: { name: registered.name, version: registered.version, reRegistered: !registered.created } },
+      {
+        actor: `sensor:${registered.name}`,
+        ip: input.ip,
+        action: 'sensor.register',
+        outcome: 'success',
+        target: registered.id,
+        details: { name: registered.name, version: registered.version, reRegistered: !registered.created },
+      },
       tx,
     );
     return registered;
@@ -65,7 +92,14 @@ export async function writeSensorLiveness(entries: ReadonlyMap<string, Liveness>
   if (entries.size === 0) return 0;
   const rows = [...entries]
     .sort(([a], [b]) => (a < b ? -1 : 1))
-    .map(([id, l]) => ({ id, heard_at: new Date(l.heardAt).toISOString(), ip: l.ip, version: l.version, clock_offset_ms: l.clockOffsetMs, counters: l.counters }));
+    .map(([id, l]) => ({
+      id,
+      heard_at: new Date(l.heardAt).toISOString(),
+      ip: l.ip,
+      version: l.version,
+      clock_offset_ms: l.clockOffsetMs,
+      counters: l.counters,
+    }));
   return db().$executeRaw`
     UPDATE "sensor" AS s SET
       last_heard_at = GREATEST(s.last_heard_at, v.heard_at), ip = v.ip, version = v.version,
@@ -88,8 +122,15 @@ export type IngestResult =
 export async function ingestEvents(sensorId: string, events: readonly SensorEventInput[]): Promise<IngestResult> {
   const result = await db().$transaction(
     async (tx): Promise<IngestResult> => {
-      const [sensor] = await tx.$queryRaw<{ ackedSeq: bigint }[]>`SELECT acked_seq AS "ackedSeq" FROM "sensor" WHERE id = ${sensorId}::uuid FOR UPDATE`;
-      if (!sensor) return { ok: false, code: 'UNKNOWN_SENSOR', message: 'This sensor is no longer registered (it was deleted). Register it again with the connection string.' };
+      const [sensor] = await tx.$queryRaw<
+        { ackedSeq: bigint }[]
+      >`SELECT acked_seq AS "ackedSeq" FROM "sensor" WHERE id = ${sensorId}::uuid FOR UPDATE`;
+      if (!sensor)
+        return {
+          ok: false,
+          code: 'UNKNOWN_SENSOR',
+          message: 'This sensor is no longer registered (it was deleted). Register it again with the connection string.',
+        };
       const plan = planBatch(Number(sensor.ackedSeq), events);
       if (!plan.ok) return plan;
       if (plan.fresh.length === 0) return { ok: true, ackedSeq: plan.ackedSeq, stored: 0, duplicates: plan.duplicates };
@@ -110,7 +151,11 @@ export async function ingestEvents(sensorId: string, events: readonly SensorEven
         ON CONFLICT DO NOTHING
         RETURNING kind`;
 
-      const devices = mergeDeviceReports(plan.fresh).map((d) => ({ ...d, firstSeen: new Date(d.firstSeen).toISOString(), lastSeen: new Date(d.lastSeen).toISOString() }));
+      const devices = mergeDeviceReports(plan.fresh).map((d) => ({
+        ...d,
+        firstSeen: new Date(d.firstSeen).toISOString(),
+        lastSeen: new Date(d.lastSeen).toISOString(),
+      }));
       if (devices.length > 0) {
         await tx.$executeRaw`
           INSERT INTO "device" (sensor_id, key, protocol, vendor, ip, first_seen, last_seen)
@@ -128,8 +173,18 @@ export async function ingestEvents(sensorId: string, events: readonly SensorEven
       await tx.$executeRaw`UPDATE "sensor" SET acked_seq = ${plan.ackedSeq}::bigint, alert_count = alert_count + ${alerts}::int WHERE id = ${sensorId}::uuid`;
       // Sensor events are replicated (DESIGN.md §5): one journal row per stored batch.
       const first = plan.fresh[0]!.seq;
-      await appendJournal(tx, { entity: 'sensor-event', key: `${sensorId}:${first}-${plan.ackedSeq}`, op: 'upsert', payload: { sensorId, events: plan.fresh } });
-      return { ok: true, ackedSeq: plan.ackedSeq, stored: inserted.length, duplicates: plan.duplicates + plan.fresh.length - inserted.length };
+      await appendJournal(tx, {
+        entity: 'sensor-event',
+        key: `${sensorId}:${first}-${plan.ackedSeq}`,
+        op: 'upsert',
+        payload: { sensorId, events: plan.fresh },
+      });
+      return {
+        ok: true,
+        ackedSeq: plan.ackedSeq,
+        stored: inserted.length,
+        duplicates: plan.duplicates + plan.fresh.length - inserted.length,
+      };
     },
     // Under a burst, batches queue for a pooled connection; sensors keep their events until acknowledged.
     { maxWait: 10_000, timeout: 20_000 },
@@ -145,12 +200,21 @@ export type DeleteSensorResult = { ok: true; name: string } | { ok: false; code:
 
 // Only a disconnected sensor may be deleted: a connected one would simply keep reporting, and its events
 // and devices go with it. "Connected" counts heartbeats this process has not written yet.
-export async function deleteSensor(sensorId: string, actor: Actor, options: { disconnectAfterMs: number; now?: number }): Promise<DeleteSensorResult> {
+export async function deleteSensor(
+  sensorId: string,
+  actor: Actor,
+  options: { disconnectAfterMs: number; now?: number },
+): Promise<DeleteSensorResult> {
   const now = options.now ?? Date.now();
   const result = await db().$transaction(async (tx): Promise<DeleteSensorResult> => {
     const [sensor] = await tx.$queryRaw<{ name: string; lastHeardAt: Date | null; alertCount: number }[]>`
       SELECT name, last_heard_at AS "lastHeardAt", alert_count AS "alertCount" FROM "sensor" WHERE id = ${sensorId}::uuid FOR UPDATE`;
-    if (!sensor) return { ok: false, code: 'UNKNOWN_SENSOR', message: 'That sensor no longer exists. It may have been deleted already: reload the page.' };
+    if (!sensor)
+      return {
+        ok: false,
+        code: 'UNKNOWN_SENSOR',
+        message: 'That sensor no longer exists. It may have been deleted already: reload the page.',
+      };
     const heard = Math.max(sensor.lastHeardAt?.getTime() ?? 0, lastHeardInMemory(sensorId) ?? 0);
     if (heard > 0 && now - heard <= options.disconnectAfterMs) {
       const ago = Math.max(0, Math.round((now - heard) / 1000));
@@ -162,7 +226,17 @@ export async function deleteSensor(sensorId: string, actor: Actor, options: { di
     }
     await tx.$executeRaw`DELETE FROM "sensor" WHERE id = ${sensorId}::uuid`;
     await appendJournal(tx, { entity: 'sensor', key: sensorId, op: 'delete', payload: { id: sensorId, name: sensor.name } });
-    await recordAudit({ actor: actor.username, ip: actor.ip, action: 'sensor.delete', outcome: 'success', target: sensor.name, details: { id: sensorId, alerts: sensor.alertCount } }, tx);
+    await recordAudit(
+      {
+        actor: actor.username,
+        ip: actor.ip,
+        action: 'sensor.delete',
+        outcome: 'success',
+        target: sensor.name,
+        details: { id: sensorId, alerts: sensor.alertCount },
+      },
+      tx,
+    );
     return { ok: true, name: sensor.name };
   });
   if (result.ok) {
@@ -172,7 +246,8 @@ export async function deleteSensor(sensorId: string, actor: Actor, options: { di
   return result;
 }
 
-export type AcknowledgeResult = { ok: true; title: string } | { ok: false; code: 'UNKNOWN_ALERT' | 'ALREADY_ACKNOWLEDGED'; message: string };
+export type AcknowledgeResult =
+  { ok: true; title: string } | { ok: false; code: 'UNKNOWN_ALERT' | 'ALREADY_ACKNOWLEDGED'; message: string };
 
 export async function acknowledgeAlert(ref: AlertRef, actor: Actor, now = Date.now()): Promise<AcknowledgeResult> {
   const at = new Date(now).toISOString();
@@ -183,14 +258,40 @@ export async function acknowledgeAlert(ref: AlertRef, actor: Actor, now = Date.n
       WHERE e.sensor_id = ${ref.sensorId}::uuid AND e.seq = ${ref.seq}::bigint AND e.kind = 'alert' AND e.acknowledged_at IS NULL AND s.id = e.sensor_id
       RETURNING e.title, s.name AS "sensorName"`;
     if (!updated) {
-      const existing = await tx.sensorEvent.findUnique({ where: { sensorId_seq: { sensorId: ref.sensorId, seq: BigInt(ref.seq) } }, select: { kind: true, acknowledgedAt: true, acknowledgedBy: true } });
+      const existing = await tx.sensorEvent.findUnique({
+        where: { sensorId_seq: { sensorId: ref.sensorId, seq: BigInt(ref.seq) } },
+        select: { kind: true, acknowledgedAt: true, acknowledgedBy: true },
+      });
       if (existing?.kind === 'alert' && existing.acknowledgedAt) {
-        return { ok: false, code: 'ALREADY_ACKNOWLEDGED', message: `This alert was already acknowledged by ${existing.acknowledgedBy ?? 'someone'} at ${existing.acknowledgedAt.toISOString()}.` };
+        return {
+          ok: false,
+          code: 'ALREADY_ACKNOWLEDGED',
+          message: `This alert was already acknowledged by ${existing.acknowledgedBy ?? 'someone'} at ${existing.acknowledgedAt.toISOString()}.`,
+        };
       }
-      return { ok: false, code: 'UNKNOWN_ALERT', message: 'That alert no longer exists (its sensor may have been deleted). Reload the page.' };
+      return {
+        ok: false,
+        code: 'UNKNOWN_ALERT',
+        message: 'That alert no longer exists (its sensor may have been deleted). Reload the page.',
+      };
     }
-    await appendJournal(tx, { entity: 'sensor-event', key: `${ref.sensorId}:${ref.seq}`, op: 'upsert', payload: { sensorId: ref.sensorId, seq: ref.seq, acknowledgedAt: at, acknowledgedBy: actor.username } });
-    await recordAudit({ actor: actor.username, ip: actor.ip, action: 'alert.acknowledge', outcome: 'success', target: `${updated.sensorName}#${ref.seq}`, details: { title: updated.title } }, tx);
+    await appendJournal(tx, {
+      entity: 'sensor-event',
+      key: `${ref.sensorId}:${ref.seq}`,
+      op: 'upsert',
+      payload: { sensorId: ref.sensorId, seq: ref.seq, acknowledgedAt: at, acknowledgedBy: actor.username },
+    });
+    await recordAudit(
+      {
+        actor: actor.username,
+        ip: actor.ip,
+        action: 'alert.acknowledge',
+        outcome: 'success',
+        target: `${updated.sensorName}#${ref.seq}`,
+        details: { title: updated.title },
+      },
+      tx,
+    );
     return { ok: true, title: updated.title ?? '' };
   });
 }

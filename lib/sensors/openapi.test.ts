@@ -4,13 +4,18 @@ import { sensorProtocolOpenApi, sensorProtocolOpenApiText } from './openapi.ts';
 
 describe('sensor protocol OpenAPI document', () => {
   it('is generated from the zod schemas and the committed file is current', () => {
-    expect(readFileSync('docs/sensor-protocol.openapi.json', 'utf8'), 'run: node --import tsx scripts/openapi.ts').toBe(sensorProtocolOpenApiText());
+    expect(readFileSync('docs/sensor-protocol.openapi.json', 'utf8'), 'run: node --import tsx scripts/openapi.ts').toBe(
+      sensorProtocolOpenApiText(),
+    );
   });
 
   it('describes the three endpoints with their schemas, strict request bodies and limits', () => {
     const doc = sensorProtocolOpenApi();
     expect(Object.keys(doc.paths)).toEqual(['/api/v1/sensors/register', '/api/v1/sensors/heartbeat', '/api/v1/sensors/events']);
-    const events = doc.components.schemas.EventsRequest as unknown as { additionalProperties: boolean; properties: { events: { maxItems: number; minItems: number } } };
+    const events = doc.components.schemas.EventsRequest as unknown as {
+      additionalProperties: boolean;
+      properties: { events: { maxItems: number; minItems: number } };
+    };
     expect(events.additionalProperties).toBe(false);
     expect(events.properties.events).toMatchObject({ minItems: 1, maxItems: 500 });
     expect(doc.components.schemas.RegisterRequest).toMatchObject({ required: ['protocol', 'name', 'version', 'clock'] });

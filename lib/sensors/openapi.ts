@@ -1,5 +1,17 @@
 import { z } from 'zod';
-import { errorResponse, eventsRequest, eventsResponse, heartbeatRequest, heartbeatResponse, MAX_BODY_BYTES, MAX_CLOCK_DISTANCE_MS, MAX_EVENTS_PER_BATCH, PROTOCOL_VERSION, registerRequest, registerResponse } from './protocol.ts';
+import {
+  errorResponse,
+  eventsRequest,
+  eventsResponse,
+  heartbeatRequest,
+  heartbeatResponse,
+  MAX_BODY_BYTES,
+  MAX_CLOCK_DISTANCE_MS,
+  MAX_EVENTS_PER_BATCH,
+  PROTOCOL_VERSION,
+  registerRequest,
+  registerResponse,
+} from './protocol.ts';
 import { HEARTBEAT_INTERVAL_MS } from './timing.ts';
 
 // The OpenAPI 3.0 description of sensor protocol v1, generated from the zod schemas in protocol.ts (the
@@ -11,11 +23,13 @@ const json = (ref: string) => ({ 'application/json': { schema: { $ref: `#/compon
 const error = (description: string) => ({ description, content: json('Error') });
 
 const common = {
-  '400': error('Malformed JSON, invalid UTF-8, NUL characters or unpaired surrogates in text, a body that breaks the schema, or an absurd clock/timestamp (more than a year from the console\'s). Nothing is stored.'),
+  '400': error(
+    "Malformed JSON, invalid UTF-8, NUL characters or unpaired surrogates in text, a body that breaks the schema, or an absurd clock/timestamp (more than a year from the console's). Nothing is stored.",
+  ),
   '405': error('Only POST is accepted.'),
   '413': error(`The body is larger than ${MAX_BODY_BYTES} bytes. Nothing is stored.`),
   '429': error('Too many failed authentications from this address; see Retry-After.'),
-  '500': error('A console bug (never the answer to bad input). Retry later; the event stays in the sensor\'s outbox.'),
+  '500': error("A console bug (never the answer to bad input). Retry later; the event stays in the sensor's outbox."),
 };
 
 export function sensorProtocolOpenApi() {
@@ -33,7 +47,10 @@ export function sensorProtocolOpenApi() {
           security: [{ connectionToken: [] }],
           requestBody: { required: true, content: json('RegisterRequest') },
           responses: {
-            '200': { description: 'Registered. The credential is shown only here; pin consoleFingerprint from now on.', content: json('RegisterResponse') },
+            '200': {
+              description: 'Registered. The credential is shown only here; pin consoleFingerprint from now on.',
+              content: json('RegisterResponse'),
+            },
             '401': error('Missing or wrong connection-string token (it may have been regenerated).'),
             ...common,
           },
@@ -41,12 +58,14 @@ export function sensorProtocolOpenApi() {
       },
       '/api/v1/sensors/heartbeat': {
         post: {
-          summary: 'Report liveness; learn the console\'s role, state, term and the stored ackedSeq',
+          summary: "Report liveness; learn the console's role, state, term and the stored ackedSeq",
           security: [{ sensorCredential: [] }],
           requestBody: { required: true, content: json('HeartbeatRequest') },
           responses: {
             '200': { description: 'Heard.', content: json('HeartbeatResponse') },
-            '401': error('Missing header, unknown sensor (deleted: register again) or wrong credential (replaced by a newer registration).'),
+            '401': error(
+              'Missing header, unknown sensor (deleted: register again) or wrong credential (replaced by a newer registration).',
+            ),
             ...common,
           },
         },
@@ -60,7 +79,11 @@ export function sensorProtocolOpenApi() {
           responses: {
             '200': { description: 'Stored (or recognised as already stored).', content: json('EventsResponse') },
             '401': error('Missing header, unknown sensor or wrong credential.'),
-            '409': { description: 'The batch starts beyond ackedSeq + 1: message "expected seq N …" and expectedSeq = N. Nothing is stored; resend from N.', content: json('SeqGapError') },
+            '409': {
+              description:
+                'The batch starts beyond ackedSeq + 1: message "expected seq N …" and expectedSeq = N. Nothing is stored; resend from N.',
+              content: json('SeqGapError'),
+            },
             '503': error('The console is saturated; retry after Retry-After seconds. Nothing is stored.'),
             ...common,
           },
@@ -69,8 +92,17 @@ export function sensorProtocolOpenApi() {
     },
     components: {
       securitySchemes: {
-        connectionToken: { type: 'http', scheme: 'bearer', description: 'The token of the console\'s connection string (System Settings → Sensor Setup).' },
-        sensorCredential: { type: 'apiKey', in: 'header', name: 'Authorization', description: '"Sensor <sensorId>:<credential>" with the values from the registration response.' },
+        connectionToken: {
+          type: 'http',
+          scheme: 'bearer',
+          description: "The token of the console's connection string (System Settings → Sensor Setup).",
+        },
+        sensorCredential: {
+          type: 'apiKey',
+          in: 'header',
+          name: 'Authorization',
+          description: '"Sensor <sensorId>:<credential>" with the values from the registration response.',
+        },
       },
       schemas: {
         RegisterRequest: schema(registerRequest, 'input'),

@@ -22,11 +22,22 @@ const sensorName = z
   .min(1, 'A sensor name is required.')
   .max(64, 'A sensor name is at most 64 characters.')
   .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'A sensor name holds letters, digits, ".", "_" and "-", starting with a letter or digit.');
-const version = z.string().trim().min(1).max(32).regex(/^[0-9A-Za-z.+-]+$/, 'A version looks like 1.4.2.');
+const version = z
+  .string()
+  .trim()
+  .min(1)
+  .max(32)
+  .regex(/^[0-9A-Za-z.+-]+$/, 'A version looks like 1.4.2.');
 const epochMs = z.number().int().nonnegative();
 
 export const registerRequest = z
-  .object({ protocol: z.literal(PROTOCOL_VERSION), name: sensorName, version, clock: epochMs, zone: z.string().trim().min(1).max(64).optional() })
+  .object({
+    protocol: z.literal(PROTOCOL_VERSION),
+    name: sensorName,
+    version,
+    clock: epochMs,
+    zone: z.string().trim().min(1).max(64).optional(),
+  })
   .strict();
 export type RegisterRequest = z.infer<typeof registerRequest>;
 
@@ -52,7 +63,12 @@ export const heartbeatRequest = z
     // The highest HA term the sensor has seen from any console (0 when none).
     highestTerm: z.number().int().nonnegative(),
     counters: z
-      .object({ packets: z.number().int().nonnegative(), alerts: z.number().int().nonnegative(), devices: z.number().int().nonnegative(), outbox: z.number().int().nonnegative() })
+      .object({
+        packets: z.number().int().nonnegative(),
+        alerts: z.number().int().nonnegative(),
+        devices: z.number().int().nonnegative(),
+        outbox: z.number().int().nonnegative(),
+      })
       .strict(),
   })
   .strict();
@@ -113,12 +129,19 @@ export const eventsRequest = z
       .array(sensorEvent)
       .min(1, 'A batch holds at least one event.')
       .max(MAX_EVENTS_PER_BATCH, `A batch holds at most ${MAX_EVENTS_PER_BATCH} events.`)
-      .refine((events) => events.every((e, i) => i === 0 || e.seq === events[i - 1]!.seq + 1), 'Events in a batch must have consecutive seq numbers.'),
+      .refine(
+        (events) => events.every((e, i) => i === 0 || e.seq === events[i - 1]!.seq + 1),
+        'Events in a batch must have consecutive seq numbers.',
+      ),
   })
   .strict();
 export type EventsRequest = z.infer<typeof eventsRequest>;
 
-export const eventsResponse = z.object({ ackedSeq: z.number().int().nonnegative(), stored: z.number().int().nonnegative(), duplicates: z.number().int().nonnegative() });
+export const eventsResponse = z.object({
+  ackedSeq: z.number().int().nonnegative(),
+  stored: z.number().int().nonnegative(),
+  duplicates: z.number().int().nonnegative(),
+});
 export type EventsResponse = z.infer<typeof eventsResponse>;
 
 export const errorResponse = z.object({ code: z.string(), message: z.string() });

@@ -11,16 +11,28 @@ export async function loadStatusSettings(): Promise<SensorStatusSettings> {
     getSetting('sensors.disconnectAfterSeconds'),
     getSetting('sensors.clockToleranceSeconds'),
   ]);
-  return { disconnectAfterMs: disconnectAfterSeconds * 1000, clockToleranceMs: clockToleranceSeconds * 1000, consoleVersion: appliance.softwareVersion, outboxBacklog: DEFAULT_OUTBOX_BACKLOG };
+  return {
+    disconnectAfterMs: disconnectAfterSeconds * 1000,
+    clockToleranceMs: clockToleranceSeconds * 1000,
+    consoleVersion: appliance.softwareVersion,
+    outboxBacklog: DEFAULT_OUTBOX_BACKLOG,
+  };
 }
 
 // The Sensors page: one page of sensors by name with what each row shows, and totals for all of them.
 export async function loadSensorsPage(page: number, now = Date.now()) {
   const settings = await loadStatusSettings();
-  const [rows, counts] = await Promise.all([listSensors((page - 1) * SENSORS_PAGE_SIZE, SENSORS_PAGE_SIZE), countSensors(new Date(now - settings.disconnectAfterMs))]);
+  const [rows, counts] = await Promise.all([
+    listSensors((page - 1) * SENSORS_PAGE_SIZE, SENSORS_PAGE_SIZE),
+    countSensors(new Date(now - settings.disconnectAfterMs)),
+  ]);
   const sensors = rows.map((s) => {
     const counters = (s.counters ?? null) as { outbox?: number } | null;
-    const status = sensorStatus({ lastHeardAt: s.lastHeardAt, clockOffsetMs: s.clockOffsetMs, version: s.version, counters }, now, settings);
+    const status = sensorStatus(
+      { lastHeardAt: s.lastHeardAt, clockOffsetMs: s.clockOffsetMs, version: s.version, counters },
+      now,
+      settings,
+    );
     return {
       id: s.id,
       name: s.name,

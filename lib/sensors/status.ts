@@ -48,21 +48,37 @@ export function sensorStatus(sensor: SensorStatusInput, now: number, settings: S
   if (!sensor.lastHeardAt) return { connectivity: 'DISCONNECTED', status: 'DISCONNECTED', reason: 'Never heard from.' };
   const silentMs = now - sensor.lastHeardAt.getTime();
   if (silentMs > settings.disconnectAfterMs) {
-    return { connectivity: 'DISCONNECTED', status: 'DISCONNECTED', reason: `No heartbeat for ${seconds(silentMs)} (limit ${seconds(settings.disconnectAfterMs)}).` };
+    return {
+      connectivity: 'DISCONNECTED',
+      status: 'DISCONNECTED',
+      reason: `No heartbeat for ${seconds(silentMs)} (limit ${seconds(settings.disconnectAfterMs)}).`,
+    };
   }
   const connected = { connectivity: 'CONNECTED' as const };
   const offset = sensor.clockOffsetMs ?? 0;
   if (Math.abs(offset) > settings.clockToleranceMs) {
-    return { ...connected, status: 'TIME_DIFF_OFFSET', reason: `The sensor's clock is ${seconds(offset)} ${offset > 0 ? 'ahead of' : 'behind'} the console's (tolerance ${seconds(settings.clockToleranceMs)}).` };
+    return {
+      ...connected,
+      status: 'TIME_DIFF_OFFSET',
+      reason: `The sensor's clock is ${seconds(offset)} ${offset > 0 ? 'ahead of' : 'behind'} the console's (tolerance ${seconds(settings.clockToleranceMs)}).`,
+    };
   }
   const sensorMajor = major(sensor.version);
   const consoleMajor = major(settings.consoleVersion);
   if (sensorMajor === null || sensorMajor !== consoleMajor) {
-    return { ...connected, status: 'OUT_OF_SYNC', reason: `Sensor version ${sensor.version} does not match the console's major version (${settings.consoleVersion}).` };
+    return {
+      ...connected,
+      status: 'OUT_OF_SYNC',
+      reason: `Sensor version ${sensor.version} does not match the console's major version (${settings.consoleVersion}).`,
+    };
   }
   const outbox = sensor.counters?.outbox ?? 0;
   if (outbox > settings.outboxBacklog) {
-    return { ...connected, status: 'OUT_OF_SYNC', reason: `${outbox} events wait in the sensor's outbox (more than ${settings.outboxBacklog}).` };
+    return {
+      ...connected,
+      status: 'OUT_OF_SYNC',
+      reason: `${outbox} events wait in the sensor's outbox (more than ${settings.outboxBacklog}).`,
+    };
   }
   return { ...connected, status: 'SYNCED', reason: 'Heartbeats on time, clock within tolerance, events up to date.' };
 }

@@ -18,7 +18,17 @@ export async function setSetting<K extends SettingKey>(key: K, value: SettingVal
       update: { value: parsed.data, term: appliance.term },
     });
     await appendJournal(tx, { entity: 'setting', key, op: 'upsert', payload: { value: parsed.data } });
-    await recordAudit({ actor: actor.username, ip: actor.ip, action: 'setting.change', outcome: 'success', target: key, details: { from: previous?.value ?? null, to: parsed.data } }, tx);
+    await recordAudit(
+      {
+        actor: actor.username,
+        ip: actor.ip,
+        action: 'setting.change',
+        outcome: 'success',
+        target: key,
+        details: { from: previous?.value ?? null, to: parsed.data },
+      },
+      tx,
+    );
   });
   return { ok: true };
 }

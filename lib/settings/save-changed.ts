@@ -4,7 +4,8 @@ import { setSetting, type SettingResult } from './mutations.ts';
 import { SETTINGS, type SettingKey, type SettingValue } from './schema.ts';
 
 export type SettingsEntries = { [K in SettingKey]?: SettingValue<K> };
-export type SaveSettingsResult = { ok: true; changed: SettingKey[] } | (Extract<SettingResult, { ok: false }> & { fieldErrors?: Record<string, string> });
+export type SaveSettingsResult =
+  { ok: true; changed: SettingKey[] } | (Extract<SettingResult, { ok: false }> & { fieldErrors?: Record<string, string> });
 
 // Saves only the keys whose value differs from the stored one, so pressing Save on an unchanged form
 // adds nothing to the journal or the audit trail. Every value is checked before the first write, so a

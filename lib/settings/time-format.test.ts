@@ -23,6 +23,11 @@ describe('formatZonedTime', () => {
   it('uses a 24-hour clock', () => expect(formatZonedTime(Date.UTC(2026, 0, 15, 0, 7, 0), 'UTC').time).toBe('00:07:00'));
 
   it('falls back to UTC for a zone the runtime does not know', () => {
-    expect(formatZonedTime(winter, 'Mars/Olympus_Mons')).toEqual({ date: '2026-01-15', time: '12:00:05', offset: 'UTC+00:00', timeZone: 'UTC' });
+    expect(formatZonedTime(winter, 'Mars/Olympus_Mons')).toEqual({
+      date: '2026-01-15',
+      time: '12:00:05',
+      offset: 'UTC+00:00',
+      timeZone: 'UTC',
+    });
   });
 });

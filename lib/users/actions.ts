@@ -9,7 +9,11 @@ import { changeUserRole, createUser, deleteUser, setPassword } from './mutations
 import { changeRoleInputSchema, createUserInputSchema, usernameInputSchema } from './schema.ts';
 
 const changePasswordSchema = z
-  .object({ currentPassword: z.string().min(1, 'Enter your current password.').max(256), newPassword: z.string().max(256), confirmPassword: z.string().max(256) })
+  .object({
+    currentPassword: z.string().min(1, 'Enter your current password.').max(256),
+    newPassword: z.string().max(256),
+    confirmPassword: z.string().max(256),
+  })
   .strict()
   .refine((v) => v.newPassword === v.confirmPassword, { message: 'The new passwords do not match.', path: ['confirmPassword'] });
 
@@ -17,7 +21,12 @@ const changePasswordSchema = z
 export const changeOwnPassword = guardedAction('READ_ONLY', changePasswordSchema, async (input, user) => {
   const account = await findUserForSignIn(user.username);
   if (!account || !(await verifyPassword(account.passwordHash, input.currentPassword))) {
-    return { ok: false as const, code: 'WRONG_PASSWORD', message: 'Your current password is not correct.', fieldErrors: { currentPassword: 'Not correct.' } };
+    return {
+      ok: false as const,
+      code: 'WRONG_PASSWORD',
+      message: 'Your current password is not correct.',
+      fieldErrors: { currentPassword: 'Not correct.' },
+    };
   }
   const result = await setPassword(user.username, input.newPassword, { username: user.username, ip: user.ip }, 'user.password-change');
   if (!result.ok) return { ...result, fieldErrors: { newPassword: result.message } };
@@ -47,4 +56,6 @@ export const resetUserPassword = guardedAction('ADMIN', usernameInputSchema, asy
   return { ok: true as const, data: { username: input.username, oneTimePassword: password } };
 });
 
-export const removeUser = guardedAction('ADMIN', usernameInputSchema, async (input, user) => deleteUser(input.username, { username: user.username, ip: user.ip }));
+export const removeUser = guardedAction('ADMIN', usernameInputSchema, async (input, user) =>
+  deleteUser(input.username, { username: user.username, ip: user.ip }),
+);

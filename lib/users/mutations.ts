@@ -35,7 +35,17 @@ export async function createUser(input: NewUser, actor: Actor): Promise<UserMuta
       omit: { passwordHash: false },
     });
     await appendJournal(tx, { entity: 'user', key: user.username, op: 'upsert', payload: journalPayload(user) });
-    await recordAudit({ actor: actor.username, ip: actor.ip, action: 'user.create', outcome: 'success', target: user.username, details: { role: user.role } }, tx);
+    await recordAudit(
+      {
+        actor: actor.username,
+        ip: actor.ip,
+        action: 'user.create',
+        outcome: 'success',
+        target: user.username,
+        details: { role: user.role },
+      },
+      tx,
+    );
     return { ok: true as const, id: user.id };
   });
 }
@@ -89,7 +99,17 @@ export async function changeUserRole(username: string, role: Role, actor: Actor)
     if (refusal) return refusal;
     const user = await tx.user.update({ where: { username }, data: { role }, omit: { passwordHash: false } });
     await appendJournal(tx, { entity: 'user', key: user.username, op: 'upsert', payload: journalPayload(user) });
-    await recordAudit({ actor: actor.username, ip: actor.ip, action: 'user.role-change', outcome: 'success', target: username, details: { from: target.role, to: role } }, tx);
+    await recordAudit(
+      {
+        actor: actor.username,
+        ip: actor.ip,
+        action: 'user.role-change',
+        outcome: 'success',
+        target: username,
+        details: { from: target.role, to: role },
+      },
+      tx,
+    );
     return { ok: true as const, from: target.role, to: role };
   });
 }
@@ -104,8 +124,16 @@ export async function deleteUser(username: string, actor: Actor): Promise<Delete
     if (refusal) return refusal;
     const user = await tx.user.delete({ where: { username }, select: { id: true, username: true, role: true } });
     // The peer deletes by key; id and role say what was removed.
-    await appendJournal(tx, { entity: 'user', key: user.username, op: 'delete', payload: { id: user.id, username: user.username, role: user.role } });
-    await recordAudit({ actor: actor.username, ip: actor.ip, action: 'user.delete', outcome: 'success', target: username, details: { role: user.role } }, tx);
+    await appendJournal(tx, {
+      entity: 'user',
+      key: user.username,
+      op: 'delete',
+      payload: { id: user.id, username: user.username, role: user.role },
+    });
+    await recordAudit(
+      { actor: actor.username, ip: actor.ip, action: 'user.delete', outcome: 'success', target: username, details: { role: user.role } },
+      tx,
+    );
     return { ok: true as const };
   });
 }

@@ -4,4 +4,3 @@ export async function listVlans() {
   return db().vlan.findMany({ orderBy: { id: 'asc' }, select: { id: true, name: true, updatedAt: true } });
 }
 export type VlanRow = Awaited<ReturnType<typeof listVlans>>[number];
-

@@ -33,7 +33,10 @@ export async function createVlan(input: VlanInput, actor: Actor): Promise<VlanRe
       return { ok: false as const, code: 'VLAN_EXISTS' as const, message, fieldErrors: { id: message } };
     }
     await appendJournal(tx, { entity: 'vlan', key: String(id), op: 'upsert', payload: { id, name } });
-    await recordAudit({ actor: actor.username, ip: actor.ip, action: 'vlan.create', outcome: 'success', target: String(id), details: { name } }, tx);
+    await recordAudit(
+      { actor: actor.username, ip: actor.ip, action: 'vlan.create', outcome: 'success', target: String(id), details: { name } },
+      tx,
+    );
     return { ok: true as const, changed: true };
   });
 }
@@ -48,7 +51,17 @@ export async function renameVlan(input: VlanInput, actor: Actor): Promise<VlanRe
     if (existing.name === name) return { ok: true as const, changed: false };
     await tx.vlan.update({ where: { id }, data: { name } });
     await appendJournal(tx, { entity: 'vlan', key: String(id), op: 'upsert', payload: { id, name } });
-    await recordAudit({ actor: actor.username, ip: actor.ip, action: 'vlan.update', outcome: 'success', target: String(id), details: { from: existing.name, to: name } }, tx);
+    await recordAudit(
+      {
+        actor: actor.username,
+        ip: actor.ip,
+        action: 'vlan.update',
+        outcome: 'success',
+        target: String(id),
+        details: { from: existing.name, to: name },
+      },
+      tx,
+    );
     return { ok: true as const, changed: true };
   });
 }
@@ -58,7 +71,17 @@ export async function deleteVlan(id: number, actor: Actor): Promise<VlanResult> 
     const [deleted] = await tx.$queryRaw<{ name: string }[]>`DELETE FROM "vlan" WHERE id = ${id} RETURNING name`;
     if (!deleted) return unknownVlan(id);
     await appendJournal(tx, { entity: 'vlan', key: String(id), op: 'delete', payload: { id, name: deleted.name } });
-    await recordAudit({ actor: actor.username, ip: actor.ip, action: 'vlan.delete', outcome: 'success', target: String(id), details: { name: deleted.name } }, tx);
+    await recordAudit(
+      {
+        actor: actor.username,
+        ip: actor.ip,
+        action: 'vlan.delete',
+        outcome: 'success',
+        target: String(id),
+        details: { name: deleted.name },
+      },
+      tx,
+    );
     return { ok: true as const, changed: true };
   });
 }

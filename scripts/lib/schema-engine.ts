@@ -209,7 +209,10 @@ async function readMigrationList(migrationsDir: string): Promise<MigrationList> 
     content: await readFile(path.join(baseDir, 'migration_lock.toml'), 'utf8').catch(() => null),
   };
   const entries = await readdir(baseDir, { withFileTypes: true }).catch(() => []);
-  const names = entries.filter((e) => e.isDirectory()).map((e) => e.name).sort();
+  const names = entries
+    .filter((e) => e.isDirectory())
+    .map((e) => e.name)
+    .sort();
   const migrationDirectories = await Promise.all(
     names.map(async (name) => ({
       path: name,
@@ -233,7 +236,10 @@ async function readMigrationList(migrationsDir: string): Promise<MigrationList> 
 function engineError(error: unknown): Error {
   const raw = lastPanic ? `schema engine panicked: ${lastPanic}` : ((error as Error)?.message ?? String(error));
   lastPanic = undefined;
-  const message = raw.split(/\n\s*0: /)[0]!.trim().replace(/\s*\n\s*/g, ' ');
+  const message = raw
+    .split(/\n\s*0: /)[0]!
+    .trim()
+    .replace(/\s*\n\s*/g, ' ');
   return new Error(message, { cause: error });
 }
 

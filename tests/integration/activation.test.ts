@@ -28,11 +28,22 @@ let dir: string;
 let vendor: { publicKeyFile: string; privateKeyFile: string; keyId: string };
 let privatePem: string;
 
-const payload = (over: Record<string, unknown> = {}) => ({ version: 1 as const, subscriptions: ['SUB-2001'], committedDevices: 250, issuedOn: day(-10), expiresOn: day(365), ...over });
+const payload = (over: Record<string, unknown> = {}) => ({
+  version: 1 as const,
+  subscriptions: ['SUB-2001'],
+  committedDevices: 250,
+  issuedOn: day(-10),
+  expiresOn: day(365),
+  ...over,
+});
 const fileOf = (text: string, name = 'activation.json') => new File([text], name, { type: 'application/json' });
 
 async function snapshot() {
-  const [activation, journal, audit] = await Promise.all([db().activation.findUnique({ where: { id: 1 } }), db().journal.count(), db().auditEvent.count()]);
+  const [activation, journal, audit] = await Promise.all([
+    db().activation.findUnique({ where: { id: 1 } }),
+    db().journal.count(),
+    db().auditEvent.count(),
+  ]);
   return { activation: JSON.stringify(activation), journal, audit };
 }
 
@@ -48,7 +59,12 @@ async function expectRefused(file: File, code: string, message: string | RegExp)
   expect(after.journal).toBe(before.journal);
   expect(after.audit).toBe(before.audit + 1);
   const [last] = await db().auditEvent.findMany({ orderBy: { id: 'desc' }, take: 1 });
-  expect(last).toMatchObject({ action: 'activation.upload', outcome: 'failure', actor: 'admin', details: expect.objectContaining({ code }) });
+  expect(last).toMatchObject({
+    action: 'activation.upload',
+    outcome: 'failure',
+    actor: 'admin',
+    details: expect.objectContaining({ code }),
+  });
 }
 
 beforeAll(async () => {
@@ -85,7 +101,16 @@ describe('installing an activation file', () => {
     const text = signActivation(payload({ subscriptions: ['SUB-2001', 'SUB-2002'], customer: 'Acme Water' }), privatePem);
     const before = await snapshot();
     const result = await uploadActivation({ file: fileOf(text) });
-    expect(result).toEqual({ ok: true, data: { subscriptions: ['SUB-2001', 'SUB-2002'], committedDevices: 250, issuedOn: day(-10), expiresOn: day(365), customer: 'Acme Water' } });
+    expect(result).toEqual({
+      ok: true,
+      data: {
+        subscriptions: ['SUB-2001', 'SUB-2002'],
+        committedDevices: 250,
+        issuedOn: day(-10),
+        expiresOn: day(365),
+        customer: 'Acme Water',
+      },
+    });
 
     const row = await db().activation.findUniqueOrThrow({ where: { id: 1 } });
     expect(row).toMatchObject({ subscriptionIds: ['SUB-2001', 'SUB-2002'], committedDevices: 250, fileText: text, uploadedBy: 'admin' });
@@ -94,22 +119,45 @@ describe('installing an activation file', () => {
 
     const journal = await db().journal.findMany({ orderBy: { seq: 'desc' }, take: 1 });
     expect(await db().journal.count()).toBe(before.journal + 1);
-    expect(journal[0]).toMatchObject({ entity: 'activation', key: 'current', op: 'upsert', payload: expect.objectContaining({ fileText: text, fileSha256: row.fileSha256, committedDevices: 250 }) });
+    expect(journal[0]).toMatchObject({
+      entity: 'activation',
+      key: 'current',
+      op: 'upsert',
+      payload: expect.objectContaining({ fileText: text, fileSha256: row.fileSha256, committedDevices: 250 }),
+    });
 
     expect(await db().auditEvent.count()).toBe(before.audit + 1);
     const [audit] = await db().auditEvent.findMany({ orderBy: { id: 'desc' }, take: 1 });
-    expect(audit).toMatchObject({ action: 'activation.upload', outcome: 'success', actor: 'admin', target: 'SUB-2001, SUB-2002', details: expect.objectContaining({ keyId: vendor.keyId, expiresOn: day(365) }) });
+    expect(audit).toMatchObject({
+      action: 'activation.upload',
+      outcome: 'success',
+      actor: 'admin',
+      target: 'SUB-2001, SUB-2002',
+      details: expect.objectContaining({ keyId: vendor.keyId, expiresOn: day(365) }),
+    });
 
     const section = await loadActivationSection();
-    expect(section.activation).toMatchObject({ subscriptions: ['SUB-2001', 'SUB-2002'], committedDevices: 250, expiresOn: day(365), issuedOn: day(-10), customer: 'Acme Water', uploadedBy: 'admin' });
+    expect(section.activation).toMatchObject({
+      subscriptions: ['SUB-2001', 'SUB-2002'],
+      committedDevices: 250,
+      expiresOn: day(365),
+      issuedOn: day(-10),
+      customer: 'Acme Water',
+      uploadedBy: 'admin',
+    });
     expect(section.banners).toEqual([]);
   });
 
   it('a newer file replaces the current one; expiry within 30 days shows the warning', async () => {
-    const result = await uploadActivation({ file: fileOf(signActivation(payload({ committedDevices: 40, expiresOn: day(20) }), privatePem)) });
+    const result = await uploadActivation({
+      file: fileOf(signActivation(payload({ committedDevices: 40, expiresOn: day(20) }), privatePem)),
+    });
     expect(result.ok).toBe(true);
     expect(await db().activation.count()).toBe(1);
-    expect(await db().activation.findUniqueOrThrow({ where: { id: 1 } })).toMatchObject({ committedDevices: 40, subscriptionIds: ['SUB-2001'] });
+    expect(await db().activation.findUniqueOrThrow({ where: { id: 1 } })).toMatchObject({
+      committedDevices: 40,
+      subscriptionIds: ['SUB-2001'],
+    });
     const section = await loadActivationSection();
     expect(section.banners.map((b) => b.code)).toEqual(['EXPIRING']);
     expect(section.banners[0]!.message).toContain(`expires on ${day(20)}`);
@@ -127,47 +175,98 @@ describe('refused files change nothing and say why', () => {
   });
 
   it('expired', async () => {
-    await expectRefused(fileOf(signActivation(payload({ issuedOn: day(-400), expiresOn: day(-35) }), privatePem)), 'EXPIRED', `This activation file expired on ${day(-35)}. Ask the vendor for a renewed activation file.`);
+    await expectRefused(
+      fileOf(signActivation(payload({ issuedOn: day(-400), expiresOn: day(-35) }), privatePem)),
+      'EXPIRED',
+      `This activation file expired on ${day(-35)}. Ask the vendor for a renewed activation file.`,
+    );
   });
 
   it('not yet valid', async () => {
-    await expectRefused(fileOf(signActivation(payload({ issuedOn: day(10), expiresOn: day(400) }), privatePem)), 'NOT_YET_VALID', new RegExp(`^This activation file is not valid until ${day(10)} \\(UTC\\)`));
+    await expectRefused(
+      fileOf(signActivation(payload({ issuedOn: day(10), expiresOn: day(400) }), privatePem)),
+      'NOT_YET_VALID',
+      new RegExp(`^This activation file is not valid until ${day(10)} \\(UTC\\)`),
+    );
   });
 
   it('malformed: not JSON, not the format, a missing field', async () => {
-    await expectRefused(fileOf('hello, this is a licence\n', 'licence.txt'), 'MALFORMED', /^This is not an activation file: it is not valid JSON\./);
+    await expectRefused(
+      fileOf('hello, this is a licence\n', 'licence.txt'),
+      'MALFORMED',
+      /^This is not an activation file: it is not valid JSON\./,
+    );
     await expectRefused(fileOf('{"licence":"SUB-1"}'), 'MALFORMED', /has no "format": "otc-activation\/1" field/);
     const { signature: _gone, ...unsigned } = JSON.parse(signed());
-    await expectRefused(fileOf(JSON.stringify(unsigned)), 'MALFORMED', 'The activation file is incomplete or damaged: signature is missing. Upload the file the vendor sent, unchanged.');
+    await expectRefused(
+      fileOf(JSON.stringify(unsigned)),
+      'MALFORMED',
+      'The activation file is incomplete or damaged: signature is missing. Upload the file the vendor sent, unchanged.',
+    );
     // Genuinely signed by our vendor key, but without committed devices.
-    const body = Buffer.from(JSON.stringify({ version: 1, subscriptions: ['S'], issuedOn: day(-1), expiresOn: day(30) })).toString('base64');
-    const incomplete = { format: 'otc-activation/1', keyId: vendor.keyId, payload: body, signature: sign(null, Buffer.from(body), privatePem).toString('base64') };
-    await expectRefused(fileOf(JSON.stringify(incomplete)), 'MALFORMED', 'The activation file is signed but its contents are not valid: committedDevices is missing. Ask the vendor for a corrected file.');
+    const body = Buffer.from(JSON.stringify({ version: 1, subscriptions: ['S'], issuedOn: day(-1), expiresOn: day(30) })).toString(
+      'base64',
+    );
+    const incomplete = {
+      format: 'otc-activation/1',
+      keyId: vendor.keyId,
+      payload: body,
+      signature: sign(null, Buffer.from(body), privatePem).toString('base64'),
+    };
+    await expectRefused(
+      fileOf(JSON.stringify(incomplete)),
+      'MALFORMED',
+      'The activation file is signed but its contents are not valid: committedDevices is missing. Ask the vendor for a corrected file.',
+    );
   });
 
   it('wrong key: signed for another vendor key', async () => {
     const other = generateKeyPairSync('ed25519');
     const text = signActivation(payload(), other.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString());
     const theirs = activationKeyId(other.publicKey).slice(0, 16);
-    await expectRefused(fileOf(text), 'WRONG_KEY', new RegExp(`^This activation file was signed for another vendor key \\(key id ${theirs}…\\), not the one this console trusts \\(key id ${vendor.keyId.slice(0, 16)}…\\)`));
+    await expectRefused(
+      fileOf(text),
+      'WRONG_KEY',
+      new RegExp(
+        `^This activation file was signed for another vendor key \\(key id ${theirs}…\\), not the one this console trusts \\(key id ${vendor.keyId.slice(0, 16)}…\\)`,
+      ),
+    );
   });
 
   it('oversized: more than 1 MB, refused by size before it is read', async () => {
     const big = fileOf(signed() + ' '.repeat(ACTIVATION_MAX_BYTES));
-    await expectRefused(big, 'OVERSIZED', 'The activation file is 1.0 MB; an activation file is at most 1 MB. Check that you chose the file the vendor sent.');
+    await expectRefused(
+      big,
+      'OVERSIZED',
+      'The activation file is 1.0 MB; an activation file is at most 1 MB. Check that you chose the file the vendor sent.',
+    );
   });
 
   it('no vendor key configured: refused with a message naming the variable', async () => {
     delete process.env.OTC_ACTIVATION_PUBLIC_KEY_FILE;
-    await expectRefused(fileOf(signed()), 'NO_VENDOR_KEY', /no vendor public key is configured\. Set OTC_ACTIVATION_PUBLIC_KEY_FILE to the vendor public key \(PEM\)/);
-    expect(await loadActivationSection()).toMatchObject({ upload: { allowed: false, message: expect.stringContaining('OTC_ACTIVATION_PUBLIC_KEY_FILE') } });
+    await expectRefused(
+      fileOf(signed()),
+      'NO_VENDOR_KEY',
+      /no vendor public key is configured\. Set OTC_ACTIVATION_PUBLIC_KEY_FILE to the vendor public key \(PEM\)/,
+    );
+    expect(await loadActivationSection()).toMatchObject({
+      upload: { allowed: false, message: expect.stringContaining('OTC_ACTIVATION_PUBLIC_KEY_FILE') },
+    });
     process.env.OTC_ACTIVATION_PUBLIC_KEY_FILE = path.join(dir, 'missing.pem');
-    await expectRefused(fileOf(signed()), 'VENDOR_KEY_UNUSABLE', `The vendor public key in OTC_ACTIVATION_PUBLIC_KEY_FILE (${path.join(dir, 'missing.pem')}) cannot be used: the file does not exist.`);
+    await expectRefused(
+      fileOf(signed()),
+      'VENDOR_KEY_UNUSABLE',
+      `The vendor public key in OTC_ACTIVATION_PUBLIC_KEY_FILE (${path.join(dir, 'missing.pem')}) cannot be used: the file does not exist.`,
+    );
   });
 
   it('no file at all is invalid input, refused before anything is recorded', async () => {
     const before = await snapshot();
-    expect(await uploadActivation({ file: 'SUB-1,500' as never })).toMatchObject({ ok: false, code: 'INVALID_INPUT', message: 'Choose an activation file to upload.' });
+    expect(await uploadActivation({ file: 'SUB-1,500' as never })).toMatchObject({
+      ok: false,
+      code: 'INVALID_INPUT',
+      message: 'Choose an activation file to upload.',
+    });
     expect(await snapshot()).toEqual(before);
   });
 
@@ -195,7 +294,10 @@ describe('a console that is not the active primary', () => {
         'This console is the secondary of a high-availability pair, so it does not take activation files. Upload the activation file on the primary console; it is replicated here.',
       );
       const section = await loadActivationSection();
-      expect(section.upload).toEqual({ allowed: false, message: expect.stringContaining('Upload the activation file on the primary console') });
+      expect(section.upload).toEqual({
+        allowed: false,
+        message: expect.stringContaining('Upload the activation file on the primary console'),
+      });
       // It still shows the activation it received.
       expect(section.activation?.committedDevices).toBe(40);
     } finally {
@@ -206,7 +308,11 @@ describe('a console that is not the active primary', () => {
   it('a frozen primary refuses too; an active primary accepts', async () => {
     await setRole('PRIMARY', 'FROZEN');
     try {
-      await expectRefused(fileOf(signActivation(payload(), privatePem)), 'NOT_ACTIVE', /^This console is frozen because its secondary has taken over/);
+      await expectRefused(
+        fileOf(signActivation(payload(), privatePem)),
+        'NOT_ACTIVE',
+        /^This console is frozen because its secondary has taken over/,
+      );
       await setRole('PRIMARY', 'ACTIVE');
       const result = await installActivation(fileOf(signActivation(payload({ committedDevices: 41 }), privatePem)), { username: 'admin' });
       expect(result.ok).toBe(true);
@@ -218,7 +324,8 @@ describe('a console that is not the active primary', () => {
 });
 
 describe('the vendor CLIs', () => {
-  const tsx = (script: string, args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', script, ...args], { encoding: 'utf8', env: { ...process.env } });
+  const tsx = (script: string, args: string[]) =>
+    spawnSync(process.execPath, ['--import', 'tsx', script, ...args], { encoding: 'utf8', env: { ...process.env } });
 
   it('ot-activation-keygen writes a key pair (private key 0600); ot-activation-issue signs a file that installs', async () => {
     const keyDir = path.join(dir, 'cli-vendor');
@@ -234,36 +341,95 @@ describe('the vendor CLIs', () => {
 
     const out = path.join(dir, 'issued.json');
     const issue = tsx('cli/ot-activation-issue.ts', [
-      '--private-key', path.join(keyDir, 'vendor-private.pem'),
-      '--subscription', 'SUB-CLI-1', '--subscription', 'SUB-CLI-2',
-      '--devices', '1200', '--issued', day(-1), '--expires', day(200), '--out', out,
+      '--private-key',
+      path.join(keyDir, 'vendor-private.pem'),
+      '--subscription',
+      'SUB-CLI-1',
+      '--subscription',
+      'SUB-CLI-2',
+      '--devices',
+      '1200',
+      '--issued',
+      day(-1),
+      '--expires',
+      day(200),
+      '--out',
+      out,
     ]);
     expect(issue.stderr).toBe('');
     expect(issue.status).toBe(0);
-    expect(issue.stdout).toMatch(new RegExp(`^Wrote ${out}: SUB-CLI-1, SUB-CLI-2; 1200 committed devices; issued ${day(-1)}, expires ${day(200)}; vendor key [0-9a-f]{16}…\\n$`));
+    expect(issue.stdout).toMatch(
+      new RegExp(
+        `^Wrote ${out}: SUB-CLI-1, SUB-CLI-2; 1200 committed devices; issued ${day(-1)}, expires ${day(200)}; vendor key [0-9a-f]{16}…\\n$`,
+      ),
+    );
 
     process.env.OTC_ACTIVATION_PUBLIC_KEY_FILE = path.join(keyDir, 'vendor-public.pem');
     const result = await uploadActivation({ file: fileOf(await readFile(out, 'utf8')) });
-    expect(result).toMatchObject({ ok: true, data: { subscriptions: ['SUB-CLI-1', 'SUB-CLI-2'], committedDevices: 1200, expiresOn: day(200) } });
+    expect(result).toMatchObject({
+      ok: true,
+      data: { subscriptions: ['SUB-CLI-1', 'SUB-CLI-2'], committedDevices: 1200, expiresOn: day(200) },
+    });
     expect(await db().activation.findUniqueOrThrow({ where: { id: 1 } })).toMatchObject({ committedDevices: 1200 });
   });
 
   it('ot-activation-issue writes to stdout without --out; usage errors exit 2, failures exit 1, with one-line reasons', async () => {
-    const stdout = tsx('cli/ot-activation-issue.ts', ['--private-key', vendor.privateKeyFile, '--subscription', 'S-9', '--devices', '9', '--expires', day(90)]);
+    const stdout = tsx('cli/ot-activation-issue.ts', [
+      '--private-key',
+      vendor.privateKeyFile,
+      '--subscription',
+      'S-9',
+      '--devices',
+      '9',
+      '--expires',
+      day(90),
+    ]);
     expect(stdout.status).toBe(0);
     const result = await uploadActivation({ file: fileOf(stdout.stdout) });
-    expect(result).toMatchObject({ ok: true, data: { subscriptions: ['S-9'], issuedOn: new Date().toISOString().slice(0, 10), expiresOn: day(90) } });
+    expect(result).toMatchObject({
+      ok: true,
+      data: { subscriptions: ['S-9'], issuedOn: new Date().toISOString().slice(0, 10), expiresOn: day(90) },
+    });
 
     const missing = tsx('cli/ot-activation-issue.ts', ['--subscription', 'S-9']);
     expect(missing.status).toBe(2);
-    expect(missing.stderr).toMatch(/^ot-activation-issue: missing --private-key, --devices, --expires\nusage: ot-activation-issue --private-key <pem file>/);
-    const badDate = tsx('cli/ot-activation-issue.ts', ['--private-key', vendor.privateKeyFile, '--subscription', 'S-9', '--devices', '9', '--expires', '2030-02-30']);
+    expect(missing.stderr).toMatch(
+      /^ot-activation-issue: missing --private-key, --devices, --expires\nusage: ot-activation-issue --private-key <pem file>/,
+    );
+    const badDate = tsx('cli/ot-activation-issue.ts', [
+      '--private-key',
+      vendor.privateKeyFile,
+      '--subscription',
+      'S-9',
+      '--devices',
+      '9',
+      '--expires',
+      '2030-02-30',
+    ]);
     expect(badDate.status).toBe(2);
     expect(badDate.stderr).toBe('ot-activation-issue: --expires: Use a date in the form YYYY-MM-DD.\n');
-    const noKey = tsx('cli/ot-activation-issue.ts', ['--private-key', path.join(dir, 'nope.pem'), '--subscription', 'S-9', '--devices', '9', '--expires', day(90)]);
+    const noKey = tsx('cli/ot-activation-issue.ts', [
+      '--private-key',
+      path.join(dir, 'nope.pem'),
+      '--subscription',
+      'S-9',
+      '--devices',
+      '9',
+      '--expires',
+      day(90),
+    ]);
     expect(noKey.status).toBe(1);
     expect(noKey.stderr).toBe(`ot-activation-issue: cannot read the private key file ${path.join(dir, 'nope.pem')}.\n`);
-    const publicInstead = tsx('cli/ot-activation-issue.ts', ['--private-key', vendor.publicKeyFile, '--subscription', 'S-9', '--devices', '9', '--expires', day(90)]);
+    const publicInstead = tsx('cli/ot-activation-issue.ts', [
+      '--private-key',
+      vendor.publicKeyFile,
+      '--subscription',
+      'S-9',
+      '--devices',
+      '9',
+      '--expires',
+      day(90),
+    ]);
     expect(publicInstead.status).toBe(1);
     expect(publicInstead.stderr).toBe('ot-activation-issue: The private key is not a PEM private key.\n');
     expect(publicInstead.stdout).toBe('');

@@ -59,7 +59,10 @@ describe('a console appliance on its embedded PostgreSQL', () => {
     expect(JSON.parse(health.body)).toMatchObject({ status: 'ok', role: 'STANDALONE', state: 'ACTIVE' });
     const signedIn = await signInOverHttps(base(), ca, 'admin', running!.adminPassword!);
     expect(signedIn).toHaveProperty('cookie');
-    const page = await request(`${base()}/system-settings/sensor-setup`, { ca, headers: { cookie: (signedIn as { cookie: string }).cookie } });
+    const page = await request(`${base()}/system-settings/sensor-setup`, {
+      ca,
+      headers: { cookie: (signedIn as { cookie: string }).cookie },
+    });
     expect(page.status).toBe(200);
     expect(page.body).toContain('Connection String');
     // The password is not kept anywhere in the data directory or the logs.
@@ -113,10 +116,16 @@ describe('a console appliance on its embedded PostgreSQL', () => {
     expect(await signInOverHttps(base(), ca, 'admin', newPassword)).toHaveProperty('cookie');
     expect(await signInOverHttps(base(), ca, 'admin', firstPassword)).toEqual({ error: 'Invalid username or password.' });
 
-    const usage = spawnSync('node_modules/.bin/tsx', ['cli/cyberx-management-user-reset-password.ts'], { env: { ...process.env, ...env() }, encoding: 'utf8' });
+    const usage = spawnSync('node_modules/.bin/tsx', ['cli/cyberx-management-user-reset-password.ts'], {
+      env: { ...process.env, ...env() },
+      encoding: 'utf8',
+    });
     expect(usage.status).toBe(2);
     expect(usage.stderr).toMatch(/usage: cyberx-management-user-reset-password -u <username>/);
-    const unknown = spawnSync('node_modules/.bin/tsx', ['cli/cyberx-management-user-reset-password.ts', '-u', 'nobody'], { env: { ...process.env, ...env() }, encoding: 'utf8' });
+    const unknown = spawnSync('node_modules/.bin/tsx', ['cli/cyberx-management-user-reset-password.ts', '-u', 'nobody'], {
+      env: { ...process.env, ...env() },
+      encoding: 'utf8',
+    });
     expect(unknown.status).toBe(1);
     expect(unknown.stderr).toBe('cyberx-management-user-reset-password: There is no user named "nobody".\n');
     // The console is still serving after the CLI connected to and left its database.

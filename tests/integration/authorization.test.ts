@@ -15,7 +15,10 @@ const { db } = await import('../../lib/db/client.ts');
 
 async function findFiles(dir: string, name: RegExp): Promise<string[]> {
   const entries = await readdir(dir, { recursive: true, withFileTypes: true });
-  return entries.filter((e) => e.isFile() && name.test(e.name)).map((e) => path.join(e.parentPath, e.name)).sort();
+  return entries
+    .filter((e) => e.isFile() && name.test(e.name))
+    .map((e) => path.join(e.parentPath, e.name))
+    .sort();
 }
 
 // Route handlers that are public by design, each with the reason.

@@ -61,7 +61,9 @@ afterAll(async () => {
 // Every table of the public schema, each row in PostgreSQL's own text form (exact for every type:
 // bigint digits, timestamp precision, JSON null vs SQL NULL, array quoting), sorted.
 async function dump(): Promise<Dump> {
-  const { rows } = await sql.query<{ name: string }>(`SELECT relname::text AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p') ORDER BY 1`);
+  const { rows } = await sql.query<{ name: string }>(
+    `SELECT relname::text AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p') ORDER BY 1`,
+  );
   const out: Dump = {};
   for (const { name } of rows) {
     const result = await sql.query<{ row: string }>(`SELECT (t.*)::text AS row FROM "public"."${name}" t ORDER BY 1`);
@@ -79,7 +81,11 @@ async function backupFiles(): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
   for (const name of names) {
     const info = await stat(path.join(backupsDir, name));
-    out[name] = info.isFile() ? createHash('sha256').update(await readFile(path.join(backupsDir, name))).digest('hex') : 'dir';
+    out[name] = info.isFile()
+      ? createHash('sha256')
+          .update(await readFile(path.join(backupsDir, name)))
+          .digest('hex')
+      : 'dir';
   }
   return out;
 }
@@ -89,13 +95,19 @@ async function everything() {
   return { tables: await dump(), files: await backupFiles() };
 }
 
-const sha256 = async (file: string) => createHash('sha256').update(await readFile(file)).digest('hex');
+const sha256 = async (file: string) =>
+  createHash('sha256')
+    .update(await readFile(file))
+    .digest('hex');
 
 async function fillEveryTable(): Promise<void> {
   const system = { username: 'system' };
   const created = await createUser({ username: 'operator.zurich', password: USER_PASSWORD, role: 'SECURITY_ANALYST' }, system);
   if (!created.ok) throw new Error(created.message);
-  await db().user.update({ where: { username: 'viewer' }, data: { failedAttempts: 3, lockedUntil: new Date('2030-01-02T03:04:05.678Z'), lastSignInAt: new Date('2026-02-03T04:05:06.789Z') } });
+  await db().user.update({
+    where: { username: 'viewer' },
+    data: { failedAttempts: 3, lockedUntil: new Date('2030-01-02T03:04:05.678Z'), lastSignInAt: new Date('2026-02-03T04:05:06.789Z') },
+  });
   // A term beyond 2^53: bigint must survive as digits, not as a float.
   await db().appliance.update({ where: { id: 1 }, data: { term: 2n ** 62n + 1n } });
   await setSetting('console.name', 'Plant 7 "Zürich" ✓', system);
@@ -113,13 +125,34 @@ async function fillEveryTable(): Promise<void> {
       uploadedBy: 'admin',
     },
   });
-  for (const [id, name] of [[1, 'default'], [10, 'OT cell "A"'], [4094, 'Zürich ✓']] as const) await db().vlan.create({ data: { id, name } });
+  for (const [id, name] of [
+    [1, 'default'],
+    [10, 'OT cell "A"'],
+    [4094, 'Zürich ✓'],
+  ] as const)
+    await db().vlan.create({ data: { id, name } });
   await db().certificate.create({
-    data: { source: 'generated', subject: 'CN=otc-test.local', issuer: 'CN=otc-test.local', serial: '01AB', notBefore: new Date('2026-01-01T00:00:00Z'), notAfter: new Date('2036-01-01T00:00:00Z'), fingerprint: 'AB:CD', installedBy: 'system' },
+    data: {
+      source: 'generated',
+      subject: 'CN=otc-test.local',
+      issuer: 'CN=otc-test.local',
+      serial: '01AB',
+      notBefore: new Date('2026-01-01T00:00:00Z'),
+      notAfter: new Date('2036-01-01T00:00:00Z'),
+      fingerprint: 'AB:CD',
+      installedBy: 'system',
+    },
   });
-  await recordAudit({ actor: 'system', action: 'setting.change', outcome: 'success', details: { nested: { list: [1, 2.5, null, 'x'] }, big: '9223372036854775807' } });
+  await recordAudit({
+    actor: 'system',
+    action: 'setting.change',
+    outcome: 'success',
+    details: { nested: { list: [1, 2.5, null, 'x'] }, big: '9223372036854775807' },
+  });
   // JSON null and SQL NULL in the same nullable json column must stay different.
-  await sql.query(`INSERT INTO audit_event (actor, action, outcome, details) VALUES ('t', 'json-null', 'success', 'null'::jsonb), ('t', 'sql-null', 'success', NULL)`);
+  await sql.query(
+    `INSERT INTO audit_event (actor, action, outcome, details) VALUES ('t', 'json-null', 'success', 'null'::jsonb), ('t', 'sql-null', 'success', NULL)`,
+  );
   // Parent and child tables (foreign keys): a restore must insert them parents first.
   await db().sensor.create({
     data: {
@@ -133,7 +166,14 @@ async function fillEveryTable(): Promise<void> {
       ackedSeq: 2n ** 40n,
       events: {
         create: [
-          { seq: 1n, kind: 'alert', occurredAt: new Date('2026-02-03T04:00:00Z'), severity: 'high', title: 'Unauthorized PLC write', payload: { plc: 'PLC-1', values: [1, 2, 3] } },
+          {
+            seq: 1n,
+            kind: 'alert',
+            occurredAt: new Date('2026-02-03T04:00:00Z'),
+            severity: 'high',
+            title: 'Unauthorized PLC write',
+            payload: { plc: 'PLC-1', values: [1, 2, 3] },
+          },
           { seq: 2n ** 40n, kind: 'device-report', occurredAt: new Date('2026-02-03T04:00:01Z'), payload: [] },
         ],
       },
@@ -141,11 +181,14 @@ async function fillEveryTable(): Promise<void> {
     },
   });
   // Rows in the excluded tables, which a restore must leave as they are.
-  await db().logExport.create({ data: { createdBy: 'admin', categories: ['core', 'audit'], status: 'ready', fileName: 'export.tar.gz', sizeBytes: 123n } });
+  await db().logExport.create({
+    data: { createdBy: 'admin', categories: ['core', 'audit'], status: 'ready', fileName: 'export.tar.gz', sizeBytes: 123n },
+  });
 }
 
 async function manifestOf(file: string): Promise<Manifest> {
-  for await (const entry of archiveEntries(file)) if (entry.name === 'manifest.json') return JSON.parse((await readAll(entry.body, 1e7))!.toString('utf8')) as Manifest;
+  for await (const entry of archiveEntries(file))
+    if (entry.name === 'manifest.json') return JSON.parse((await readAll(entry.body, 1e7))!.toString('utf8')) as Manifest;
   throw new Error('no manifest');
 }
 
@@ -156,7 +199,11 @@ async function archiveFile(file: string, name: string): Promise<string> {
 
 // Rewrites an archive entry by entry (with the same writer the console uses), to make the bad files
 // a restore must refuse.
-async function rewriteArchive(source: string, target: string, edit: (entries: { name: string; data: Buffer }[]) => { name: string; data: Buffer }[]): Promise<string> {
+async function rewriteArchive(
+  source: string,
+  target: string,
+  edit: (entries: { name: string; data: Buffer }[]) => { name: string; data: Buffer }[],
+): Promise<string> {
   const entries: { name: string; data: Buffer }[] = [];
   for await (const entry of archiveEntries(source)) entries.push({ name: entry.name, data: (await readAll(entry.body, 1e8))! });
   const edited = edit(entries).map((e) => ({ name: e.name, size: e.data.length, mtime: new Date(), body: [e.data] }));
@@ -178,7 +225,9 @@ describe('a backup', () => {
   it('has rows in every table it snapshots (fill a new table in fillEveryTable)', async () => {
     const tables = await dump();
     const names = await snapshottedTableNames();
-    expect(names).toEqual(expect.arrayContaining(['appliance', 'user', 'setting', 'journal', 'audit_event', 'activation', 'vlan', 'certificate']));
+    expect(names).toEqual(
+      expect.arrayContaining(['appliance', 'user', 'setting', 'journal', 'audit_event', 'activation', 'vlan', 'certificate']),
+    );
     for (const name of names) expect(tables[name]!.length, `table ${name} is empty in this test`).toBeGreaterThan(0);
     for (const name of Object.keys(EXCLUDED_TABLES)) expect(names).not.toContain(name);
   });
@@ -195,11 +244,29 @@ describe('a backup', () => {
     expect((await stat(outcome.file)).size).toBe(outcome.sizeBytes);
     expect(await sha256(outcome.file)).toBe(outcome.sha256);
     const row = await db().backup.findUniqueOrThrow({ where: { id: outcome.id } });
-    expect(row).toMatchObject({ status: 'ready', progress: 100, sha256: outcome.sha256, sizeBytes: BigInt(outcome.sizeBytes), kind: 'manual', createdBy: 'tester', softwareVersion: SOFTWARE_VERSION });
+    expect(row).toMatchObject({
+      status: 'ready',
+      progress: 100,
+      sha256: outcome.sha256,
+      sizeBytes: BigInt(outcome.sizeBytes),
+      kind: 'manual',
+      createdBy: 'tester',
+      softwareVersion: SOFTWARE_VERSION,
+    });
 
     const manifest = await manifestOf(outcome.file);
-    const migrations = (await readdir('prisma/migrations', { withFileTypes: true })).filter((e) => e.isDirectory()).map((e) => e.name).sort();
-    expect(manifest).toMatchObject({ format: 'otc-backup', formatVersion: 1, kind: 'manual', softwareVersion: SOFTWARE_VERSION, lastMigration: migrations.at(-1), appliance: { domain: 'otc-test.local' } });
+    const migrations = (await readdir('prisma/migrations', { withFileTypes: true }))
+      .filter((e) => e.isDirectory())
+      .map((e) => e.name)
+      .sort();
+    expect(manifest).toMatchObject({
+      format: 'otc-backup',
+      formatVersion: 1,
+      kind: 'manual',
+      softwareVersion: SOFTWARE_VERSION,
+      lastMigration: migrations.at(-1),
+      appliance: { domain: 'otc-test.local' },
+    });
     expect(manifest.appliance.id).toBe((await db().appliance.findUniqueOrThrow({ where: { id: 1 } })).applianceId);
     expect(manifest.tables.map((t) => t.name).sort()).toEqual((await snapshottedTableNames()).sort());
     // Restore order: a table after every table it references.
@@ -237,7 +304,20 @@ describe('a backup', () => {
     await db().appliance.update({ where: { id: 1 }, data: { domain: 'changed.local', term: 5n } });
     await recordAudit({ actor: 'x', action: 'user.delete', outcome: 'success' });
     const beforeRestore = await dump();
-    for (const table of ['user', 'setting', 'journal', 'audit_event', 'activation', 'vlan', 'certificate', 'appliance', 'sensor', 'sensor_event', 'device']) expect(beforeRestore[table], table).not.toEqual(atSnapshot[table]);
+    for (const table of [
+      'user',
+      'setting',
+      'journal',
+      'audit_event',
+      'activation',
+      'vlan',
+      'certificate',
+      'appliance',
+      'sensor',
+      'sensor_event',
+      'device',
+    ])
+      expect(beforeRestore[table], table).not.toEqual(atSnapshot[table]);
 
     const restored = await restoreBackup(file, { username: 'restorer', ip: '192.0.2.20' });
     if (!restored.ok) throw new Error(restored.message);
@@ -302,11 +382,23 @@ describe('a backup', () => {
     // A process killed mid-backup leaves its lock and a 'running' row behind.
     const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' });
     await writeFile(path.join(backupsDir, LOCK_FILE), dead.stdout);
-    const orphan = await db().backup.create({ data: { kind: 'manual', createdBy: 'x', status: 'running', fileName: 'orphan.tar.gz', softwareVersion: SOFTWARE_VERSION, lastMigration: 'm' } });
+    const orphan = await db().backup.create({
+      data: {
+        kind: 'manual',
+        createdBy: 'x',
+        status: 'running',
+        fileName: 'orphan.tar.gz',
+        softwareVersion: SOFTWARE_VERSION,
+        lastMigration: 'm',
+      },
+    });
     await writeFile(path.join(backupsDir, 'orphan.tar.gz'), 'partial');
     const next = await createBackup({ kind: 'manual', actor });
     expect(next.ok).toBe(true);
-    expect(await db().backup.findUniqueOrThrow({ where: { id: orphan.id } })).toMatchObject({ status: 'failed', error: expect.stringContaining('Interrupted') });
+    expect(await db().backup.findUniqueOrThrow({ where: { id: orphan.id } })).toMatchObject({
+      status: 'failed',
+      error: expect.stringContaining('Interrupted'),
+    });
     expect(await backupFiles()).not.toHaveProperty('orphan.tar.gz');
     expect(await backupFiles()).not.toHaveProperty(LOCK_FILE);
   });
@@ -329,24 +421,48 @@ describe('a restore refuses, changing nothing,', () => {
   }
 
   it('a backup made by another software version', async () => {
-    const file = await rewriteArchive(good.file, path.join(dir, 'other-version.tar.gz'), editManifest((m) => (m.softwareVersion = '9.9.9')));
-    await expectRefused(file, 'VERSION_MISMATCH', `This backup was made by version 9.9.9; this console runs ${SOFTWARE_VERSION}. Restore it on a console running 9.9.9.`);
+    const file = await rewriteArchive(
+      good.file,
+      path.join(dir, 'other-version.tar.gz'),
+      editManifest((m) => (m.softwareVersion = '9.9.9')),
+    );
+    await expectRefused(
+      file,
+      'VERSION_MISMATCH',
+      `This backup was made by version 9.9.9; this console runs ${SOFTWARE_VERSION}. Restore it on a console running 9.9.9.`,
+    );
   });
 
   it('a backup made at another database migration', async () => {
-    const file = await rewriteArchive(good.file, path.join(dir, 'other-migration.tar.gz'), editManifest((m) => (m.lastMigration = '20990101000000_future')));
-    await expectRefused(file, 'MIGRATION_MISMATCH', /^This backup was made at database migration 20990101000000_future; this console's database is at \d+_\w+\./);
+    const file = await rewriteArchive(
+      good.file,
+      path.join(dir, 'other-migration.tar.gz'),
+      editManifest((m) => (m.lastMigration = '20990101000000_future')),
+    );
+    await expectRefused(
+      file,
+      'MIGRATION_MISMATCH',
+      /^This backup was made at database migration 20990101000000_future; this console's database is at \d+_\w+\./,
+    );
   });
 
   it('a tampered table file (checksum mismatch)', async () => {
     const file = await rewriteArchive(good.file, path.join(dir, 'tampered.tar.gz'), (entries) =>
-      entries.map((e) => (e.name === 'tables/vlan.jsonl' ? { name: e.name, data: Buffer.from(e.data.toString().replace('default', 'evil')) } : e)),
+      entries.map((e) =>
+        e.name === 'tables/vlan.jsonl' ? { name: e.name, data: Buffer.from(e.data.toString().replace('default', 'evil')) } : e,
+      ),
     );
-    await expectRefused(file, 'CHECKSUM_MISMATCH', `${file} is damaged: tables/vlan.jsonl does not match its checksum in the manifest. Use an intact copy of the backup.`);
+    await expectRefused(
+      file,
+      'CHECKSUM_MISMATCH',
+      `${file} is damaged: tables/vlan.jsonl does not match its checksum in the manifest. Use an intact copy of the backup.`,
+    );
   });
 
   it('a table file missing from the archive', async () => {
-    const file = await rewriteArchive(good.file, path.join(dir, 'missing-table.tar.gz'), (entries) => entries.filter((e) => e.name !== 'tables/user.jsonl'));
+    const file = await rewriteArchive(good.file, path.join(dir, 'missing-table.tar.gz'), (entries) =>
+      entries.filter((e) => e.name !== 'tables/user.jsonl'),
+    );
     await expectRefused(file, 'DAMAGED', `${file} is damaged: tables/user.jsonl is listed in the manifest but missing from the archive.`);
   });
 
@@ -354,7 +470,11 @@ describe('a restore refuses, changing nothing,', () => {
     const bytes = await readFile(good.file);
     const file = path.join(dir, 'truncated.tar.gz');
     await writeFile(file, bytes.subarray(0, Math.floor(bytes.length / 2)));
-    await expectRefused(file, 'TRUNCATED', `${file} is incomplete: the archive is cut off (was the copy interrupted?). Use a complete copy.`);
+    await expectRefused(
+      file,
+      'TRUNCATED',
+      `${file} is incomplete: the archive is cut off (was the copy interrupted?). Use a complete copy.`,
+    );
   });
 
   it('a file that is not gzip-compressed', async () => {
@@ -364,13 +484,23 @@ describe('a restore refuses, changing nothing,', () => {
   });
 
   it('an archive without a manifest', async () => {
-    const file = await rewriteArchive(good.file, path.join(dir, 'no-manifest.tar.gz'), (entries) => entries.filter((e) => e.name !== 'manifest.json'));
+    const file = await rewriteArchive(good.file, path.join(dir, 'no-manifest.tar.gz'), (entries) =>
+      entries.filter((e) => e.name !== 'manifest.json'),
+    );
     await expectRefused(file, 'NO_MANIFEST', `${file} has no manifest.json: it is not a console backup, or it is incomplete.`);
   });
 
   it('a format version this console does not know', async () => {
-    const file = await rewriteArchive(good.file, path.join(dir, 'future-format.tar.gz'), editManifest((m) => (m.formatVersion = 2)));
-    await expectRefused(file, 'UNKNOWN_FORMAT', `${file} uses backup format 2; this console reads format 1. Restore it on a console running the version that made it.`);
+    const file = await rewriteArchive(
+      good.file,
+      path.join(dir, 'future-format.tar.gz'),
+      editManifest((m) => (m.formatVersion = 2)),
+    );
+    await expectRefused(
+      file,
+      'UNKNOWN_FORMAT',
+      `${file} uses backup format 2; this console reads format 1. Restore it on a console running the version that made it.`,
+    );
   });
 
   it('a file that does not exist', async () => {
@@ -384,15 +514,29 @@ describe('a restore refuses, changing nothing,', () => {
       const vlan = manifest.tables.find((t) => t.name === 'vlan')!;
       const data = Buffer.concat([entries.find((e) => e.name === 'tables/vlan.jsonl')!.data, bad]);
       Object.assign(vlan, { rows: vlan.rows + 1, bytes: data.length, sha256: createHash('sha256').update(data).digest('hex') });
-      return entries.map((e) => (e.name === 'manifest.json' ? { name: e.name, data: Buffer.from(JSON.stringify(manifest)) } : e.name === 'tables/vlan.jsonl' ? { name: e.name, data } : e));
+      return entries.map((e) =>
+        e.name === 'manifest.json'
+          ? { name: e.name, data: Buffer.from(JSON.stringify(manifest)) }
+          : e.name === 'tables/vlan.jsonl'
+            ? { name: e.name, data }
+            : e,
+      );
     });
-    await expectRefused(file, 'RESTORE_FAILED', 'The restore failed and was rolled back; nothing was changed. invalid input syntax for type integer: "not a number"');
+    await expectRefused(
+      file,
+      'RESTORE_FAILED',
+      'The restore failed and was rolled back; nothing was changed. invalid input syntax for type integer: "not a number"',
+    );
   });
 });
 
 describe('retention', () => {
   it('keeps the newest `retain` scheduled backups (rows and files) and never removes manual ones', async () => {
-    await setSetting('backup.schedule', { frequency: 'daily', time: '02:00', weekday: 0, timezone: 'UTC', retain: 2 }, { username: 'system' });
+    await setSetting(
+      'backup.schedule',
+      { frequency: 'daily', time: '02:00', weekday: 0, timezone: 'UTC', retain: 2 },
+      { username: 'system' },
+    );
     const manual = await db().backup.findMany({ where: { kind: 'manual' } });
     const made: { id: string; fileName: string }[] = [];
     for (let i = 0; i < 3; i++) {
@@ -414,7 +558,11 @@ describe('retention', () => {
 
 describe('the backup scheduler', () => {
   it('makes one scheduled backup when the scheduled time passes, never overlapping, and stops when told', async () => {
-    await setSetting('backup.schedule', { frequency: 'daily', time: '02:00', weekday: 0, timezone: 'Europe/Berlin', retain: 10 }, { username: 'system' });
+    await setSetting(
+      'backup.schedule',
+      { frequency: 'daily', time: '02:00', weekday: 0, timezone: 'Europe/Berlin', retain: 10 },
+      { username: 'system' },
+    );
     const scheduled = () => db().backup.findMany({ where: { kind: 'scheduled', createdBy: 'system:scheduler' } });
     const before = (await scheduled()).length;
     // A clock of our own: 01:59:59 in Berlin (UTC+1 in January), moved past 02:00 once the scheduler runs.
@@ -425,7 +573,8 @@ describe('the backup scheduler', () => {
       expect((await scheduled()).length).toBe(before);
       clock = Date.parse('2026-01-15T01:00:01.000Z');
       const deadline = Date.now() + 20_000;
-      while ((await scheduled()).filter((r) => r.status === 'ready').length === before && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      while ((await scheduled()).filter((r) => r.status === 'ready').length === before && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 50));
       // Many more checks at the same (past) time: still exactly one run for that day.
       await new Promise((r) => setTimeout(r, 300));
       const rows = await scheduled();
@@ -442,7 +591,8 @@ describe('the backup scheduler', () => {
 
 describe('the backup and restore commands', () => {
   const env = () => ({ ...process.env, DATABASE_URL: appliance.url, OTC_DATA_DIR: dataDir });
-  const run = (command: string, args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', `cli/${command}.ts`, ...args], { env: env(), encoding: 'utf8' });
+  const run = (command: string, args: string[]) =>
+    spawnSync(process.execPath, ['--import', 'tsx', `cli/${command}.ts`, ...args], { env: env(), encoding: 'utf8' });
 
   it('back up, then restore the given file or the newest one', async () => {
     const backup = run('cyberx-management-backup', ['-full']);
@@ -452,7 +602,11 @@ describe('the backup and restore commands', () => {
     expect(path.dirname(file!)).toBe(backupsDir);
     expect((await stat(file!)).size).toBe(Number(size));
     expect(await sha256(file!)).toBe(hash);
-    expect(await db().backup.findFirstOrThrow({ where: { fileName: path.basename(file!) } })).toMatchObject({ status: 'ready', createdBy: 'cli:root', sha256: hash });
+    expect(await db().backup.findFirstOrThrow({ where: { fileName: path.basename(file!) } })).toMatchObject({
+      status: 'ready',
+      createdBy: 'cli:root',
+      sha256: hash,
+    });
 
     const name = await getSetting('console.name');
     await setSetting('console.name', 'changed after the CLI backup', { username: 'system' });
@@ -460,7 +614,11 @@ describe('the backup and restore commands', () => {
     const restore = run('cyberx-management-system-restore', ['-b', file!]);
     expect(restore.stderr).toBe('');
     expect(restore.status).toBe(0);
-    expect(restore.stdout).toMatch(new RegExp(`^Restored ${file!.replaceAll('.', '\\.')}\\n  made \\S+ on otc-test\\.local \\(version ${SOFTWARE_VERSION.replaceAll('.', '\\.')}\\)\\n  \\d+ tables, \\d+ rows: `));
+    expect(restore.stdout).toMatch(
+      new RegExp(
+        `^Restored ${file!.replaceAll('.', '\\.')}\\n  made \\S+ on otc-test\\.local \\(version ${SOFTWARE_VERSION.replaceAll('.', '\\.')}\\)\\n  \\d+ tables, \\d+ rows: `,
+      ),
+    );
     expect(await getSetting('console.name')).toBe(name);
     expect(await db().vlan.findUnique({ where: { id: 3000 } })).toBeNull();
 
@@ -473,11 +631,17 @@ describe('the backup and restore commands', () => {
   });
 
   it('refuse another version with a one-line reason, and bad arguments with usage', async () => {
-    const other = await rewriteArchive(good.file, path.join(dataDir, 'other-version.tar.gz'), editManifest((m) => (m.softwareVersion = '9.9.9')));
+    const other = await rewriteArchive(
+      good.file,
+      path.join(dataDir, 'other-version.tar.gz'),
+      editManifest((m) => (m.softwareVersion = '9.9.9')),
+    );
     const before = await everything();
     const refused = run('cyberx-management-system-restore', ['-b', other]);
     expect(refused.status).toBe(1);
-    expect(refused.stderr).toBe(`cyberx-management-system-restore: This backup was made by version 9.9.9; this console runs ${SOFTWARE_VERSION}. Restore it on a console running 9.9.9.\n`);
+    expect(refused.stderr).toBe(
+      `cyberx-management-system-restore: This backup was made by version 9.9.9; this console runs ${SOFTWARE_VERSION}. Restore it on a console running 9.9.9.\n`,
+    );
     expect(await everything()).toEqual(before);
 
     const usage = run('cyberx-management-system-restore', ['-x']);
@@ -494,7 +658,8 @@ describe('the Backups page’s actions and the download route', () => {
     const admin = await db().user.findUniqueOrThrow({ where: { username: 'admin' } });
     session = { user: { id: admin.id, name: 'admin', role: 'ADMIN' }, lastActive: Date.now() };
   };
-  const get = (id: string) => downloadRoute(new Request(`https://127.0.0.1/api/v1/system/backups/${id}`), { params: Promise.resolve({ id }) });
+  const get = (id: string) =>
+    downloadRoute(new Request(`https://127.0.0.1/api/v1/system/backups/${id}`), { params: Promise.resolve({ id }) });
 
   it('Back Up Now returns the id at once; the backup then becomes ready and downloads intact (audited)', async () => {
     await asAdmin();
@@ -522,7 +687,17 @@ describe('the Backups page’s actions and the download route', () => {
     const unknown = await get('00000000-0000-4000-8000-000000000000');
     expect(unknown.status).toBe(404);
     expect(await unknown.json()).toMatchObject({ code: 'NOT_FOUND', message: expect.stringContaining('There is no such backup') });
-    const failed = await db().backup.create({ data: { kind: 'manual', createdBy: 'x', status: 'failed', fileName: 'f.tar.gz', softwareVersion: SOFTWARE_VERSION, lastMigration: 'm', error: 'boom' } });
+    const failed = await db().backup.create({
+      data: {
+        kind: 'manual',
+        createdBy: 'x',
+        status: 'failed',
+        fileName: 'f.tar.gz',
+        softwareVersion: SOFTWARE_VERSION,
+        lastMigration: 'm',
+        error: 'boom',
+      },
+    });
     const notReady = await get(failed.id);
     expect(notReady.status).toBe(404);
     expect(await notReady.json()).toEqual({ code: 'NOT_READY', message: 'This backup failed and has no file to download.' });
@@ -537,7 +712,15 @@ describe('the Backups page’s actions and the download route', () => {
     const stored = await getSetting('backup.schedule');
     const journal = await db().journal.count();
     const bad = await saveBackupSchedule({ frequency: 'weekly', time: '25:00', weekday: 3, timezone: 'Mars/Olympus', retain: 0 });
-    expect(bad).toMatchObject({ ok: false, code: 'INVALID_INPUT', fieldErrors: { time: 'Use a 24-hour time such as 02:30.', timezone: 'Choose an IANA time zone such as Europe/Berlin or UTC.', retain: 'Keep at least one backup.' } });
+    expect(bad).toMatchObject({
+      ok: false,
+      code: 'INVALID_INPUT',
+      fieldErrors: {
+        time: 'Use a 24-hour time such as 02:30.',
+        timezone: 'Choose an IANA time zone such as Europe/Berlin or UTC.',
+        retain: 'Keep at least one backup.',
+      },
+    });
     const empty = await saveBackupSchedule({ frequency: 'weekly', time: '03:15', weekday: 3, timezone: 'UTC', retain: Number.NaN });
     expect(empty).toMatchObject({ ok: false, fieldErrors: { retain: 'Enter how many scheduled backups to keep (1–100).' } });
     expect(await getSetting('backup.schedule')).toEqual(stored);

@@ -18,7 +18,10 @@ const { db } = await import('../../lib/db/client.ts');
 let appliance: ApplianceDb;
 let dataDir: string;
 const file = (text: string, name: string) => new File([text], name);
-const tlsFiles = async () => ({ key: await readFile(path.join(dataDir, 'tls/appliance.key'), 'utf8'), cert: await readFile(path.join(dataDir, 'tls/appliance.crt'), 'utf8') });
+const tlsFiles = async () => ({
+  key: await readFile(path.join(dataDir, 'tls/appliance.key'), 'utf8'),
+  cert: await readFile(path.join(dataDir, 'tls/appliance.crt'), 'utf8'),
+});
 
 beforeAll(async () => {
   dataDir = await mkdtemp(path.join(tmpdir(), 'otc-certs-'));
@@ -50,7 +53,11 @@ describe('SSL/TLS certificate upload', () => {
     const wildcard = makeCertificate({ subject: { CN: '*.plant.example', O: 'X', OU: 'Y', C: 'DE' } });
     const before = await state();
     const result = await uploadCertificate({ certificate: file(wildcard.certPem, 'a.crt'), privateKey: file(wildcard.keyPem, 'a.key') });
-    expect(result).toMatchObject({ ok: false, code: 'CN_WILDCARD', message: expect.stringMatching(/Wildcard certificates are not accepted/) });
+    expect(result).toMatchObject({
+      ok: false,
+      code: 'CN_WILDCARD',
+      message: expect.stringMatching(/Wildcard certificates are not accepted/),
+    });
     expect(await state()).toEqual(before);
     const audit = await db().auditEvent.findFirstOrThrow({ where: { action: 'certificate.install' }, orderBy: { id: 'desc' } });
     expect(audit).toMatchObject({ outcome: 'failure', actor: 'admin' });
@@ -66,7 +73,11 @@ describe('SSL/TLS certificate upload', () => {
     const root = makeCertificate({ subject: { CN: 'Plant Root CA', O: 'Example Utility', OU: 'PKI', C: 'DE' }, ca: true });
     const leaf = makeCertificate({ issuer: root, subject: { CN: 'console-a.plant.example', O: 'Example Utility', OU: 'OT', C: 'DE' } });
     const journalBefore = await db().journal.count();
-    const result = await uploadCertificate({ certificate: file(leaf.certPem, 'c.crt'), privateKey: file(leaf.keyPem, 'c.key'), chain: file(root.certPem, 'chain.pem') });
+    const result = await uploadCertificate({
+      certificate: file(leaf.certPem, 'c.crt'),
+      privateKey: file(leaf.keyPem, 'c.key'),
+      chain: file(root.certPem, 'chain.pem'),
+    });
     expect(result).toMatchObject({ ok: true, data: { live: false } });
 
     const files = await tlsFiles();

@@ -68,7 +68,8 @@ function writeLog(file: string, bytes: number, tag: string) {
   let seq = 0;
   while (written < bytes) {
     let block = '';
-    while (block.length < MiB) block += `{"level":30,"time":"2026-11-25T10:00:00.000Z","category":"${tag}","msg":"heartbeat","sensor":"sensor-${seq % 977}","seq":${seq++}}\n`;
+    while (block.length < MiB)
+      block += `{"level":30,"time":"2026-11-25T10:00:00.000Z","category":"${tag}","msg":"heartbeat","sensor":"sensor-${seq % 977}","seq":${seq++}}\n`;
     written += writeSync(fd, block);
   }
   closeSync(fd);
@@ -107,7 +108,12 @@ describe('log export', () => {
     // Watch what the service feeds the archive writer: every log must arrive as a stream of chunks.
     const addEntry = ZipAesWriter.prototype.addEntry;
     const fed = new Map<string, { stream: boolean; chunks: number; largest: number }>();
-    const spy = vi.spyOn(ZipAesWriter.prototype, 'addEntry').mockImplementation(function (this: InstanceType<typeof ZipAesWriter>, name, source, options) {
+    const spy = vi.spyOn(ZipAesWriter.prototype, 'addEntry').mockImplementation(function (
+      this: InstanceType<typeof ZipAesWriter>,
+      name,
+      source,
+      options,
+    ) {
       const seen = { stream: source instanceof Readable, chunks: 0, largest: 0 };
       fed.set(name, seen);
       async function* watched() {
@@ -133,7 +139,15 @@ describe('log export', () => {
     const journal = await db().journal.findMany({ where: { entity: 'log-export', key: id } });
     expect(journal.map((j) => [j.op, (j.payload as { status: string }).status])).toEqual([['upsert', 'running']]);
     const audit = await db().auditEvent.findMany({ where: { id: { gt: lastAudit } } });
-    expect(audit).toEqual([expect.objectContaining({ action: 'logs.export', actor: 'admin', target: id, outcome: 'success', details: { categories: ['auth', 'sensors'] } })]);
+    expect(audit).toEqual([
+      expect.objectContaining({
+        action: 'logs.export',
+        actor: 'admin',
+        target: id,
+        outcome: 'success',
+        details: { categories: ['auth', 'sensors'] },
+      }),
+    ]);
     expect((await listExports())[0]).toMatchObject({ id, status: 'running' });
 
     const progress: number[] = [];
@@ -157,9 +171,8 @@ describe('log export', () => {
     expect(final.map((j) => (j.payload as { status: string }).status)).toEqual(['running', 'ready']);
 
     // The password is nowhere but in the action's answer.
-    const stored = JSON.stringify(
-      [row, final, await db().auditEvent.findMany({ where: { target: id } })],
-      (_k, v) => (typeof v === 'bigint' ? v.toString() : v),
+    const stored = JSON.stringify([row, final, await db().auditEvent.findMany({ where: { target: id } })], (_k, v) =>
+      typeof v === 'bigint' ? v.toString() : v,
     );
     expect(stored).not.toContain(password);
 
@@ -172,7 +185,10 @@ describe('log export', () => {
     const extracted = sevenZip('x', `-p${password}`, `-o${out}`, '-y', archive);
     expect(extracted.output).toContain('Everything is Ok');
     expect(extracted.status).toBe(0);
-    const names = (await readdir(out, { recursive: true, withFileTypes: true })).filter((e) => e.isFile()).map((e) => path.relative(out, path.join(e.parentPath, e.name))).sort();
+    const names = (await readdir(out, { recursive: true, withFileTypes: true }))
+      .filter((e) => e.isFile())
+      .map((e) => path.relative(out, path.join(e.parentPath, e.name)))
+      .sort();
     expect(names).toEqual(['auth/auth.1.log', 'auth/auth.2.log', 'auth/auth.log', 'manifest.json', 'sensors/sensors.log']);
     for (const name of names.filter((n) => n !== 'manifest.json')) {
       const [copy, original] = await Promise.all([readFile(path.join(out, name)), readFile(path.join(logDir, path.basename(name)))]);
@@ -184,7 +200,11 @@ describe('log export', () => {
       expect.objectContaining({ path: 'auth/auth.log', category: 'auth', sizeBytes: 39 }),
       expect.objectContaining({ path: 'auth/auth.1.log', category: 'auth', sizeBytes: 23_000 }),
       expect.objectContaining({ path: 'auth/auth.2.log', category: 'auth', sizeBytes: 0 }),
-      expect.objectContaining({ path: 'sensors/sensors.log', category: 'sensors', sizeBytes: (await stat(path.join(logDir, 'sensors.log'))).size }),
+      expect.objectContaining({
+        path: 'sensors/sensors.log',
+        category: 'sensors',
+        sizeBytes: (await stat(path.join(logDir, 'sensors.log'))).size,
+      }),
     ]);
 
     const wrong = sevenZip('t', '-pNot-The-Password-1', archive);
@@ -196,7 +216,8 @@ describe('log export', () => {
     const [latest] = await listExports();
     expect(latest?.status).toBe('ready');
     const id = latest!.id;
-    const call = (value: string) => download(new Request(`https://127.0.0.1/api/v1/system/exports/${value}`), { params: Promise.resolve({ id: value }) });
+    const call = (value: string) =>
+      download(new Request(`https://127.0.0.1/api/v1/system/exports/${value}`), { params: Promise.resolve({ id: value }) });
 
     as('ADMIN');
     const response = await call(id);
@@ -205,7 +226,11 @@ describe('log export', () => {
     expect(response.headers.get('content-disposition')).toMatch(/^attachment; filename="otc-logs-\d{4}-\d\d-\d\d-\d{6}\.zip"$/);
     const body = Buffer.from(await response.arrayBuffer());
     expect(body.equals(await readFile(path.join(exportsDir, `${id}.zip`)))).toBe(true);
-    expect(await db().auditEvent.findFirst({ where: { action: 'logs.export-download' }, orderBy: { id: 'desc' } })).toMatchObject({ actor: 'admin', target: id, outcome: 'success' });
+    expect(await db().auditEvent.findFirst({ where: { action: 'logs.export-download' }, orderBy: { id: 'desc' } })).toMatchObject({
+      actor: 'admin',
+      target: id,
+      outcome: 'success',
+    });
 
     const before = await snapshot();
     const unknown = await call(randomUUID());
@@ -224,7 +249,11 @@ describe('log export', () => {
   it('refuses bad input with a message and changes nothing', async () => {
     as('ADMIN');
     const before = await snapshot();
-    expect(await startExport({ categories: [] })).toMatchObject({ ok: false, code: 'INVALID_INPUT', message: 'Choose at least one category.' });
+    expect(await startExport({ categories: [] })).toMatchObject({
+      ok: false,
+      code: 'INVALID_INPUT',
+      message: 'Choose at least one category.',
+    });
     expect(await startExport({ categories: ['auth', 'passwords'] } as never)).toMatchObject({
       ok: false,
       code: 'INVALID_INPUT',
@@ -260,7 +289,13 @@ describe('log export', () => {
       await rm(broken, { recursive: true, force: true });
     }
     const row = await db().logExport.findUniqueOrThrow({ where: { id } });
-    expect(row).toMatchObject({ status: 'failed', sizeBytes: null, error: expect.stringMatching(/^Writing the archive failed \(.*EEXIST.*\)\. Check the free space in the data directory, then export again\.$/) });
+    expect(row).toMatchObject({
+      status: 'failed',
+      sizeBytes: null,
+      error: expect.stringMatching(
+        /^Writing the archive failed \(.*EEXIST.*\)\. Check the free space in the data directory, then export again\.$/,
+      ),
+    });
     const journal = await db().journal.findMany({ where: { entity: 'log-export', key: id }, orderBy: { seq: 'asc' } });
     expect(journal.map((j) => (j.payload as { status: string }).status)).toEqual(['running', 'failed']);
     const response = await download(new Request('https://127.0.0.1/x'), { params: Promise.resolve({ id }) });
@@ -270,7 +305,9 @@ describe('log export', () => {
 
   it('reports an export cut short by a restart as failed, and closes it with the next export', async () => {
     as('ADMIN');
-    const orphan = await db().logExport.create({ data: { createdBy: 'admin', categories: ['auth'], status: 'running', progress: 40, fileName: 'orphan.zip' } });
+    const orphan = await db().logExport.create({
+      data: { createdBy: 'admin', categories: ['auth'], status: 'running', progress: 40, fileName: 'orphan.zip' },
+    });
     expect((await listExports())[0]).toMatchObject({ id: orphan.id, status: 'failed', error: INTERRUPTED_MESSAGE });
     await exportAndWait(['auth']);
     expect(await db().logExport.findUnique({ where: { id: orphan.id } })).toMatchObject({ status: 'failed', error: INTERRUPTED_MESSAGE });
@@ -292,7 +329,12 @@ describe('log export', () => {
     const newest = await exportAndWait(['auth']);
     const kept = await db().logExport.findMany({ orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] });
     expect(kept.map((r) => r.id)).toEqual([...rows.slice(1).map((r) => r.id), newest.id]);
-    expect(await exportFiles()).toEqual(kept.filter((r) => r.status === 'ready').map((r) => r.fileName).sort());
+    expect(await exportFiles()).toEqual(
+      kept
+        .filter((r) => r.status === 'ready')
+        .map((r) => r.fileName)
+        .sort(),
+    );
     const deletion = await db().journal.findFirst({ where: { entity: 'log-export', key: oldest.id, op: 'delete' } });
     expect(deletion).not.toBeNull();
     expect((await listExports()).map((e) => e.id)).toEqual(kept.map((r) => r.id).reverse());

@@ -45,14 +45,23 @@ async function waitFor<T>(what: string, probe: () => T | Promise<T>, timeoutMs =
   }
 }
 
-const consoleEnv = () => ({ OTC_DATA_DIR: dataDir, OTC_BIND_ADDRESS: HOST, OTC_HTTPS_PORT: String(port), DATABASE_URL: '', OTC_PUBLIC_ADDRESS: '', OTC_LOG_DIR: '' });
+const consoleEnv = () => ({
+  OTC_DATA_DIR: dataDir,
+  OTC_BIND_ADDRESS: HOST,
+  OTC_HTTPS_PORT: String(port),
+  DATABASE_URL: '',
+  OTC_PUBLIC_ADDRESS: '',
+  OTC_LOG_DIR: '',
+});
 
 // Every event the agent ever produced: acknowledged segments (kept with --keep-acked) and live ones.
 function producedEvents(sensorDir: string): { bySeq: Map<number, Record<string, unknown>>; duplicates: number; ackedSeq: number } {
   const outbox = path.join(sensorDir, 'outbox');
   const files = [
     ...(existsSync(path.join(outbox, 'acked')) ? readdirSync(path.join(outbox, 'acked')).map((n) => path.join(outbox, 'acked', n)) : []),
-    ...readdirSync(outbox).filter((n) => n.startsWith('seg-')).map((n) => path.join(outbox, n)),
+    ...readdirSync(outbox)
+      .filter((n) => n.startsWith('seg-'))
+      .map((n) => path.join(outbox, n)),
   ];
   const bySeq = new Map<number, Record<string, unknown>>();
   let duplicates = 0;
@@ -71,12 +80,17 @@ function producedEvents(sensorDir: string): { bySeq: Map<number, Record<string, 
 function outboxProgress(sensorDir: string): { last: number; acked: number } | null {
   try {
     const outbox = path.join(sensorDir, 'outbox');
-    const newest = readdirSync(outbox).filter((n) => n.startsWith('seg-')).sort().at(-1);
+    const newest = readdirSync(outbox)
+      .filter((n) => n.startsWith('seg-'))
+      .sort()
+      .at(-1);
     if (!newest) return null;
     const lines = readFileSync(path.join(outbox, newest), 'utf8').split('\n');
     lines.pop(); // whatever follows the last newline is not an event (yet)
     const last = lines.length ? (JSON.parse(lines.at(-1)!) as { seq: number }).seq : 0;
-    const acked = existsSync(path.join(outbox, 'acked.json')) ? (JSON.parse(readFileSync(path.join(outbox, 'acked.json'), 'utf8')) as { ackedSeq: number }).ackedSeq : 0;
+    const acked = existsSync(path.join(outbox, 'acked.json'))
+      ? (JSON.parse(readFileSync(path.join(outbox, 'acked.json'), 'utf8')) as { ackedSeq: number }).ackedSeq
+      : 0;
     return { last, acked };
   } catch {
     return null; // a segment moved or the pointer replaced while we looked
@@ -103,7 +117,10 @@ async function storedEvents(name: string): Promise<{ seq: number; payload: Recor
 }
 
 async function sensorRow(name: string): Promise<{ acked_seq: string; last_heard_at: Date | null } | undefined> {
-  const rows = await query<{ acked_seq: string; last_heard_at: Date | null }>('SELECT acked_seq::text, last_heard_at FROM sensor WHERE name = $1', [name]);
+  const rows = await query<{ acked_seq: string; last_heard_at: Date | null }>(
+    'SELECT acked_seq::text, last_heard_at FROM sensor WHERE name = $1',
+    [name],
+  );
   return rows[0];
 }
 
@@ -132,7 +149,19 @@ describe('the sensor agent against a real console', () => {
   it('loses no event and stores none twice when the agent is killed with SIGKILL mid-stream and restarted', async () => {
     const name = 'kill-me';
     const sensorDir = path.join(agentsDir, name);
-    const args = ['--connect', connect, '--name', name, '--data-dir', agentsDir, '--events-per-minute', '1500', '--heartbeat-ms', '200', '--keep-acked'];
+    const args = [
+      '--connect',
+      connect,
+      '--name',
+      name,
+      '--data-dir',
+      agentsDir,
+      '--events-per-minute',
+      '1500',
+      '--heartbeat-ms',
+      '200',
+      '--keep-acked',
+    ];
     const pendingAtKill: number[] = [];
     for (let round = 0; round < 4; round++) {
       const agent = startAgent(args);
@@ -172,12 +201,26 @@ describe('the sensor agent against a real console', () => {
   it('keeps producing while the console is down, says so once, and delivers everything when it is back', async () => {
     const name = 'outage';
     const sensorDir = path.join(agentsDir, name);
-    const agent = startAgent(['--connect', connect, '--name', name, '--data-dir', agentsDir, '--events-per-minute', '600', '--heartbeat-ms', '200', '--keep-acked']);
+    const agent = startAgent([
+      '--connect',
+      connect,
+      '--name',
+      name,
+      '--data-dir',
+      agentsDir,
+      '--events-per-minute',
+      '600',
+      '--heartbeat-ms',
+      '200',
+      '--keep-acked',
+    ]);
     await waitFor('the agent to connect', () => /\[outage\] connected to the console/.test(agent.output()));
     await waitFor('events to be acknowledged', () => (outboxProgress(sensorDir)?.acked ?? 0) >= 5);
 
     expect(await stopConsole(running!.process)).toBe(0);
-    await waitFor('the agent to notice', () => /\[outage\] disconnected from the console at .*nothing accepts connections.*retrying with backoff/.test(agent.output()));
+    await waitFor('the agent to notice', () =>
+      /\[outage\] disconnected from the console at .*nothing accepts connections.*retrying with backoff/.test(agent.output()),
+    );
     const down = outboxProgress(sensorDir)!;
     await waitFor('events to pile up in the outbox', () => {
       const p = outboxProgress(sensorDir);
@@ -206,7 +249,10 @@ describe('the sensor agent against a real console', () => {
     await waitFor('registration', () => /\[pinned\] connected to the console/.test(first.output()));
     first.child.kill('SIGTERM');
     expect(await first.exited).toBe(0);
-    const identity = JSON.parse(readFileSync(path.join(sensorDir, 'identity.json'), 'utf8')) as { consoleFingerprint: string; credential: string };
+    const identity = JSON.parse(readFileSync(path.join(sensorDir, 'identity.json'), 'utf8')) as {
+      consoleFingerprint: string;
+      credential: string;
+    };
 
     // Something else answers at an address the sensor is pointed to: TLS completes, no request follows.
     const impostorCert = makeCertificate();
@@ -219,8 +265,19 @@ describe('the sensor agent against a real console', () => {
     await new Promise<void>((resolve) => impostor.listen(impostorPort, IMPOSTOR_HOST, resolve));
     try {
       const token = connect.split(':').at(-1)!;
-      const misled = startAgent(['--connect', `${IMPOSTOR_HOST}:${impostorPort}:${token}`, '--name', name, '--data-dir', agentsDir, '--events-per-minute', '0']);
-      await waitFor('the pinning refusal', () => misled.output().includes(`Refusing to talk to ${IMPOSTOR_HOST}:${impostorPort}: its certificate (SHA-256`));
+      const misled = startAgent([
+        '--connect',
+        `${IMPOSTOR_HOST}:${impostorPort}:${token}`,
+        '--name',
+        name,
+        '--data-dir',
+        agentsDir,
+        '--events-per-minute',
+        '0',
+      ]);
+      await waitFor('the pinning refusal', () =>
+        misled.output().includes(`Refusing to talk to ${IMPOSTOR_HOST}:${impostorPort}: its certificate (SHA-256`),
+      );
       expect(misled.output()).toContain(`is not the console certificate pinned at registration (${identity.consoleFingerprint})`);
       await new Promise((r) => setTimeout(r, 1500));
       expect(Buffer.concat(received).length).toBe(0);
@@ -232,7 +289,13 @@ describe('the sensor agent against a real console', () => {
     }
 
     // The real console, but a pin that is not its certificate: refused just the same, and never heard.
-    writeFileSync(path.join(sensorDir, 'identity.json'), JSON.stringify({ ...identity, consoleFingerprint: identity.consoleFingerprint.replace(/^../, identity.consoleFingerprint.startsWith('00') ? '11' : '00') }));
+    writeFileSync(
+      path.join(sensorDir, 'identity.json'),
+      JSON.stringify({
+        ...identity,
+        consoleFingerprint: identity.consoleFingerprint.replace(/^../, identity.consoleFingerprint.startsWith('00') ? '11' : '00'),
+      }),
+    );
     await new Promise((r) => setTimeout(r, 1500)); // past the console's liveness flush
     const heardBefore = (await sensorRow(name))!.last_heard_at!.getTime();
     const wrongPin = startAgent(['--connect', connect, '--name', name, '--data-dir', agentsDir, '--events-per-minute', '0']);
@@ -248,7 +311,9 @@ describe('the sensor agent against a real console', () => {
     const wrongToken = `${HOST}:${port}:${'x'.repeat(32)}`;
     const refused = startAgent(['--connect', wrongToken, '--name', 'wrong-token', '--data-dir', agentsDir]);
     expect(await refused.exited).toBe(1);
-    expect(refused.output()).toMatch(/ot-sensor: The console at 127\.0\.0\.51:\d+ refused the registration: The token does not match this console's connection string\. Copy it again from System Settings → Sensor Setup/);
+    expect(refused.output()).toMatch(
+      /ot-sensor: The console at 127\.0\.0\.51:\d+ refused the registration: The token does not match this console's connection string\. Copy it again from System Settings → Sensor Setup/,
+    );
     expect(existsSync(path.join(agentsDir, 'wrong-token', 'identity.json'))).toBe(false);
     expect(await sensorRow('wrong-token')).toBeUndefined();
 

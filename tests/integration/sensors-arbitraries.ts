@@ -9,16 +9,48 @@ export type Json = null | boolean | number | string | Json[] | { [key: string]: 
 // Values that have broken parsers and databases before.
 const tricky: fc.Arbitrary<Json> = fc.oneof(
   fc.constantFrom<Json>(
-    null, true, false, 0, -1, 1.5, 1e308, -1e308, Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER + 2, 2 ** 31, -(2 ** 31) - 1,
-    '', ' ', '\u0000', 'a\u0000b', '\ud800', '\udfff', '😀', '\n', '1', 'true', 'null', 'NaN', '__proto__', 'constructor',
-    [], {}, JSON.parse('{"__proto__":1}') as Json, 'x'.repeat(70), 'x'.repeat(2001), "'; DROP TABLE sensor; --",
+    null,
+    true,
+    false,
+    0,
+    -1,
+    1.5,
+    1e308,
+    -1e308,
+    Number.MAX_SAFE_INTEGER,
+    Number.MAX_SAFE_INTEGER + 2,
+    2 ** 31,
+    -(2 ** 31) - 1,
+    '',
+    ' ',
+    '\u0000',
+    'a\u0000b',
+    '\ud800',
+    '\udfff',
+    '😀',
+    '\n',
+    '1',
+    'true',
+    'null',
+    'NaN',
+    '__proto__',
+    'constructor',
+    [],
+    {},
+    JSON.parse('{"__proto__":1}') as Json,
+    'x'.repeat(70),
+    'x'.repeat(2001),
+    "'; DROP TABLE sensor; --",
   ),
   fc.string({ unit: 'binary', maxLength: 40 }),
   fc.integer(),
   fc.double({ noNaN: true, noDefaultInfinity: true }),
 );
 
-const anyJson: fc.Arbitrary<Json> = fc.oneof({ weight: 3, arbitrary: tricky }, { weight: 1, arbitrary: fc.jsonValue({ maxDepth: 3 }) as fc.Arbitrary<Json> });
+const anyJson: fc.Arbitrary<Json> = fc.oneof(
+  { weight: 3, arbitrary: tricky },
+  { weight: 1, arbitrary: fc.jsonValue({ maxDepth: 3 }) as fc.Arbitrary<Json> },
+);
 
 type Path = (string | number)[];
 
@@ -33,7 +65,10 @@ type Mutation = { at: number; op: 'delete' | 'replace' | 'add'; key: string; val
 const mutation: fc.Arbitrary<Mutation> = fc.record({
   at: fc.nat(),
   op: fc.constantFrom('delete', 'replace', 'add'),
-  key: fc.oneof(fc.constantFrom('seq', 'kind', 'at', 'events', 'protocol', 'clock', 'extra', 'severity', 'title', 'key', 'name', 'counters'), fc.string({ maxLength: 8 })),
+  key: fc.oneof(
+    fc.constantFrom('seq', 'kind', 'at', 'events', 'protocol', 'clock', 'extra', 'severity', 'title', 'key', 'name', 'counters'),
+    fc.string({ maxLength: 8 }),
+  ),
   value: anyJson,
 });
 
@@ -42,7 +77,8 @@ function apply(body: Json, m: Mutation): Json {
   const all = paths(copy);
   const path = all[m.at % all.length]!;
   if (path.length === 0) return m.op === 'replace' ? m.value : copy;
-  const parent = path.slice(0, -1).reduce<Json>((node, k) => (node as Record<string, Json>)[k as string]!, copy) as Record<string, Json> | Json[];
+  const parent = path.slice(0, -1).reduce<Json>((node, k) => (node as Record<string, Json>)[k as string]!, copy) as
+    Record<string, Json> | Json[];
   const last = path.at(-1)!;
   if (m.op === 'delete') {
     if (Array.isArray(parent)) parent.splice(Number(last), 1);
@@ -60,15 +96,19 @@ function apply(body: Json, m: Mutation): Json {
 
 // A valid body, mutated 1–3 times, sometimes cut short as text.
 export function nearValid(valid: fc.Arbitrary<Json>): fc.Arbitrary<Buffer> {
-  return fc.tuple(valid, fc.array(mutation, { minLength: 1, maxLength: 3 }), fc.option(fc.nat(), { freq: 5 })).map(([body, mutations, cut]) => {
-    const text = JSON.stringify(mutations.reduce(apply, body as Json));
-    return Buffer.from(cut === null ? text : text.slice(0, cut % (text.length + 1)));
-  });
+  return fc
+    .tuple(valid, fc.array(mutation, { minLength: 1, maxLength: 3 }), fc.option(fc.nat(), { freq: 5 }))
+    .map(([body, mutations, cut]) => {
+      const text = JSON.stringify(mutations.reduce(apply, body as Json));
+      return Buffer.from(cut === null ? text : text.slice(0, cut % (text.length + 1)));
+    });
 }
 
 export const randomJsonBody: fc.Arbitrary<Buffer> = fc.jsonValue({ maxDepth: 4 }).map((v) => Buffer.from(JSON.stringify(v) ?? 'null'));
 export const randomBytesBody: fc.Arbitrary<Buffer> = fc.uint8Array({ maxLength: 512 }).map((b) => Buffer.from(b));
-export const oversizedBody: fc.Arbitrary<Buffer> = fc.integer({ min: 1, max: 4096 }).map((extra) => Buffer.alloc(MAX_BODY_BYTES + extra, 0x20));
+export const oversizedBody: fc.Arbitrary<Buffer> = fc
+  .integer({ min: 1, max: 4096 })
+  .map((extra) => Buffer.alloc(MAX_BODY_BYTES + extra, 0x20));
 
 const version = fc.stringMatching(/^[0-9]{1,2}\.[0-9]{1,2}\.[0-9]{1,2}$/);
 const severity = fc.constantFrom('low', 'medium', 'high', 'critical');
@@ -92,11 +132,29 @@ export const validHeartbeat: fc.Arbitrary<Json> = fc.record({
 // Consecutive events from a start seq chosen around the sensor's ackedSeq (replays, overlaps, gaps).
 export function validEvents(ackedSeq: () => number): fc.Arbitrary<Json> {
   const event = fc.oneof(
-    fc.record({ kind: fc.constant('alert'), severity, title: fc.string({ minLength: 1, maxLength: 60 }).filter((t) => t.trim().length > 0 && !t.includes('\u0000')), protocol: otProtocol, source: fc.constant('10.0.0.1'), destination: fc.constant('10.0.0.2') }),
-    fc.record({ kind: fc.constant('device'), key: fc.stringMatching(/^[0-9a-f]{2}(:[0-9a-f]{2}){2}$/), protocol: otProtocol, vendor: fc.constantFrom('Siemens', 'Schneider', 'Rockwell') }),
+    fc.record({
+      kind: fc.constant('alert'),
+      severity,
+      title: fc.string({ minLength: 1, maxLength: 60 }).filter((t) => t.trim().length > 0 && !t.includes('\u0000')),
+      protocol: otProtocol,
+      source: fc.constant('10.0.0.1'),
+      destination: fc.constant('10.0.0.2'),
+    }),
+    fc.record({
+      kind: fc.constant('device'),
+      key: fc.stringMatching(/^[0-9a-f]{2}(:[0-9a-f]{2}){2}$/),
+      protocol: otProtocol,
+      vendor: fc.constantFrom('Siemens', 'Schneider', 'Rockwell'),
+    }),
   );
-  return fc.tuple(fc.integer({ min: -3, max: 2 }), fc.array(event, { minLength: 1, maxLength: 12 }), fc.integer({ min: -3_600_000, max: 3_600_000 })).map(([offset, list, skew]) => {
-    const from = Math.max(1, ackedSeq() + 1 + offset);
-    return { protocol: 1, events: list.map((e, i) => ({ seq: from + i, at: Date.now() + skew, ...e })) } as Json;
-  });
+  return fc
+    .tuple(
+      fc.integer({ min: -3, max: 2 }),
+      fc.array(event, { minLength: 1, maxLength: 12 }),
+      fc.integer({ min: -3_600_000, max: 3_600_000 }),
+    )
+    .map(([offset, list, skew]) => {
+      const from = Math.max(1, ackedSeq() + 1 + offset);
+      return { protocol: 1, events: list.map((e, i) => ({ seq: from + i, at: Date.now() + skew, ...e })) } as Json;
+    });
 }

@@ -9,7 +9,13 @@ import type { SensorHttpRequest } from '../../lib/sensors/http/types.ts';
 import { createApplianceDatabase, type ApplianceDb } from '../support/appliance-db.ts';
 import { makeCertificate } from '../support/certs.ts';
 
-export type SensorTestConsole = { appliance: ApplianceDb; dataDir: string; fingerprint: string; token: () => Promise<string>; close: () => Promise<void> };
+export type SensorTestConsole = {
+  appliance: ApplianceDb;
+  dataDir: string;
+  fingerprint: string;
+  token: () => Promise<string>;
+  close: () => Promise<void>;
+};
 
 // A migrated database with an initialised appliance, plus the data directory holding its TLS certificate
 // (registration answers with the certificate's fingerprint).
@@ -57,7 +63,14 @@ export function registerBody(name: string, extra: Record<string, unknown> = {}) 
 }
 
 export function heartbeatBody(extra: Record<string, unknown> = {}) {
-  return { protocol: 1, version: '0.1.0', clock: Date.now(), highestTerm: 1, counters: { packets: 10, alerts: 1, devices: 2, outbox: 0 }, ...extra };
+  return {
+    protocol: 1,
+    version: '0.1.0',
+    clock: Date.now(),
+    highestTerm: 1,
+    counters: { packets: 10, alerts: 1, devices: 2, outbox: 0 },
+    ...extra,
+  };
 }
 
 // Consecutive events from `from`: alternately an alert and a device report (devices cycle over 3 keys).
@@ -65,8 +78,27 @@ export function events(from: number, count: number, at = Date.now()): SensorEven
   return Array.from({ length: count }, (_, i): SensorEventInput => {
     const seq = from + i;
     return seq % 2 === 1
-      ? { seq, kind: 'alert', at: at + i, severity: (['low', 'medium', 'high', 'critical'] as const)[seq % 4]!, title: `Unauthorized Modbus write #${seq}`, protocol: 'modbus', source: '10.0.0.5', destination: '10.0.0.9' }
-      : { seq, kind: 'device', at: at + i, key: `00:11:22:33:44:0${seq % 3}`, protocol: 's7', ip: `10.0.0.${seq % 3}`, vendor: 'Siemens', model: 'S7-1500', firmware: '2.9' };
+      ? {
+          seq,
+          kind: 'alert',
+          at: at + i,
+          severity: (['low', 'medium', 'high', 'critical'] as const)[seq % 4]!,
+          title: `Unauthorized Modbus write #${seq}`,
+          protocol: 'modbus',
+          source: '10.0.0.5',
+          destination: '10.0.0.9',
+        }
+      : {
+          seq,
+          kind: 'device',
+          at: at + i,
+          key: `00:11:22:33:44:0${seq % 3}`,
+          protocol: 's7',
+          ip: `10.0.0.${seq % 3}`,
+          vendor: 'Siemens',
+          model: 'S7-1500',
+          firmware: '2.9',
+        };
   });
 }
 

@@ -10,7 +10,15 @@ import { certificateFingerprint } from '../../lib/pki/fingerprint.ts';
 import { eventsResponse, heartbeatResponse, MAX_BODY_BYTES, registerResponse, sensorEvent } from '../../lib/sensors/protocol.ts';
 import { freePort, startConsole, stopConsole, type RunningConsole } from '../support/console.ts';
 import { createTestDatabase, type TestDatabase } from '../support/pg.ts';
-import { nearValid, oversizedBody, randomBytesBody, randomJsonBody, validEvents, validHeartbeat, validRegister } from './sensors-arbitraries.ts';
+import {
+  nearValid,
+  oversizedBody,
+  randomBytesBody,
+  randomJsonBody,
+  validEvents,
+  validHeartbeat,
+  validRegister,
+} from './sensors-arbitraries.ts';
 import { events, eventsBody, heartbeatBody, registerBody, sensorSnapshot } from './sensors-helpers.ts';
 
 // The sensor protocol over real HTTPS against a real console (server.ts and its sensor fast path).
@@ -29,11 +37,19 @@ let clientIp = 0;
 // address, and a property run must not throttle itself.
 function nextClientIp(): string {
   clientIp += 1;
-  return `127.9.${(clientIp >> 8) & 255}.${(clientIp & 255) || 1}`;
+  return `127.9.${(clientIp >> 8) & 255}.${clientIp & 255 || 1}`;
 }
 
-function send(pathname: string, options: { body?: Buffer | string | object; authorization?: string; method?: string; chunked?: boolean; from?: string } = {}): Promise<Reply> {
-  const raw = options.body === undefined ? Buffer.alloc(0) : Buffer.isBuffer(options.body) ? options.body : Buffer.from(typeof options.body === 'string' ? options.body : JSON.stringify(options.body));
+function send(
+  pathname: string,
+  options: { body?: Buffer | string | object; authorization?: string; method?: string; chunked?: boolean; from?: string } = {},
+): Promise<Reply> {
+  const raw =
+    options.body === undefined
+      ? Buffer.alloc(0)
+      : Buffer.isBuffer(options.body)
+        ? options.body
+        : Buffer.from(typeof options.body === 'string' ? options.body : JSON.stringify(options.body));
   return new Promise((resolve, reject) => {
     const req = https.request(
       `${base}${pathname}`,
@@ -83,7 +99,10 @@ beforeAll(async () => {
   dataDir = await mkdtemp(path.join(tmpdir(), 'otc-sensors-https-'));
   database = await createTestDatabase();
   const port = await freePort(HOST);
-  running = await startConsole({ OTC_DATA_DIR: dataDir, OTC_BIND_ADDRESS: HOST, OTC_HTTPS_PORT: String(port), DATABASE_URL: database.url }, { logFile: path.join(dataDir, 'console.out') });
+  running = await startConsole(
+    { OTC_DATA_DIR: dataDir, OTC_BIND_ADDRESS: HOST, OTC_HTTPS_PORT: String(port), DATABASE_URL: database.url },
+    { logFile: path.join(dataDir, 'console.out') },
+  );
   base = running.url;
   ca = await readFile(path.join(dataDir, 'tls/appliance.crt'), 'utf8');
   process.env.DATABASE_URL = database.url;
@@ -115,7 +134,11 @@ describe('sensor protocol over HTTPS', () => {
   it('a heartbeat updates the sensor row once the console has flushed its liveness batch', async () => {
     const s = await register('https-hb');
     await db().sensor.update({ where: { id: s.sensorId }, data: { lastHeardAt: null, version: '0.1.0' } });
-    const r = await send('/api/v1/sensors/heartbeat', { body: heartbeatBody({ version: '0.1.7' }), authorization: s.auth, from: '127.0.0.77' });
+    const r = await send('/api/v1/sensors/heartbeat', {
+      body: heartbeatBody({ version: '0.1.7' }),
+      authorization: s.auth,
+      from: '127.0.0.77',
+    });
     expect(r.status).toBe(200);
     expect(heartbeatResponse.parse(r.json)).toMatchObject({ role: 'STANDALONE', state: 'ACTIVE', ackedSeq: 0 });
     const deadline = Date.now() + 5000;
@@ -131,9 +154,17 @@ describe('sensor protocol over HTTPS', () => {
   it('stores a replayed batch once, refuses a gap (409) and an absurd timestamp (400), changing nothing', async () => {
     const s = await register('https-ev');
     const batch = eventsBody(events(1, 5));
-    expect((await send('/api/v1/sensors/events', { body: batch, authorization: s.auth })).json).toEqual({ ackedSeq: 5, stored: 5, duplicates: 0 });
+    expect((await send('/api/v1/sensors/events', { body: batch, authorization: s.auth })).json).toEqual({
+      ackedSeq: 5,
+      stored: 5,
+      duplicates: 0,
+    });
     const before = await sensorSnapshot();
-    expect((await send('/api/v1/sensors/events', { body: batch, authorization: s.auth })).json).toEqual({ ackedSeq: 5, stored: 0, duplicates: 5 });
+    expect((await send('/api/v1/sensors/events', { body: batch, authorization: s.auth })).json).toEqual({
+      ackedSeq: 5,
+      stored: 0,
+      duplicates: 5,
+    });
     const gap = await send('/api/v1/sensors/events', { body: eventsBody(events(8, 2)), authorization: s.auth });
     expect(gap.status).toBe(409);
     expect(gap.json).toMatchObject({ code: 'SEQ_GAP', expectedSeq: 6, message: expect.stringMatching(/^expected seq 6/) });
@@ -158,7 +189,10 @@ describe('sensor protocol over HTTPS', () => {
   it('refuses unknown credentials (401), wrong methods (405) and unknown paths (404) with a message', async () => {
     const s = await register('https-misc');
     const before = await sensorSnapshot();
-    const unknown = await send('/api/v1/sensors/heartbeat', { body: heartbeatBody(), authorization: `Sensor ${randomUUID()}:${s.credential}` });
+    const unknown = await send('/api/v1/sensors/heartbeat', {
+      body: heartbeatBody(),
+      authorization: `Sensor ${randomUUID()}:${s.credential}`,
+    });
     expect(unknown.status).toBe(401);
     expect(unknown.json).toMatchObject({ code: 'UNKNOWN_SENSOR' });
     expect((await send('/api/v1/sensors/events', { method: 'GET' })).status).toBe(401);
@@ -177,13 +211,35 @@ describe('sensor protocol over HTTPS', () => {
     const statuses = new Map<number, number>();
     const endpointBody = fc.oneof(
       fc.tuple(fc.constant('register'), fc.oneof(nearValid(validRegister), randomJsonBody, randomBytesBody)),
-      fc.tuple(fc.constant('heartbeat'), fc.oneof(validHeartbeat.map((v) => Buffer.from(JSON.stringify(v))), nearValid(validHeartbeat), randomJsonBody, randomBytesBody)),
-      fc.tuple(fc.constant('events'), fc.oneof({ weight: 2, arbitrary: validEvents(() => acked).map((v) => Buffer.from(JSON.stringify(v))) }, { weight: 3, arbitrary: nearValid(validEvents(() => acked)) }, { weight: 1, arbitrary: randomBytesBody }, { weight: 1, arbitrary: oversizedBody })),
+      fc.tuple(
+        fc.constant('heartbeat'),
+        fc.oneof(
+          validHeartbeat.map((v) => Buffer.from(JSON.stringify(v))),
+          nearValid(validHeartbeat),
+          randomJsonBody,
+          randomBytesBody,
+        ),
+      ),
+      fc.tuple(
+        fc.constant('events'),
+        fc.oneof(
+          { weight: 2, arbitrary: validEvents(() => acked).map((v) => Buffer.from(JSON.stringify(v))) },
+          { weight: 3, arbitrary: nearValid(validEvents(() => acked)) },
+          { weight: 1, arbitrary: randomBytesBody },
+          { weight: 1, arbitrary: oversizedBody },
+        ),
+      ),
     );
     await fc.assert(
       fc.asyncProperty(endpointBody, fc.constantFrom('valid', 'valid', 'valid', 'wrong', 'none'), async ([endpoint, raw], authKind) => {
         const authorization =
-          authKind === 'none' ? undefined : endpoint === 'register' ? `Bearer ${authKind === 'valid' ? token : 'c'.repeat(32)}` : authKind === 'valid' ? s.auth : `Sensor ${s.sensorId}:${'d'.repeat(43)}`;
+          authKind === 'none'
+            ? undefined
+            : endpoint === 'register'
+              ? `Bearer ${authKind === 'valid' ? token : 'c'.repeat(32)}`
+              : authKind === 'valid'
+                ? s.auth
+                : `Sensor ${s.sensorId}:${'d'.repeat(43)}`;
         const r = await send(`/api/v1/sensors/${endpoint}`, { body: raw, authorization });
         statuses.set(r.status, (statuses.get(r.status) ?? 0) + 1);
         expect(r.status, JSON.stringify(r.json)).toBeLessThan(500);
@@ -207,7 +263,10 @@ describe('sensor protocol over HTTPS', () => {
 
   it('logs refusals, not every successful heartbeat, in the web request log', async () => {
     const web = await readFile(path.join(dataDir, 'logs/web.log'), 'utf8');
-    const sensorLines = web.split('\n').filter((l) => l.includes('/api/v1/sensors/')).map((l) => JSON.parse(l) as { status: number });
+    const sensorLines = web
+      .split('\n')
+      .filter((l) => l.includes('/api/v1/sensors/'))
+      .map((l) => JSON.parse(l) as { status: number });
     expect(sensorLines.length).toBeGreaterThan(0);
     expect(sensorLines.every((l) => l.status >= 300)).toBe(true);
   });

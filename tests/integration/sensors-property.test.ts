@@ -6,8 +6,24 @@ import { handleHeartbeat } from '../../lib/sensors/http/heartbeat.ts';
 import { handleRegister } from '../../lib/sensors/http/register.ts';
 import type { SensorHandler, SensorHttpResponse } from '../../lib/sensors/http/types.ts';
 import { flushSensorLiveness } from '../../lib/sensors/liveness.ts';
-import { eventsResponse, heartbeatResponse, registerRequest, registerResponse, sensorEvent, type SensorEventInput } from '../../lib/sensors/protocol.ts';
-import { nearValid, oversizedBody, randomBytesBody, randomJsonBody, validEvents, validHeartbeat, validRegister, type Json } from './sensors-arbitraries.ts';
+import {
+  eventsResponse,
+  heartbeatResponse,
+  registerRequest,
+  registerResponse,
+  sensorEvent,
+  type SensorEventInput,
+} from '../../lib/sensors/protocol.ts';
+import {
+  nearValid,
+  oversizedBody,
+  randomBytesBody,
+  randomJsonBody,
+  validEvents,
+  validHeartbeat,
+  validRegister,
+  type Json,
+} from './sensors-arbitraries.ts';
 import { bearer, createSensorTestConsole, registerBody, sensorAuth, sensorRequest, type SensorTestConsole } from './sensors-helpers.ts';
 
 // Random bodies at every sensor endpoint through the framework-neutral handlers: never a 5xx, every
@@ -20,7 +36,9 @@ const registeredNames = new Set<string>();
 beforeAll(async () => {
   console_ = await createSensorTestConsole();
   for (const name of ['prop-a', 'prop-b']) {
-    const r = registerResponse.parse((await handleRegister(sensorRequest(registerBody(name), { authorization: bearer(await console_.token()) }))).json);
+    const r = registerResponse.parse(
+      (await handleRegister(sensorRequest(registerBody(name), { authorization: bearer(await console_.token()) }))).json,
+    );
     mains.push({ id: r.sensorId, credential: r.credential, ackedSeq: 0, stored: new Map() });
     registeredNames.add(name);
   }
@@ -49,10 +67,19 @@ function checkResponse(response: SensorHttpResponse, ok: (json: unknown) => void
 }
 
 const body = (valid: fc.Arbitrary<Json>) =>
-  fc.oneof({ weight: 3, arbitrary: valid.map((v) => Buffer.from(JSON.stringify(v))) }, { weight: 4, arbitrary: nearValid(valid) }, { weight: 1, arbitrary: randomJsonBody }, { weight: 1, arbitrary: randomBytesBody }, { weight: 1, arbitrary: oversizedBody });
+  fc.oneof(
+    { weight: 3, arbitrary: valid.map((v) => Buffer.from(JSON.stringify(v))) },
+    { weight: 4, arbitrary: nearValid(valid) },
+    { weight: 1, arbitrary: randomJsonBody },
+    { weight: 1, arbitrary: randomBytesBody },
+    { weight: 1, arbitrary: oversizedBody },
+  );
 
 // Mostly valid credentials, so that bodies get past the guard to the parse.
-const sensorAuthorization = fc.record({ main: fc.nat(7), kind: fc.constantFrom('valid', 'valid', 'valid', 'valid', 'wrong', 'none', 'malformed', 'bearer') });
+const sensorAuthorization = fc.record({
+  main: fc.nat(7),
+  kind: fc.constantFrom('valid', 'valid', 'valid', 'valid', 'wrong', 'none', 'malformed', 'bearer'),
+});
 function authFor(a: { main: number; kind: string }): { header: string | undefined; main: Main } {
   const main = mains[a.main % mains.length]!;
   if (a.kind === 'valid') return { header: sensorAuth(main.id, main.credential), main };
@@ -66,19 +93,24 @@ describe('property: random bodies at every sensor endpoint (handlers)', () => {
   it('register: never a 5xx; a sensor is created only from a valid body with the right token', async () => {
     const token = await console_.token();
     await fc.assert(
-      fc.asyncProperty(body(validRegister), fc.constantFrom('right', 'right', 'right', 'wrong', 'none'), fc.constantFrom('POST', 'POST', 'POST', 'GET'), async (raw, tokenKind, method) => {
-        const authorization = tokenKind === 'right' ? bearer(token) : tokenKind === 'wrong' ? bearer('z'.repeat(32)) : undefined;
-        const response = await handleRegister(sensorRequest(raw, { authorization, method }));
-        tally('register', response.status);
-        checkResponse(response, (json) => {
-          const r = registerResponse.parse(json);
-          const name = (JSON.parse(raw.toString()) as { name: string }).name.trim();
-          registeredNames.add(name);
-          const main = mains.find((m) => m.id === r.sensorId);
-          if (main) main.credential = r.credential;
-        });
-        if (response.status === 200) expect(tokenKind).toBe('right');
-      }),
+      fc.asyncProperty(
+        body(validRegister),
+        fc.constantFrom('right', 'right', 'right', 'wrong', 'none'),
+        fc.constantFrom('POST', 'POST', 'POST', 'GET'),
+        async (raw, tokenKind, method) => {
+          const authorization = tokenKind === 'right' ? bearer(token) : tokenKind === 'wrong' ? bearer('z'.repeat(32)) : undefined;
+          const response = await handleRegister(sensorRequest(raw, { authorization, method }));
+          tally('register', response.status);
+          checkResponse(response, (json) => {
+            const r = registerResponse.parse(json);
+            const name = (JSON.parse(raw.toString()) as { name: string }).name.trim();
+            registeredNames.add(name);
+            const main = mains.find((m) => m.id === r.sensorId);
+            if (main) main.credential = r.credential;
+          });
+          if (response.status === 200) expect(tokenKind).toBe('right');
+        },
+      ),
       { numRuns: 250 },
     );
     expectOutcomes('register', [200, 400, 401, 405, 413]);

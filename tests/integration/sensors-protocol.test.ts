@@ -126,7 +126,12 @@ describe('heartbeat', () => {
     await flushSensorLiveness();
     const clock = Date.now() + 7000;
     for (const s of sensors) {
-      const response = await handleHeartbeat(sensorRequest(heartbeatBody({ clock, version: '0.1.1', counters: { packets: 5, alerts: 0, devices: 1, outbox: 9 } }), { authorization: s.auth, ip: '10.1.2.3' }));
+      const response = await handleHeartbeat(
+        sensorRequest(heartbeatBody({ clock, version: '0.1.1', counters: { packets: 5, alerts: 0, devices: 1, outbox: 9 } }), {
+          authorization: s.auth,
+          ip: '10.1.2.3',
+        }),
+      );
       expect(response.status).toBe(200);
       const body = heartbeatResponse.parse(response.json);
       expect(body).toMatchObject({ role: 'STANDALONE', state: 'ACTIVE', term: 1, heartbeatIntervalMs: 1000, ackedSeq: 0, peers: [] });
@@ -187,7 +192,10 @@ describe('heartbeat', () => {
   it('throttles an address after repeated failures, valid credentials included', async () => {
     const s = await register('hb-throttle');
     const ip = '203.0.113.77';
-    for (let i = 0; i < 30; i++) expect((await handleHeartbeat(sensorRequest(heartbeatBody(), { authorization: sensorAuth(randomUUID(), s.credential), ip }))).status).toBe(401);
+    for (let i = 0; i < 30; i++)
+      expect(
+        (await handleHeartbeat(sensorRequest(heartbeatBody(), { authorization: sensorAuth(randomUUID(), s.credential), ip }))).status,
+      ).toBe(401);
     const throttled = await handleHeartbeat(sensorRequest(heartbeatBody(), { authorization: s.auth, ip }));
     expect(throttled.status).toBe(429);
     expect(Number(throttled.headers?.['retry-after'])).toBeGreaterThan(0);
@@ -278,7 +286,9 @@ describe('events', () => {
     const responses = await Promise.all(batches.map((b) => handleEvents(sensorRequest(eventsBody(b), { authorization: s.auth }))));
     for (const r of responses) expect([200, 409]).toContain(r.status);
     const sensor = await db().sensor.findUniqueOrThrow({ where: { id: s.sensorId } });
-    const seqs = (await db().sensorEvent.findMany({ where: { sensorId: s.sensorId }, orderBy: { seq: 'asc' }, select: { seq: true } })).map((r) => Number(r.seq));
+    const seqs = (await db().sensorEvent.findMany({ where: { sensorId: s.sensorId }, orderBy: { seq: 'asc' }, select: { seq: true } })).map(
+      (r) => Number(r.seq),
+    );
     expect(Number(sensor.ackedSeq)).toBe(100);
     expect(seqs).toEqual(Array.from({ length: 100 }, (_, i) => i + 1));
     const stored = responses.filter((r) => r.status === 200).reduce((n, r) => n + (r.json as { stored: number }).stored, 0);
@@ -307,7 +317,11 @@ describe('operator actions', () => {
     expect(refused.ok ? '' : refused.message).toMatch(/Sensor "del-1" is connected .* Stop the sensor first/);
     expect(await sensorSnapshot()).toBe(before);
 
-    const deleted = await deleteSensor(s.sensorId, { username: 'admin', ip: '10.9.9.9' }, { disconnectAfterMs: 5000, now: Date.now() + 60_000 });
+    const deleted = await deleteSensor(
+      s.sensorId,
+      { username: 'admin', ip: '10.9.9.9' },
+      { disconnectAfterMs: 5000, now: Date.now() + 60_000 },
+    );
     expect(deleted).toEqual({ ok: true, name: 'del-1' });
     expect(await db().sensor.findUnique({ where: { id: s.sensorId } })).toBeNull();
     expect(await db().sensorEvent.count({ where: { sensorId: s.sensorId } })).toBe(0);
@@ -333,10 +347,19 @@ describe('operator actions', () => {
     const audit = await db().auditEvent.findFirstOrThrow({ orderBy: { id: 'desc' } });
     expect(audit).toMatchObject({ action: 'alert.acknowledge', actor: 'analyst', target: 'ack-1#1' });
     const before = await sensorSnapshot();
-    expect(await acknowledgeAlert({ sensorId: s.sensorId, seq: 1 }, { username: 'admin' })).toMatchObject({ ok: false, code: 'ALREADY_ACKNOWLEDGED' });
+    expect(await acknowledgeAlert({ sensorId: s.sensorId, seq: 1 }, { username: 'admin' })).toMatchObject({
+      ok: false,
+      code: 'ALREADY_ACKNOWLEDGED',
+    });
     // seq 2 is a device report, not an alert; seq 9 does not exist.
-    expect(await acknowledgeAlert({ sensorId: s.sensorId, seq: 2 }, { username: 'admin' })).toMatchObject({ ok: false, code: 'UNKNOWN_ALERT' });
-    expect(await acknowledgeAlert({ sensorId: s.sensorId, seq: 9 }, { username: 'admin' })).toMatchObject({ ok: false, code: 'UNKNOWN_ALERT' });
+    expect(await acknowledgeAlert({ sensorId: s.sensorId, seq: 2 }, { username: 'admin' })).toMatchObject({
+      ok: false,
+      code: 'UNKNOWN_ALERT',
+    });
+    expect(await acknowledgeAlert({ sensorId: s.sensorId, seq: 9 }, { username: 'admin' })).toMatchObject({
+      ok: false,
+      code: 'UNKNOWN_ALERT',
+    });
     expect(await sensorSnapshot()).toBe(before);
   });
 });
@@ -348,10 +371,17 @@ describe('the Next.js route handlers (same handlers behind the web adapter)', ()
     events: () => import('../../app/api/v1/sensors/events/route.ts'),
   };
   const web = (body: BodyInit, headers: Record<string, string>) =>
-    new Request('https://127.0.0.1/api/v1/sensors/x', { method: 'POST', headers: { 'x-forwarded-for': '198.51.100.9', 'content-type': 'application/json', ...headers }, body, duplex: 'half' } as RequestInit);
+    new Request('https://127.0.0.1/api/v1/sensors/x', {
+      method: 'POST',
+      headers: { 'x-forwarded-for': '198.51.100.9', 'content-type': 'application/json', ...headers },
+      body,
+      duplex: 'half',
+    } as RequestInit);
 
   it('register, heartbeat and events answer as the handlers do, with no-store', async () => {
-    const reg = await (await routes.register()).POST(web(JSON.stringify(registerBody('route-1')), { authorization: bearer(await console_.token()) }));
+    const reg = await (
+      await routes.register()
+    ).POST(web(JSON.stringify(registerBody('route-1')), { authorization: bearer(await console_.token()) }));
     expect(reg.status).toBe(200);
     expect(reg.headers.get('cache-control')).toBe('no-store');
     const r = registerResponse.parse(await reg.json());

@@ -87,6 +87,7 @@ describe('sign-in', () => {
     expect(files).toContain('auth.log');
     expect(files).toContain('audit.log');
     const text = (await Promise.all(files.map((f) => readFile(path.join(logDir, f), 'utf8')))).join('\n');
-    for (const secret of [ADMIN_PASSWORD, USER_PASSWORD, 'A-brand-new-Pass-3', 'Changed-Pass-Four-4', '$argon2id$']) expect(text).not.toContain(secret);
+    for (const secret of [ADMIN_PASSWORD, USER_PASSWORD, 'A-brand-new-Pass-3', 'Changed-Pass-Four-4', '$argon2id$'])
+      expect(text).not.toContain(secret);
   });
 });

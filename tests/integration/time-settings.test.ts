@@ -22,7 +22,11 @@ beforeAll(async () => {
 afterAll(async () => appliance.close());
 
 async function snapshot() {
-  const [settings, journal, audit] = await Promise.all([db().setting.findMany({ orderBy: { key: 'asc' } }), db().journal.count(), db().auditEvent.count()]);
+  const [settings, journal, audit] = await Promise.all([
+    db().setting.findMany({ orderBy: { key: 'asc' } }),
+    db().journal.count(),
+    db().auditEvent.count(),
+  ]);
   return JSON.stringify({ settings, journal, audit }, (_k, v) => (typeof v === 'bigint' ? v.toString() : v));
 }
 
@@ -43,7 +47,10 @@ describe('time settings', () => {
 
   it('saves NTP server and time zone: a journal row and an audit event per changed setting', async () => {
     const before = await counts();
-    expect(await updateTimeSettings({ ntpServer: ' ntp.plant.example ', timezone: 'Europe/Berlin' })).toEqual({ ok: true, changed: ['time.ntpServer', 'time.timezone'] });
+    expect(await updateTimeSettings({ ntpServer: ' ntp.plant.example ', timezone: 'Europe/Berlin' })).toEqual({
+      ok: true,
+      changed: ['time.ntpServer', 'time.timezone'],
+    });
     expect(await getSetting('time.ntpServer')).toBe('ntp.plant.example');
     expect(await getSetting('time.timezone')).toBe('Europe/Berlin');
     expect(await counts()).toEqual({ journal: before.journal + 2, audit: before.audit + 2 });
@@ -64,7 +71,10 @@ describe('time settings', () => {
     expect(await updateTimeSettings({ ntpServer: 'ntp.plant.example', timezone: 'Europe/Berlin' })).toEqual({ ok: true, changed: [] });
     expect(await snapshot()).toBe(before);
     const counted = await counts();
-    expect(await updateTimeSettings({ ntpServer: '192.0.2.10', timezone: 'Europe/Berlin' })).toEqual({ ok: true, changed: ['time.ntpServer'] });
+    expect(await updateTimeSettings({ ntpServer: '192.0.2.10', timezone: 'Europe/Berlin' })).toEqual({
+      ok: true,
+      changed: ['time.ntpServer'],
+    });
     expect(await counts()).toEqual({ journal: counted.journal + 1, audit: counted.audit + 1 });
     expect(await updateTimeSettings({ ntpServer: '', timezone: 'UTC' })).toMatchObject({ ok: true });
     expect(await loadTimeSettings()).toMatchObject({ ntpServer: '', timezone: 'UTC' });
@@ -106,12 +116,23 @@ describe('console name', () => {
     expect(await updateConsoleName({ name: '  Plant North OT  ' })).toEqual({ ok: true, changed: ['console.name'] });
     expect((await loadConsoleFrame()).consoleName).toBe('Plant North OT');
     expect(await counts()).toEqual({ journal: before.journal + 1, audit: before.audit + 1 });
-    expect((await db().journal.findMany({ orderBy: { seq: 'desc' }, take: 1 }))[0]).toMatchObject({ entity: 'setting', key: 'console.name', payload: { value: 'Plant North OT' } });
-    expect((await db().auditEvent.findMany({ orderBy: { id: 'desc' }, take: 1 }))[0]).toMatchObject({ action: 'setting.change', target: 'console.name', details: { from: null, to: 'Plant North OT' } });
+    expect((await db().journal.findMany({ orderBy: { seq: 'desc' }, take: 1 }))[0]).toMatchObject({
+      entity: 'setting',
+      key: 'console.name',
+      payload: { value: 'Plant North OT' },
+    });
+    expect((await db().auditEvent.findMany({ orderBy: { id: 'desc' }, take: 1 }))[0]).toMatchObject({
+      action: 'setting.change',
+      target: 'console.name',
+      details: { from: null, to: 'Plant North OT' },
+    });
   });
 
   it('refuses a name over 25 characters and changes nothing', async () => {
-    await expectRefused(() => updateConsoleName({ name: 'x'.repeat(26) }), { message: 'The console name can be at most 25 characters.', field: 'name' });
+    await expectRefused(() => updateConsoleName({ name: 'x'.repeat(26) }), {
+      message: 'The console name can be at most 25 characters.',
+      field: 'name',
+    });
     expect((await loadConsoleFrame()).consoleName).toBe('Plant North OT');
   });
 

@@ -70,7 +70,10 @@ describe('creating users', () => {
     // One journal row (the hash, never the password) and one audit event for the creation itself.
     const rows = await db().journal.findMany({ where: { entity: 'user', key: 'operator1' } });
     expect(rows).toHaveLength(1);
-    expect(rows[0]).toMatchObject({ op: 'upsert', payload: { username: 'operator1', role: 'SECURITY_ANALYST', passwordHash: expect.stringMatching(/^\$argon2id\$/) } });
+    expect(rows[0]).toMatchObject({
+      op: 'upsert',
+      payload: { username: 'operator1', role: 'SECURITY_ANALYST', passwordHash: expect.stringMatching(/^\$argon2id\$/) },
+    });
     expect(JSON.stringify(rows[0]!.payload)).not.toContain(password);
     const created = await db().auditEvent.findMany({ where: { action: 'user.create', target: 'operator1' } });
     expect(created).toHaveLength(1);
@@ -107,17 +110,26 @@ describe('creating users', () => {
       code: 'INVALID_INPUT',
       message: /^Username may hold lowercase letters/,
     });
-    await expectRefused(() => addUser({ passwordMode: 'generate', username: 'ab', role: 'READ_ONLY' }), { code: 'INVALID_INPUT', message: 'Username must be at least 3 characters.' });
+    await expectRefused(() => addUser({ passwordMode: 'generate', username: 'ab', role: 'READ_ONLY' }), {
+      code: 'INVALID_INPUT',
+      message: 'Username must be at least 3 characters.',
+    });
     await expectRefused(() => addUser({ passwordMode: 'generate', username: 'newbie', role: 'ROOT' } as never), {
       code: 'INVALID_INPUT',
       message: 'Choose a role: Admin, Security Analyst or Read Only.',
     });
     // A typed password must be sent with the typed mode; a generated one cannot be smuggled in.
-    await expectRefused(() => addUser({ passwordMode: 'typed', username: 'newbie', role: 'READ_ONLY' } as never), { code: 'INVALID_INPUT', message: /.+/ });
-    await expectRefused(() => addUser({ passwordMode: 'generate', username: 'newbie', role: 'READ_ONLY', password: 'Typed-Strong-Pass-9' } as never), {
+    await expectRefused(() => addUser({ passwordMode: 'typed', username: 'newbie', role: 'READ_ONLY' } as never), {
       code: 'INVALID_INPUT',
       message: /.+/,
     });
+    await expectRefused(
+      () => addUser({ passwordMode: 'generate', username: 'newbie', role: 'READ_ONLY', password: 'Typed-Strong-Pass-9' } as never),
+      {
+        code: 'INVALID_INPUT',
+        message: /.+/,
+      },
+    );
     expect(await db().user.findUnique({ where: { username: 'newbie' } })).toBeNull();
   });
 });
@@ -126,10 +138,24 @@ describe('changing roles', () => {
   it('changes another user’s role; journaled with the new role and audited with from/to', async () => {
     await as('admin');
     const before = await counts();
-    expect(await updateUserRole({ username: 'operator1', role: 'READ_ONLY' })).toEqual({ ok: true, from: 'SECURITY_ANALYST', to: 'READ_ONLY' });
+    expect(await updateUserRole({ username: 'operator1', role: 'READ_ONLY' })).toEqual({
+      ok: true,
+      from: 'SECURITY_ANALYST',
+      to: 'READ_ONLY',
+    });
     expect((await db().user.findUniqueOrThrow({ where: { username: 'operator1' } })).role).toBe('READ_ONLY');
-    expect(await lastJournal()).toMatchObject({ entity: 'user', key: 'operator1', op: 'upsert', payload: { role: 'READ_ONLY', passwordHash: expect.stringMatching(/^\$argon2id\$/) } });
-    expect(await lastAudit()).toMatchObject({ action: 'user.role-change', actor: 'admin', target: 'operator1', details: { from: 'SECURITY_ANALYST', to: 'READ_ONLY' } });
+    expect(await lastJournal()).toMatchObject({
+      entity: 'user',
+      key: 'operator1',
+      op: 'upsert',
+      payload: { role: 'READ_ONLY', passwordHash: expect.stringMatching(/^\$argon2id\$/) },
+    });
+    expect(await lastAudit()).toMatchObject({
+      action: 'user.role-change',
+      actor: 'admin',
+      target: 'operator1',
+      details: { from: 'SECURITY_ANALYST', to: 'READ_ONLY' },
+    });
     expect(await counts()).toEqual({ journal: before.journal + 1, audit: before.audit + 1 });
   });
 
@@ -143,7 +169,10 @@ describe('changing roles', () => {
     // Same session, role read from the database: now refused.
     caller.session!.user.name = 'reader1';
     caller.session!.user.id = (await db().user.findUniqueOrThrow({ where: { username: 'reader1' } })).id;
-    await expectRefused(() => updateUserRole({ username: 'operator1', role: 'READ_ONLY' }), { code: 'FORBIDDEN', message: 'This needs the Admin role.' });
+    await expectRefused(() => updateUserRole({ username: 'operator1', role: 'READ_ONLY' }), {
+      code: 'FORBIDDEN',
+      message: 'This needs the Admin role.',
+    });
   });
 
   it('refuses changing your own role, an unchanged role, an unknown user or role, and changes nothing', async () => {
@@ -152,7 +181,10 @@ describe('changing roles', () => {
       code: 'SELF_ROLE_CHANGE',
       message: 'You cannot change your own role. Ask another Admin to do it.',
     });
-    await expectRefused(() => updateUserRole({ username: 'viewer', role: 'READ_ONLY' }), { code: 'SAME_ROLE', message: '"viewer" already has the Read Only role.' });
+    await expectRefused(() => updateUserRole({ username: 'viewer', role: 'READ_ONLY' }), {
+      code: 'SAME_ROLE',
+      message: '"viewer" already has the Read Only role.',
+    });
     await expectRefused(() => updateUserRole({ username: 'ghost', role: 'READ_ONLY' }), {
       code: 'UNKNOWN_USER',
       message: 'There is no user named "ghost". It may have been deleted: reload the page.',
@@ -173,11 +205,16 @@ describe('changing roles', () => {
   });
 
   it('two Admins demoting each other at the same moment: one wins, one Admin always remains', async () => {
-    expect(await createUser({ username: 'admin2', password: USER_PASSWORD, role: 'READ_ONLY' }, { username: 'admin' })).toMatchObject({ ok: true });
+    expect(await createUser({ username: 'admin2', password: USER_PASSWORD, role: 'READ_ONLY' }, { username: 'admin' })).toMatchObject({
+      ok: true,
+    });
     // Repeated, because a race only shows when the two transactions overlap.
     for (let round = 0; round < 20; round++) {
       expect(await changeUserRole('admin2', 'ADMIN', { username: 'admin' })).toMatchObject({ ok: true });
-      const results = await Promise.all([changeUserRole('admin2', 'READ_ONLY', { username: 'admin' }), changeUserRole('admin', 'READ_ONLY', { username: 'admin2' })]);
+      const results = await Promise.all([
+        changeUserRole('admin2', 'READ_ONLY', { username: 'admin' }),
+        changeUserRole('admin', 'READ_ONLY', { username: 'admin2' }),
+      ]);
       expect(await db().user.count({ where: { role: 'ADMIN' } }), `round ${round}`).toBe(1);
       expect(results.filter((r) => r.ok)).toHaveLength(1);
       expect(results.find((r) => !r.ok)).toMatchObject({ code: 'LAST_ADMIN' });
@@ -212,7 +249,10 @@ describe('resetting passwords', () => {
 
   it('refuses an unknown user and changes nothing', async () => {
     await as('admin');
-    await expectRefused(() => resetUserPassword({ username: 'ghost' }), { code: 'UNKNOWN_USER', message: 'There is no user named "ghost".' });
+    await expectRefused(() => resetUserPassword({ username: 'ghost' }), {
+      code: 'UNKNOWN_USER',
+      message: 'There is no user named "ghost".',
+    });
     await expectRefused(() => resetUserPassword({ username: '' }), { code: 'INVALID_INPUT', message: 'Choose a user.' });
   });
 });
@@ -220,8 +260,14 @@ describe('resetting passwords', () => {
 describe('deleting users', () => {
   it('refuses deleting yourself, the last Admin and an unknown user, and changes nothing', async () => {
     await as('admin');
-    await expectRefused(() => removeUser({ username: 'admin' }), { code: 'SELF_DELETE', message: 'You cannot delete your own account. Ask another Admin to do it.' });
-    await expectRefused(() => removeUser({ username: 'ghost' }), { code: 'UNKNOWN_USER', message: 'There is no user named "ghost". It may have been deleted: reload the page.' });
+    await expectRefused(() => removeUser({ username: 'admin' }), {
+      code: 'SELF_DELETE',
+      message: 'You cannot delete your own account. Ask another Admin to do it.',
+    });
+    await expectRefused(() => removeUser({ username: 'ghost' }), {
+      code: 'UNKNOWN_USER',
+      message: 'There is no user named "ghost". It may have been deleted: reload the page.',
+    });
     await expectRefused(() => deleteUser('admin', { username: 'cli:root' }), {
       code: 'LAST_ADMIN',
       message: '"admin" is the last Admin and cannot be deleted. Give another user the Admin role first.',
@@ -236,11 +282,24 @@ describe('deleting users', () => {
     expect(await removeUser({ username: 'operator1' })).toEqual({ ok: true });
     expect(await db().user.findUnique({ where: { username: 'operator1' } })).toBeNull();
     expect(await counts()).toEqual({ journal: before.journal + 1, audit: before.audit + 1 });
-    expect(await lastJournal()).toMatchObject({ entity: 'user', key: 'operator1', op: 'delete', payload: { username: 'operator1', role: 'SECURITY_ANALYST' } });
-    expect(await lastAudit()).toMatchObject({ action: 'user.delete', actor: 'admin', target: 'operator1', details: { role: 'SECURITY_ANALYST' } });
+    expect(await lastJournal()).toMatchObject({
+      entity: 'user',
+      key: 'operator1',
+      op: 'delete',
+      payload: { username: 'operator1', role: 'SECURITY_ANALYST' },
+    });
+    expect(await lastAudit()).toMatchObject({
+      action: 'user.delete',
+      actor: 'admin',
+      target: 'operator1',
+      details: { role: 'SECURITY_ANALYST' },
+    });
     // A deleted user's session is refused like a signed-out one.
     caller.session = operatorSession;
-    await expectRefused(() => removeUser({ username: 'viewer' }), { code: 'UNAUTHENTICATED', message: 'Your session has ended. Sign in again.' });
+    await expectRefused(() => removeUser({ username: 'viewer' }), {
+      code: 'UNAUTHENTICATED',
+      message: 'Your session has ended. Sign in again.',
+    });
     expect(await authenticate('operator1', secrets[0]!, '10.7.0.1')).toMatchObject({ ok: false, code: 'INVALID' });
   });
 

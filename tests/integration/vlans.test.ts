@@ -24,7 +24,11 @@ async function as(username: string) {
 }
 
 async function snapshot() {
-  const [vlans, journal, audit] = await Promise.all([db().vlan.findMany({ orderBy: { id: 'asc' } }), db().journal.count(), db().auditEvent.count()]);
+  const [vlans, journal, audit] = await Promise.all([
+    db().vlan.findMany({ orderBy: { id: 'asc' } }),
+    db().journal.count(),
+    db().auditEvent.count(),
+  ]);
   return JSON.stringify({ vlans, journal, audit });
 }
 
@@ -47,7 +51,13 @@ describe('adding VLANs', () => {
     expect(await listVlans()).toMatchObject([{ id: 12, name: 'Production' }]);
     expect(await counts()).toEqual({ journal: before.journal + 1, audit: before.audit + 1 });
     expect(await lastJournal()).toMatchObject({ entity: 'vlan', key: '12', op: 'upsert', payload: { id: 12, name: 'Production' } });
-    expect(await lastAudit()).toMatchObject({ action: 'vlan.create', actor: 'admin', target: '12', outcome: 'success', details: { name: 'Production' } });
+    expect(await lastAudit()).toMatchObject({
+      action: 'vlan.create',
+      actor: 'admin',
+      target: '12',
+      outcome: 'success',
+      details: { name: 'Production' },
+    });
     expect(await addVlan({ id: 1, name: 'Management' })).toMatchObject({ ok: true });
     expect(await addVlan({ id: 4094, name: 'x'.repeat(64) })).toMatchObject({ ok: true });
     expect((await listVlans()).map((v) => v.id)).toEqual([1, 12, 4094]);
@@ -66,19 +76,44 @@ describe('adding VLANs', () => {
     for (const id of [0, 4095, -3, 12.5, '12.5', 'abc', '', '0x10']) {
       await expectRefused(() => addVlan({ id, name: 'Cell' }), { code: 'INVALID_INPUT', message: idMessage, field: 'id' });
     }
-    await expectRefused(() => addVlan({ id: 20, name: '   ' }), { code: 'INVALID_INPUT', message: 'Enter a name for the VLAN.', field: 'name' });
-    await expectRefused(() => addVlan({ id: 20, name: 'x'.repeat(65) }), { code: 'INVALID_INPUT', message: 'A VLAN name can be at most 64 characters.', field: 'name' });
-    await expectRefused(() => addVlan({ id: 20, name: 'tab\there' }), { code: 'INVALID_INPUT', message: 'A VLAN name cannot contain control characters.', field: 'name' });
-    await expectRefused(() => addVlan({ id: 20, name: 'ok', extra: true } as never), { code: 'INVALID_INPUT', message: expect.any(String) as never });
+    await expectRefused(() => addVlan({ id: 20, name: '   ' }), {
+      code: 'INVALID_INPUT',
+      message: 'Enter a name for the VLAN.',
+      field: 'name',
+    });
+    await expectRefused(() => addVlan({ id: 20, name: 'x'.repeat(65) }), {
+      code: 'INVALID_INPUT',
+      message: 'A VLAN name can be at most 64 characters.',
+      field: 'name',
+    });
+    await expectRefused(() => addVlan({ id: 20, name: 'tab\there' }), {
+      code: 'INVALID_INPUT',
+      message: 'A VLAN name cannot contain control characters.',
+      field: 'name',
+    });
+    await expectRefused(() => addVlan({ id: 20, name: 'ok', extra: true } as never), {
+      code: 'INVALID_INPUT',
+      message: expect.any(String) as never,
+    });
     // Callers that bypass the action (CLI, other lib code) get the same checks.
-    await expectRefused(() => createVlan({ id: 5000, name: 'Cell' }, { username: 'cli:root' }), { code: 'INVALID_VLAN', message: idMessage, field: 'id' });
+    await expectRefused(() => createVlan({ id: 5000, name: 'Cell' }, { username: 'cli:root' }), {
+      code: 'INVALID_VLAN',
+      message: idMessage,
+      field: 'id',
+    });
   });
 
   it('two Admins adding the same ID at the same moment: one succeeds, the other is told it exists', async () => {
     const before = await counts();
-    const results = await Promise.all([createVlan({ id: 300, name: 'First' }, { username: 'admin' }), createVlan({ id: 300, name: 'Second' }, { username: 'admin' })]);
+    const results = await Promise.all([
+      createVlan({ id: 300, name: 'First' }, { username: 'admin' }),
+      createVlan({ id: 300, name: 'Second' }, { username: 'admin' }),
+    ]);
     expect(results.filter((r) => r.ok)).toHaveLength(1);
-    expect(results.find((r) => !r.ok)).toMatchObject({ code: 'VLAN_EXISTS', message: expect.stringMatching(/^VLAN 300 already exists \(name "(First|Second)"\)/) });
+    expect(results.find((r) => !r.ok)).toMatchObject({
+      code: 'VLAN_EXISTS',
+      message: expect.stringMatching(/^VLAN 300 already exists \(name "(First|Second)"\)/),
+    });
     expect(await counts()).toEqual({ journal: before.journal + 1, audit: before.audit + 1 });
   });
 
@@ -96,7 +131,11 @@ describe('renaming VLANs', () => {
     expect((await db().vlan.findUniqueOrThrow({ where: { id: 12 } })).name).toBe('Production line 2');
     expect(await counts()).toEqual({ journal: before.journal + 1, audit: before.audit + 1 });
     expect(await lastJournal()).toMatchObject({ entity: 'vlan', key: '12', op: 'upsert', payload: { id: 12, name: 'Production line 2' } });
-    expect(await lastAudit()).toMatchObject({ action: 'vlan.update', target: '12', details: { from: 'Production', to: 'Production line 2' } });
+    expect(await lastAudit()).toMatchObject({
+      action: 'vlan.update',
+      target: '12',
+      details: { from: 'Production', to: 'Production line 2' },
+    });
   });
 
   it('saving the same name is a no-op: nothing journaled or audited', async () => {
@@ -106,10 +145,25 @@ describe('renaming VLANs', () => {
   });
 
   it('refuses an unknown VLAN and bad names, and changes nothing', async () => {
-    await expectRefused(() => editVlan({ id: 13, name: 'Ghost' }), { code: 'UNKNOWN_VLAN', message: 'VLAN 13 does not exist. It may have been deleted: reload the page.' });
-    await expectRefused(() => editVlan({ id: 12, name: '' }), { code: 'INVALID_INPUT', message: 'Enter a name for the VLAN.', field: 'name' });
-    await expectRefused(() => editVlan({ id: 0, name: 'x' }), { code: 'INVALID_INPUT', message: 'Enter a VLAN ID: a whole number from 1 to 4094.', field: 'id' });
-    await expectRefused(() => renameVlan({ id: 12, name: 'y'.repeat(65) }, { username: 'cli:root' }), { code: 'INVALID_VLAN', message: 'A VLAN name can be at most 64 characters.', field: 'name' });
+    await expectRefused(() => editVlan({ id: 13, name: 'Ghost' }), {
+      code: 'UNKNOWN_VLAN',
+      message: 'VLAN 13 does not exist. It may have been deleted: reload the page.',
+    });
+    await expectRefused(() => editVlan({ id: 12, name: '' }), {
+      code: 'INVALID_INPUT',
+      message: 'Enter a name for the VLAN.',
+      field: 'name',
+    });
+    await expectRefused(() => editVlan({ id: 0, name: 'x' }), {
+      code: 'INVALID_INPUT',
+      message: 'Enter a VLAN ID: a whole number from 1 to 4094.',
+      field: 'id',
+    });
+    await expectRefused(() => renameVlan({ id: 12, name: 'y'.repeat(65) }, { username: 'cli:root' }), {
+      code: 'INVALID_VLAN',
+      message: 'A VLAN name can be at most 64 characters.',
+      field: 'name',
+    });
   });
 });
 
@@ -120,14 +174,28 @@ describe('deleting VLANs', () => {
     expect(await db().vlan.findUnique({ where: { id: 12 } })).toBeNull();
     expect(await counts()).toEqual({ journal: before.journal + 1, audit: before.audit + 1 });
     expect(await lastJournal()).toMatchObject({ entity: 'vlan', key: '12', op: 'delete', payload: { id: 12, name: 'Production line 2' } });
-    expect(await lastAudit()).toMatchObject({ action: 'vlan.delete', actor: 'admin', target: '12', details: { name: 'Production line 2' } });
+    expect(await lastAudit()).toMatchObject({
+      action: 'vlan.delete',
+      actor: 'admin',
+      target: '12',
+      details: { name: 'Production line 2' },
+    });
     // The ID is free again.
     expect(await addVlan({ id: 12, name: 'Reused' })).toMatchObject({ ok: true });
   });
 
   it('refuses an unknown or invalid ID and changes nothing', async () => {
-    await expectRefused(() => removeVlan({ id: 99 }), { code: 'UNKNOWN_VLAN', message: 'VLAN 99 does not exist. It may have been deleted: reload the page.' });
-    await expectRefused(() => removeVlan({ id: 'all' } as never), { code: 'INVALID_INPUT', message: 'Enter a VLAN ID: a whole number from 1 to 4094.' });
-    await expectRefused(() => deleteVlan(99, { username: 'cli:root' }), { code: 'UNKNOWN_VLAN', message: 'VLAN 99 does not exist. It may have been deleted: reload the page.' });
+    await expectRefused(() => removeVlan({ id: 99 }), {
+      code: 'UNKNOWN_VLAN',
+      message: 'VLAN 99 does not exist. It may have been deleted: reload the page.',
+    });
+    await expectRefused(() => removeVlan({ id: 'all' } as never), {
+      code: 'INVALID_INPUT',
+      message: 'Enter a VLAN ID: a whole number from 1 to 4094.',
+    });
+    await expectRefused(() => deleteVlan(99, { username: 'cli:root' }), {
+      code: 'UNKNOWN_VLAN',
+      message: 'VLAN 99 does not exist. It may have been deleted: reload the page.',
+    });
   });
 });

@@ -16,9 +16,18 @@ export async function createApplianceDatabase(): Promise<ApplianceDb> {
   const database = await createTestDatabase();
   await applyMigrations(database.url, { migrationsDir: 'prisma/migrations' });
   process.env.DATABASE_URL = database.url;
-  await initialiseAppliance({ domain: 'otc-test.local', model: 'OTC-VM', softwareVersion: '0.0.0-test', adminUsername: 'admin', adminPassword: ADMIN_PASSWORD });
+  await initialiseAppliance({
+    domain: 'otc-test.local',
+    model: 'OTC-VM',
+    softwareVersion: '0.0.0-test',
+    adminUsername: 'admin',
+    adminPassword: ADMIN_PASSWORD,
+  });
   const system = { username: 'system' };
-  for (const [username, role] of [['analyst', 'SECURITY_ANALYST'], ['viewer', 'READ_ONLY']] as const) {
+  for (const [username, role] of [
+    ['analyst', 'SECURITY_ANALYST'],
+    ['viewer', 'READ_ONLY'],
+  ] as const) {
     const created = await createUser({ username, password: USER_PASSWORD, role }, system);
     if (!created.ok) throw new Error(created.message);
   }

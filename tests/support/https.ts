@@ -27,7 +27,12 @@ function cookiesOf(response: HttpsResponse): string[] {
 
 // next-auth's credentials flow as a browser performs it; returns the session cookie header, or the
 // error next-auth reported.
-export async function signInOverHttps(baseUrl: string, ca: string, username: string, password: string): Promise<{ cookie: string } | { error: string }> {
+export async function signInOverHttps(
+  baseUrl: string,
+  ca: string,
+  username: string,
+  password: string,
+): Promise<{ cookie: string } | { error: string }> {
   const csrf = await request(`${baseUrl}/api/auth/csrf`, { ca });
   const csrfCookie = cookiesOf(csrf).join('; ');
   const { csrfToken } = JSON.parse(csrf.body) as { csrfToken: string };

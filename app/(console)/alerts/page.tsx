@@ -16,7 +16,10 @@ export default async function AlertsPage({ searchParams }: { searchParams: Promi
   return (
     <div className="space-y-6">
       <h1 className="text-2xl font-semibold">Alerts</h1>
-      <Card title="Alerts" description="Alerts the sensors reported, newest first. Security Analysts and Admins acknowledge them once handled.">
+      <Card
+        title="Alerts"
+        description="Alerts the sensors reported, newest first. Security Analysts and Admins acknowledge them once handled."
+      >
         <div className="space-y-4">
           <AlertFilters filter={filter} sensorNames={data.sensorNames} />
           <p className="text-sm text-slate-700" data-testid="alert-summary">
@@ -24,8 +27,16 @@ export default async function AlertsPage({ searchParams }: { searchParams: Promi
               ? `No sensor is named "${filter.sensor}".`
               : `${data.total.toLocaleString('en-US')} ${data.total === 1 ? 'alert' : 'alerts'}${filtered ? ' match the filters' : ''}.`}
           </p>
-          {data.alerts.length > 0 ? <AlertsTable alerts={data.alerts} canAcknowledge={roleAtLeast(user.role, 'SECURITY_ANALYST')} timeZone={data.timeZone} /> : null}
-          <Pager basePath="/alerts" page={data.page} pages={data.pages} params={{ sensor: filter.sensor, severity: filter.severity }} label="Alert pages" />
+          {data.alerts.length > 0 ? (
+            <AlertsTable alerts={data.alerts} canAcknowledge={roleAtLeast(user.role, 'SECURITY_ANALYST')} timeZone={data.timeZone} />
+          ) : null}
+          <Pager
+            basePath="/alerts"
+            page={data.page}
+            pages={data.pages}
+            params={{ sensor: filter.sensor, severity: filter.severity }}
+            label="Alert pages"
+          />
         </div>
       </Card>
     </div>

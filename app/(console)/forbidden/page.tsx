@@ -11,8 +11,8 @@ export default async function ForbiddenPage({ searchParams }: { searchParams: Pr
     <div className="max-w-xl space-y-4">
       <h1 className="text-2xl font-semibold">Not allowed</h1>
       <Alert tone="error">
-        This page needs the {required} role. You are signed in as {user.username} ({ROLE_LABELS[user.role]}). Ask an
-        Admin if you need access.
+        This page needs the {required} role. You are signed in as {user.username} ({ROLE_LABELS[user.role]}). Ask an Admin if you need
+        access.
       </Alert>
       <Link href="/" className="text-sm text-sky-700 underline">
         Back to the overview

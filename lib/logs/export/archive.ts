@@ -66,7 +66,12 @@ export async function writeLogArchive(
       entry.modified = stat.mtime;
     }
 
-    const manifestFiles = opened.map((f) => ({ path: `${f.category}/${f.name}`, category: f.category, sizeBytes: f.size, modifiedAt: f.modified.toISOString() }));
+    const manifestFiles = opened.map((f) => ({
+      path: `${f.category}/${f.name}`,
+      category: f.category,
+      sizeBytes: f.size,
+      modifiedAt: f.modified.toISOString(),
+    }));
     const manifest = {
       consoleDomain: info.consoleDomain,
       softwareVersion: info.softwareVersion,
@@ -78,14 +83,17 @@ export async function writeLogArchive(
     out = createWriteStream(target, { flags: 'wx', mode: 0o600 });
     out.once('open', () => (created = true));
     const zip = new ZipAesWriter(out, password); // listens for the stream's errors from here on
-    await zip.addEntry('manifest.json', Readable.from([Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`)]), { modified: info.createdAt });
+    await zip.addEntry('manifest.json', Readable.from([Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`)]), {
+      modified: info.createdAt,
+    });
     const total = opened.reduce((sum, f) => sum + f.size, 0);
     let done = 0;
     onProgress(done, total);
     while (opened.length > 0) {
       const file = opened.shift()!;
       // `end` is inclusive; an empty file gets an empty source (a read stream cannot express "no bytes").
-      const source = file.size > 0 ? file.handle.createReadStream({ start: 0, end: file.size - 1, highWaterMark: 256 * 1024 }) : Readable.from([]);
+      const source =
+        file.size > 0 ? file.handle.createReadStream({ start: 0, end: file.size - 1, highWaterMark: 256 * 1024 }) : Readable.from([]);
       try {
         await zip.addEntry(`${file.category}/${file.name}`, source, {
           modified: file.modified,

@@ -15,7 +15,16 @@ export type LogExportView = {
   downloadName: string;
 };
 
-type Row = { id: string; createdAt: Date; createdBy: string; categories: string[]; status: string; progress: number; sizeBytes: bigint | null; error: string | null };
+type Row = {
+  id: string;
+  createdAt: Date;
+  createdBy: string;
+  categories: string[];
+  status: string;
+  progress: number;
+  sizeBytes: bigint | null;
+  error: string | null;
+};
 
 function toView(row: Row): LogExportView {
   // A row still running that no job of this process is writing was cut short by a restart; the next

@@ -16,16 +16,30 @@ export type ExportDownload =
 export async function openExportDownload(id: string, actor: Actor): Promise<ExportDownload> {
   const row = await getExport(id);
   if (!row) {
-    return { ok: false, code: 'NOT_FOUND', message: `There is no such export. Only the last ${EXPORTS_KEPT} are kept: export the logs again.` };
+    return {
+      ok: false,
+      code: 'NOT_FOUND',
+      message: `There is no such export. Only the last ${EXPORTS_KEPT} are kept: export the logs again.`,
+    };
   }
-  if (row.status === 'running') return { ok: false, code: 'NOT_READY', message: `This export is still being written (${row.progress}%). Download it once it is ready.` };
-  if (row.status !== 'ready') return { ok: false, code: 'NOT_READY', message: `This export failed and has no archive: ${row.error ?? 'unknown error'}` };
+  if (row.status === 'running')
+    return {
+      ok: false,
+      code: 'NOT_READY',
+      message: `This export is still being written (${row.progress}%). Download it once it is ready.`,
+    };
+  if (row.status !== 'ready')
+    return { ok: false, code: 'NOT_READY', message: `This export failed and has no archive: ${row.error ?? 'unknown error'}` };
   let handle: FileHandle;
   try {
     handle = await open(path.join(appliancePaths().exports, row.fileName), 'r');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-    return { ok: false, code: 'NOT_FOUND', message: "This export's archive is missing from the appliance's exports directory. Export the logs again." };
+    return {
+      ok: false,
+      code: 'NOT_FOUND',
+      message: "This export's archive is missing from the appliance's exports directory. Export the logs again.",
+    };
   }
   const { size } = await handle.stat();
   await recordLogExportDownload(id, actor);

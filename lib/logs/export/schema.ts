@@ -26,4 +26,5 @@ export function exportDownloadName(createdAt: Date): string {
   return `otc-logs-${iso.slice(0, 10)}-${iso.slice(11, 19).replaceAll(':', '')}.zip`;
 }
 
-export type StartExportResult = { ok: true; data: { id: string; password: string } } | { ok: false; code: 'EXPORT_RUNNING'; message: string };
+export type StartExportResult =
+  { ok: true; data: { id: string; password: string } } | { ok: false; code: 'EXPORT_RUNNING'; message: string };

@@ -22,7 +22,8 @@ const ARCHIVE_NAME = /^[0-9a-f-]{36}\.zip$/;
 // One export at a time: each reads every selected log in full, and the appliance has few cores.
 export async function startLogExport(categories: readonly LogCategory[], actor: Actor): Promise<StartExportResult> {
   const live = liveExports();
-  if (live.size > 0) return { ok: false, code: 'EXPORT_RUNNING', message: 'An export is already being written. Wait until it is ready, then export again.' };
+  if (live.size > 0)
+    return { ok: false, code: 'EXPORT_RUNNING', message: 'An export is already being written. Wait until it is ready, then export again.' };
   // Claimed synchronously, before the first await, so that two simultaneous requests cannot both pass.
   const claim = `claim:${Date.now()}`;
   live.set(claim, Promise.resolve());
@@ -33,7 +34,10 @@ export async function startLogExport(categories: readonly LogCategory[], actor: 
     live.delete(claim);
   }
   const password = generatePassword(EXPORT_PASSWORD_LENGTH);
-  live.set(id, runExport(id, categories, password).finally(() => live.delete(id)));
+  live.set(
+    id,
+    runExport(id, categories, password).finally(() => live.delete(id)),
+  );
   return { ok: true, data: { id, password } };
 }
 
@@ -47,7 +51,12 @@ async function runExport(id: string, categories: readonly LogCategory[], passwor
   const timer = setInterval(() => {
     if (percent === written) return;
     const value = percent;
-    saving = saving.then(() => updateLogExportProgress(id, value)).then(() => void (written = value), () => {});
+    saving = saving
+      .then(() => updateLogExportProgress(id, value))
+      .then(
+        () => void (written = value),
+        () => {},
+      );
   }, PROGRESS_INTERVAL_MS);
   timer.unref();
 
@@ -70,7 +79,10 @@ async function runExport(id: string, categories: readonly LogCategory[], passwor
     log.info({ exportId: id, categories, files: result.files.length, sizeBytes: result.sizeBytes }, 'log export ready');
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
-    outcome = { status: 'failed', error: `Writing the archive failed (${reason}). Check the free space in the data directory, then export again.` };
+    outcome = {
+      status: 'failed',
+      error: `Writing the archive failed (${reason}). Check the free space in the data directory, then export again.`,
+    };
     log.error({ exportId: id, err: reason }, 'log export failed');
   } finally {
     clearInterval(timer);
@@ -92,6 +104,7 @@ async function removeArchives(dir: string, removed: string[]): Promise<void> {
   const known = await listExportFileNames();
   const live = liveExports();
   for (const name of await readdir(dir)) {
-    if (ARCHIVE_NAME.test(name) && !known.has(name) && !live.has(name.slice(0, -'.zip'.length))) await rm(path.join(dir, name), { force: true });
+    if (ARCHIVE_NAME.test(name) && !known.has(name) && !live.has(name.slice(0, -'.zip'.length)))
+      await rm(path.join(dir, name), { force: true });
   }
 }

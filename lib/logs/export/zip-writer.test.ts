@@ -34,7 +34,18 @@ function split(data: Buffer, size: number): Buffer[] {
   return parts;
 }
 
-type CentralEntry = { name: string; flags: number; method: number; versionNeeded: number; crc: number; compressedSize: number; size: number; extra: Buffer; externalAttributes: number; offset: number };
+type CentralEntry = {
+  name: string;
+  flags: number;
+  method: number;
+  versionNeeded: number;
+  crc: number;
+  compressedSize: number;
+  size: number;
+  extra: Buffer;
+  externalAttributes: number;
+  offset: number;
+};
 
 // A reader written from the specifications independently of the writer (its own key split, its own
 // little-endian counter via BigInt), used to check what the writer produced. 7-Zip checks it again in the
@@ -84,7 +95,11 @@ function storedData(zip: Buffer, entry: CentralEntry): Buffer {
   const data = zip.subarray(start, start + entry.compressedSize);
   const descriptor = zip.subarray(start + entry.compressedSize, start + entry.compressedSize + 16);
   expect(descriptor.readUInt32LE(0)).toBe(0x08074b50);
-  expect([descriptor.readUInt32LE(4), descriptor.readUInt32LE(8), descriptor.readUInt32LE(12)]).toEqual([0, entry.compressedSize, entry.size]);
+  expect([descriptor.readUInt32LE(4), descriptor.readUInt32LE(8), descriptor.readUInt32LE(12)]).toEqual([
+    0,
+    entry.compressedSize,
+    entry.size,
+  ]);
   return data;
 }
 
@@ -160,7 +175,8 @@ describe('ZipAesWriter', () => {
     const zip = await zipOf([['auth/auth.log', text]]);
     expect(readZip(zip, PASSWORD).get('auth/auth.log')!.equals(text)).toBe(true);
     // The 2-byte verifier catches almost every wrong password; the rare one that passes fails the HMAC.
-    for (const wrong of ['Xk7-pQ2!mN9#rT4+wZ6-', '', 'password']) expect(() => readZip(zip, wrong)).toThrow(/wrong password|authentication failed/);
+    for (const wrong of ['Xk7-pQ2!mN9#rT4+wZ6-', '', 'password'])
+      expect(() => readZip(zip, wrong)).toThrow(/wrong password|authentication failed/);
 
     const [entry] = readCentralDirectory(zip);
     const tampered = Buffer.from(zip);
@@ -173,7 +189,10 @@ describe('ZipAesWriter', () => {
     const zeros = Buffer.alloc(300 * 16);
     const winzip = new WinZipCtr(key).update(zeros);
     const block = (n: number) => winzip.subarray((n - 1) * 16, n * 16);
-    const ecb = (counter: number[]) => createCipheriv('aes-256-ecb', key, null).setAutoPadding(false).update(Buffer.from([...counter, ...Array(16 - counter.length).fill(0)]));
+    const ecb = (counter: number[]) =>
+      createCipheriv('aes-256-ecb', key, null)
+        .setAutoPadding(false)
+        .update(Buffer.from([...counter, ...Array(16 - counter.length).fill(0)]));
     expect(block(1)).toEqual(ecb([1]));
     expect(block(2)).toEqual(ecb([2]));
     expect(block(256)).toEqual(ecb([0, 1])); // the carry goes into byte 1

@@ -89,7 +89,11 @@ export class ZipAesWriter {
 
   // Writes one entry: local header, salt + verifier, deflated-then-encrypted data, authentication code,
   // data descriptor. Resolves once the whole entry has been handed to the output.
-  async addEntry(name: string, source: Readable | AsyncIterable<Buffer>, options: AddEntryOptions = {}): Promise<{ size: number; compressedSize: number }> {
+  async addEntry(
+    name: string,
+    source: Readable | AsyncIterable<Buffer>,
+    options: AddEntryOptions = {},
+  ): Promise<{ size: number; compressedSize: number }> {
     if (this.#closed) throw new Error('The archive is already finished.');
     if (this.#entries.length >= MAX_ENTRIES) throw new RangeError(`A ZIP archive without ZIP64 holds at most ${MAX_ENTRIES} entries.`);
     // Relative, forward-slash paths only (§4.4.17), so extraction cannot escape its target directory.
@@ -140,7 +144,8 @@ export class ZipAesWriter {
 
     // The "compressed size" of an AES entry covers everything stored: salt, verifier, data, code.
     const compressedSize = SALT_LENGTH + VERIFIER_LENGTH + encryptedSize + AUTH_CODE_LENGTH;
-    if (size > MAX_32 || compressedSize > MAX_32 || offset > MAX_32) throw new RangeError(`${name} is too large for a ZIP archive without ZIP64.`);
+    if (size > MAX_32 || compressedSize > MAX_32 || offset > MAX_32)
+      throw new RangeError(`${name} is too large for a ZIP archive without ZIP64.`);
     const descriptor = Buffer.alloc(16);
     descriptor.writeUInt32LE(SIG_DESCRIPTOR, 0);
     descriptor.writeUInt32LE(0, 4); // CRC-32: 0 under AE-2

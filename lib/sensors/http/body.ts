@@ -9,7 +9,8 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 function unstorableText(value: unknown, depth = 0): string | null {
-  if (typeof value === 'string') return value.includes('\u0000') || LONE_SURROGATE.test(value) ? 'Text must not contain NUL characters or unpaired surrogates.' : null;
+  if (typeof value === 'string')
+    return value.includes('\u0000') || LONE_SURROGATE.test(value) ? 'Text must not contain NUL characters or unpaired surrogates.' : null;
   if (depth > 64 || value === null || typeof value !== 'object') return null;
   for (const [k, v] of Object.entries(value)) {
     const problem = unstorableText(k, depth + 1) ?? unstorableText(v, depth + 1);
@@ -24,9 +25,15 @@ function describeIssue(issue: z.core.$ZodIssue): string {
 }
 
 // Size, encoding, JSON syntax, then the protocol's zod schema, each refused with its own message.
-export function parseBody<S extends z.ZodType>(request: SensorHttpRequest, schema: S): { ok: true; data: z.infer<S> } | { ok: false; response: SensorHttpResponse } {
+export function parseBody<S extends z.ZodType>(
+  request: SensorHttpRequest,
+  schema: S,
+): { ok: true; data: z.infer<S> } | { ok: false; response: SensorHttpResponse } {
   if (request.body.length > MAX_BODY_BYTES) {
-    return { ok: false, response: failure(413, 'BODY_TOO_LARGE', `The request body is larger than ${MAX_BODY_BYTES} bytes. Send fewer events per batch.`) };
+    return {
+      ok: false,
+      response: failure(413, 'BODY_TOO_LARGE', `The request body is larger than ${MAX_BODY_BYTES} bytes. Send fewer events per batch.`),
+    };
   }
   let value: unknown;
   try {

@@ -21,17 +21,27 @@ export async function handleEvents(request: SensorHttpRequest): Promise<SensorHt
   if (!body.ok) return body.response;
   const now = Date.now();
   const absurd = body.data.events.find((e) => isAbsurdTime(e.at, now));
-  if (absurd) return failure(400, 'ABSURD_TIME', `Event ${absurd.seq} is dated more than a year away from the console's clock. Nothing in this batch was stored; fix the sensor's time (NTP).`);
+  if (absurd)
+    return failure(
+      400,
+      'ABSURD_TIME',
+      `Event ${absurd.seq} is dated more than a year away from the console's clock. Nothing in this batch was stored; fix the sensor's time (NTP).`,
+    );
 
   let result;
   try {
     result = await ingestEvents(sensor.id, body.data.events);
   } catch (error) {
     if (!isPoolTimeout(error)) throw error;
-    return failure(503, 'BUSY', 'The console is busy storing other sensors\' events. Keep the batch and retry in a second.', { 'retry-after': '1' });
+    return failure(503, 'BUSY', "The console is busy storing other sensors' events. Keep the batch and retry in a second.", {
+      'retry-after': '1',
+    });
   }
   if (!result.ok && result.code === 'SEQ_GAP') {
-    getLogger('sensors').info({ sensorId: sensor.id, expected: result.expected, first: body.data.events[0]!.seq }, 'event batch out of order');
+    getLogger('sensors').info(
+      { sensorId: sensor.id, expected: result.expected, first: body.data.events[0]!.seq },
+      'event batch out of order',
+    );
     return { status: 409, json: { code: result.code, message: result.message, expectedSeq: result.expected } };
   }
   if (!result.ok) return failure(401, result.code, result.message);

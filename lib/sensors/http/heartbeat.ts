@@ -17,7 +17,8 @@ export async function handleHeartbeat(request: SensorHttpRequest): Promise<Senso
   if (!body.ok) return body.response;
   const now = Date.now();
   const beat = body.data;
-  if (isAbsurdTime(beat.clock, now)) return failure(400, 'ABSURD_CLOCK', 'The sensor clock is more than a year away from the console\'s. Set the sensor\'s time (NTP).');
+  if (isAbsurdTime(beat.clock, now))
+    return failure(400, 'ABSURD_CLOCK', "The sensor clock is more than a year away from the console's. Set the sensor's time (NTP).");
   recordHeartbeat(sensor.id, {
     heardAt: now,
     ip: request.ip,

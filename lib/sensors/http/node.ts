@@ -60,7 +60,15 @@ async function serve(req: IncomingMessage, res: ServerResponse, pathname: string
   const handler = sensorHandlerFor(pathname);
   if (!handler) {
     req.resume();
-    return send(res, failure(404, 'NOT_FOUND', `There is no sensor endpoint ${pathname.slice(0, 100)}. Sensor protocol v1 has /api/v1/sensors/register, /heartbeat and /events.`), false);
+    return send(
+      res,
+      failure(
+        404,
+        'NOT_FOUND',
+        `There is no sensor endpoint ${pathname.slice(0, 100)}. Sensor protocol v1 has /api/v1/sensors/register, /heartbeat and /events.`,
+      ),
+      false,
+    );
   }
   const { body, overflow } = await readCapped(req, MAX_BODY_BYTES);
   const ip = (req.headers['x-forwarded-for'] as string | undefined) ?? req.socket.remoteAddress ?? 'unknown';

@@ -15,7 +15,9 @@ import { methodNotAllowed } from './method.ts';
 export async function handleRegister(request: SensorHttpRequest): Promise<SensorHttpResponse> {
   const authorization = headerOf(request, 'authorization');
   const allowed = await requireConnectionToken(
-    new Request('https://console/api/v1/sensors/register', { headers: { 'x-forwarded-for': request.ip, ...(authorization ? { authorization } : {}) } }),
+    new Request('https://console/api/v1/sensors/register', {
+      headers: { 'x-forwarded-for': request.ip, ...(authorization ? { authorization } : {}) },
+    }),
   );
   if (allowed !== true) {
     const retryAfter = allowed.headers.get('retry-after');
@@ -25,13 +27,21 @@ export async function handleRegister(request: SensorHttpRequest): Promise<Sensor
   const body = parseBody(request, registerRequest);
   if (!body.ok) return body.response;
   const now = Date.now();
-  if (isAbsurdTime(body.data.clock, now)) return failure(400, 'ABSURD_CLOCK', 'The sensor clock is more than a year away from the console\'s. Set the sensor\'s time (NTP) and register again.');
+  if (isAbsurdTime(body.data.clock, now))
+    return failure(
+      400,
+      'ABSURD_CLOCK',
+      "The sensor clock is more than a year away from the console's. Set the sensor's time (NTP) and register again.",
+    );
 
   // Before anything is written: without its certificate the console cannot answer, and must not half-register.
   const { cert } = await readTlsFiles(loadConfig().dataDir);
   const consoleFingerprint = certificateFingerprint(cert);
   const registered = await registerSensor({ ...body.data, ip: request.ip }, now);
-  getLogger('sensors').info({ sensorId: registered.sensorId, name: body.data.name, ip: request.ip, created: registered.created }, registered.created ? 'sensor registered' : 'sensor re-registered with a new credential');
+  getLogger('sensors').info(
+    { sensorId: registered.sensorId, name: body.data.name, ip: request.ip, created: registered.created },
+    registered.created ? 'sensor registered' : 'sensor re-registered with a new credential',
+  );
   const response: RegisterResponse = {
     sensorId: registered.sensorId,
     credential: registered.credential,

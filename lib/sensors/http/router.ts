@@ -17,7 +17,10 @@ export async function runSensorHandler(handler: SensorHandler, request: SensorHt
   try {
     return await handler(request);
   } catch (error) {
-    getLogger('sensors').error({ err: error instanceof Error ? (error.stack ?? error.message) : String(error), ip: request.ip }, 'sensor request failed');
+    getLogger('sensors').error(
+      { err: error instanceof Error ? (error.stack ?? error.message) : String(error), ip: request.ip },
+      'sensor request failed',
+    );
     return failure(500, 'INTERNAL', 'The console failed to handle this request. It has been logged; retry later.');
   }
 }

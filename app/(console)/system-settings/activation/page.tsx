@@ -13,8 +13,15 @@ export default async function ActivationPage() {
     <>
       <ActivationBanners banners={section.banners} />
       <ActivationSummary activation={section.activation} monitoredDevices={section.monitoredDevices} />
-      <Card title="Upload an activation file" description="The vendor-signed file that sets this console's subscriptions, committed devices and expiry. A new file replaces the current one.">
-        {section.upload.allowed ? <ActivationUploadForm keyId={section.upload.keyId} /> : <Alert tone="info">{section.upload.message}</Alert>}
+      <Card
+        title="Upload an activation file"
+        description="The vendor-signed file that sets this console's subscriptions, committed devices and expiry. A new file replaces the current one."
+      >
+        {section.upload.allowed ? (
+          <ActivationUploadForm keyId={section.upload.keyId} />
+        ) : (
+          <Alert tone="info">{section.upload.message}</Alert>
+        )}
       </Card>
     </>
   );

@@ -19,7 +19,10 @@ export default async function BackupsPage() {
       <Card title="Backups" description={`Archives are kept in ${appliancePaths().backups} on the appliance.`}>
         <BackupsPanel backups={backups} />
       </Card>
-      <Card title="Schedule" description="Scheduled backups run at this local time; older scheduled backups beyond the number to keep are deleted. Manual backups are never deleted automatically.">
+      <Card
+        title="Schedule"
+        description="Scheduled backups run at this local time; older scheduled backups beyond the number to keep are deleted. Manual backups are never deleted automatically."
+      >
         <div className="space-y-4">
           <p className="text-sm text-slate-700" data-testid="next-backup">
             Next scheduled backup: {next.date} {next.time.slice(0, 5)} {schedule.timezone} ({next.offset})
@@ -27,14 +30,19 @@ export default async function BackupsPage() {
           <BackupScheduleForm schedule={schedule} timezones={listTimezones()} />
         </div>
       </Card>
-      <Card title="Restore" description="Restoring replaces all console data (settings, users, sensors, journal and audit trail) with the backup's.">
+      <Card
+        title="Restore"
+        description="Restoring replaces all console data (settings, users, sensors, journal and audit trail) with the backup's."
+      >
         <div className="space-y-2 text-sm text-slate-700">
           <p>
-            Restore is done from the appliance&rsquo;s command line only, as root, and only from a backup made by the same
-            version (this console runs {SOFTWARE_VERSION}):
+            Restore is done from the appliance&rsquo;s command line only, as root, and only from a backup made by the same version (this
+            console runs {SOFTWARE_VERSION}):
           </p>
           <pre className="overflow-x-auto rounded-md border border-slate-200 bg-slate-50 px-3 py-2 font-mono text-xs">
-            {'sudo cyberx-management-system-restore             # the newest backup\nsudo cyberx-management-system-restore -b <file>     # a given archive'}
+            {
+              'sudo cyberx-management-system-restore             # the newest backup\nsudo cyberx-management-system-restore -b <file>     # a given archive'
+            }
           </pre>
           <p>A backup that is damaged, incomplete or from another version is refused and nothing is changed.</p>
         </div>

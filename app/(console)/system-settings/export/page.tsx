@@ -14,7 +14,10 @@ export default async function ExportPage() {
   const categories = LOG_CATEGORIES.map((id) => ({ id, label: LOG_CATEGORY_LABELS[id] }));
   return (
     <>
-      <Card title="Export Logs" description="Core logs for a support case, in a ZIP archive encrypted with AES-256 and a password generated for this export only.">
+      <Card
+        title="Export Logs"
+        description="Core logs for a support case, in a ZIP archive encrypted with AES-256 and a password generated for this export only."
+      >
         <LogExportForm categories={categories} running={running} />
       </Card>
       <Card title="Recent Exports" description={`The last ${EXPORTS_KEPT} exports are kept on the appliance; older ones are deleted.`}>

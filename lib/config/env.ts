@@ -1,10 +1,15 @@
+import { readFileSync } from 'node:fs';
 import { networkInterfaces } from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+import { DEFAULT_CONFIG_FILE, parseConfigFile, type ConfigFileEntry } from './config-file.ts';
 
-// Every knob of the appliance, read once from the environment. README.md documents the same table.
+// Every knob of the appliance. README.md documents the same table. Each comes from the environment,
+// else from the appliance configuration file (OTC_CONFIG_FILE, default /etc/otc-console/console.env),
+// else the default here: the environment wins so that one run can override the file.
 const schema = z.object({
-  OTC_DATA_DIR: z.string().min(1).default('data/console'),
+  OTC_DATA_DIR: z.string().min(1),
   OTC_BIND_ADDRESS: z.ipv4().or(z.ipv6()).default('0.0.0.0'),
   OTC_HTTPS_PORT: z.coerce.number().int().min(1).max(65535).default(443),
   OTC_PUBLIC_ADDRESS: z.ipv4().optional(),
@@ -30,6 +35,8 @@ const schema = z.object({
 
 export type ApplianceConfig = {
   dataDir: string;
+  // The configuration file the values came from, when there is one with settings in it.
+  configFile: string | undefined;
   logDir: string;
   bindAddress: string;
   httpsPort: number;
@@ -56,17 +63,86 @@ function defaultPublicAddress(bind: string): string {
   return '127.0.0.1';
 }
 
+// The directory the console was installed in (the one holding its package.json), found from this
+// module's own location so that it does not depend on the current directory. Walking up also works from
+// inside the Next.js build (.next/server/...), whose own package.json has no name.
+let installRootMemo: string | undefined;
+export function installRoot(): string {
+  if (installRootMemo) return installRootMemo;
+  const start = path.dirname(fileURLToPath(import.meta.url));
+  for (let dir = start; ; dir = path.dirname(dir)) {
+    try {
+      const pkg = JSON.parse(readFileSync(/*turbopackIgnore: true*/ path.join(dir, 'package.json'), 'utf8')) as { name?: string };
+      if (pkg.name === 'ot-management-console') return (installRootMemo = dir);
+    } catch {
+      // no package.json here: keep walking up
+    }
+    if (path.dirname(dir) === dir) return (installRootMemo = path.resolve(start, '../..'));
+  }
+}
+
+// Where the console keeps its data unless configured: absolute, so the console and a command run from
+// any other directory find the same place.
+export function defaultDataDir(): string {
+  return path.join(installRoot(), 'data', 'console');
+}
+
+const SETTINGS: ReadonlySet<string> = new Set(Object.keys(schema.shape));
+// Settings that name files: relative paths in the file would depend on the current directory again.
+const PATH_SETTINGS = new Set(['OTC_DATA_DIR', 'OTC_LOG_DIR', 'OTC_ACTIVATION_PUBLIC_KEY_FILE']);
+
+type FileRead = { ok: true; entries: Map<string, ConfigFileEntry> } | { ok: false; message: string };
+
+// Read once per process and shared through globalThis, so that server.ts and the Next.js bundle (a
+// second copy of this module in the same process) see the same values even if the file is edited
+// while the console runs; edits apply at the next start.
+const fileCache: Map<string, FileRead> = ((globalThis as { [k: symbol]: unknown })[Symbol.for('otc.config-file')] ??= new Map()) as Map<
+  string,
+  FileRead
+>;
+
+function readConfigFile(file: string, explicit: boolean): FileRead {
+  const cached = fileCache.get(file);
+  if (cached) return cached;
+  let result: FileRead;
+  try {
+    result = parseConfigFile(readFileSync(/*turbopackIgnore: true*/ file, 'utf8'), file, SETTINGS);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' && !explicit) result = { ok: true, entries: new Map() };
+    else if (code === 'ENOENT') result = { ok: false, message: `OTC_CONFIG_FILE names ${file}, which does not exist.` };
+    else if (code === 'EACCES') result = { ok: false, message: `cannot read ${file} (permission denied): run as root.` };
+    else result = { ok: false, message: `cannot read ${file} (${code ?? (error as Error).message}).` };
+  }
+  if (result.ok)
+    for (const [key, entry] of result.entries)
+      if (PATH_SETTINGS.has(key) && !path.isAbsolute(entry.value))
+        result = { ok: false, message: `${file} line ${entry.line}: ${key} must be an absolute path.` };
+  fileCache.set(file, result);
+  return result;
+}
+
 export function loadConfig(env: Record<string, string | undefined> = process.env): ApplianceConfig {
   // An empty variable means unset (compose files and shells often pass VAR= through).
-  const parsed = schema.safeParse(Object.fromEntries(Object.entries(env).filter(([, v]) => v !== '')));
+  const given = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== '' && v !== undefined)) as Record<string, string>;
+  const configFile = path.resolve(/*turbopackIgnore: true*/ given.OTC_CONFIG_FILE ?? DEFAULT_CONFIG_FILE);
+  const read = readConfigFile(configFile, given.OTC_CONFIG_FILE !== undefined);
+  if (!read.ok) throw new Error(`Invalid configuration: ${read.message}`);
+  const fromFile = Object.fromEntries([...read.entries].filter(([, e]) => e.value !== '').map(([k, e]) => [k, e.value]));
+  const merged = { ...fromFile, ...given };
+  merged.OTC_DATA_DIR ??= defaultDataDir();
+  const parsed = schema.safeParse(merged);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw new Error(`Invalid configuration: ${String(issue?.path[0])}: ${issue?.message}`);
+    const key = String(issue?.path[0]);
+    const source = given[key] === undefined && read.entries.has(key) ? ` (${configFile} line ${read.entries.get(key)!.line})` : '';
+    throw new Error(`Invalid configuration: ${key}${source}: ${issue?.message}`);
   }
   const e = parsed.data;
   const dataDir = path.resolve(/*turbopackIgnore: true*/ e.OTC_DATA_DIR);
   return {
     dataDir,
+    configFile: read.entries.size > 0 ? configFile : undefined,
     logDir: path.resolve(/*turbopackIgnore: true*/ e.OTC_LOG_DIR ?? path.join(dataDir, 'logs')),
     bindAddress: e.OTC_BIND_ADDRESS,
     httpsPort: e.OTC_HTTPS_PORT,

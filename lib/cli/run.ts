@@ -54,7 +54,7 @@ export function cliActor(): { username: string } {
 
 export function requireRoot(command: string): void {
   if (process.getuid && process.getuid() !== 0)
-    throw new RefusedError(`${command} changes the appliance and must be run as root (sudo ${command} ...).`);
+    throw new RefusedError(`this command changes the appliance and must be run as root: sudo ${command} ...`);
 }
 
 function helpText(command: Command<unknown>, usesDatabase: boolean): string {

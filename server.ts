@@ -7,6 +7,7 @@ import { bootstrapAppliance, loadAuthSecret } from './lib/appliance/bootstrap.ts
 import { readTlsFiles } from './lib/appliance/tls-files.ts';
 import { registerTlsReloader } from './lib/appliance/tls-reload.ts';
 import { startBackupScheduler } from './lib/backup/scheduler.ts';
+import { resetPasswordHint } from './lib/cli/hints.ts';
 import { loadConfig } from './lib/config/env.ts';
 import { disconnectDb } from './lib/db/lifecycle.ts';
 import { applyMigrations } from './lib/db/migrate.ts';
@@ -119,9 +120,7 @@ async function main(): Promise<void> {
     lines.push('  (shown only now; change it after signing in)');
   } else {
     lines.push('  Sign in with your account. Forgot the admin password? Run:');
-    lines.push(
-      `    OTC_DATA_DIR=${path.relative(process.cwd(), config.dataDir) || '.'} npx tsx cli/cyberx-management-user-reset-password.ts -u admin`,
-    );
+    lines.push(`    ${resetPasswordHint(config)}`);
   }
   process.stdout.write(`${lines.join('\n')}\n\n`);
 

@@ -1,24 +1,38 @@
 // `npm run demo`: one console on its embedded PostgreSQL at https://127.0.0.11:8443 (override with the
-// OTC_* variables), data kept in data/demo across runs. `--fresh` starts over; Ctrl-C stops it cleanly.
+// OTC_* variables). Its data stays across runs in the appliance's own data directory (data/console/ under
+// this install unless configured), so the cyberx-management-* commands, typed exactly as the UI shows
+// them, act on the demo. `--fresh` starts over; Ctrl-C stops it cleanly.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { ensureVendorKeyPair } from '../lib/activation/vendor-key.ts';
+import { installRoot, loadConfig, type ApplianceConfig } from '../lib/config/env.ts';
 
 const { values } = parseArgs({ options: { fresh: { type: 'boolean' }, rebuild: { type: 'boolean' } }, strict: true });
 
 const env = {
   ...process.env,
   NEXT_TELEMETRY_DISABLED: '1',
-  OTC_DATA_DIR: process.env.OTC_DATA_DIR ?? 'data/demo',
   OTC_BIND_ADDRESS: process.env.OTC_BIND_ADDRESS ?? '127.0.0.11',
   OTC_HTTPS_PORT: process.env.OTC_HTTPS_PORT ?? '8443',
 };
 
-if (values.fresh && existsSync(env.OTC_DATA_DIR)) {
-  process.stdout.write(`Removing ${env.OTC_DATA_DIR} (--fresh)\n`);
-  rmSync(env.OTC_DATA_DIR, { recursive: true, force: true });
+let config: ApplianceConfig;
+try {
+  config = loadConfig(env);
+} catch (error) {
+  process.stderr.write(`${(error as Error).message}\n`);
+  process.exit(1);
+}
+const dataDir = config.dataDir;
+const earlier = path.join(installRoot(), 'data/demo');
+if (existsSync(earlier) && !existsSync(dataDir))
+  process.stdout.write(`Note: ${earlier} (where earlier versions kept the demo) is no longer used; move it to ${dataDir} to keep it.\n`);
+
+if (values.fresh && existsSync(dataDir)) {
+  process.stdout.write(`Removing ${dataDir} (--fresh)\n`);
+  rmSync(dataDir, { recursive: true, force: true });
 }
 
 if (values.rebuild || !existsSync('.next/BUILD_ID')) {
@@ -32,10 +46,10 @@ if (values.rebuild || !existsSync('.next/BUILD_ID')) {
 
 // Activation files need a vendor key. Unless one is configured, the demo plays the vendor: a key pair
 // made once under the data directory, whose public key the console trusts.
-if (!process.env.OTC_ACTIVATION_PUBLIC_KEY_FILE) {
+if (!config.activationPublicKeyFile) {
   // The mode server.ts would give the data directory it creates.
-  mkdirSync(env.OTC_DATA_DIR, { recursive: true, mode: 0o711 });
-  const vendor = await ensureVendorKeyPair(path.join(env.OTC_DATA_DIR, 'demo-vendor'));
+  mkdirSync(dataDir, { recursive: true, mode: 0o711 });
+  const vendor = await ensureVendorKeyPair(path.join(dataDir, 'demo-vendor'));
   Object.assign(env, { OTC_ACTIVATION_PUBLIC_KEY_FILE: path.resolve(vendor.publicKeyFile) });
   const expires = new Date(Date.now() + 365 * 86_400_000).toISOString().slice(0, 10);
   process.stdout.write(
@@ -43,7 +57,7 @@ if (!process.env.OTC_ACTIVATION_PUBLIC_KEY_FILE) {
   );
 }
 
-process.stdout.write(`Starting the console (data in ${path.resolve(env.OTC_DATA_DIR)}); stop it with Ctrl-C.\n`);
+process.stdout.write(`Starting the console (data in ${dataDir}); stop it with Ctrl-C.\n`);
 const server = spawn(process.execPath, ['--import', 'tsx', 'server.ts'], { stdio: 'inherit', env });
 // Ctrl-C in a terminal reaches the console directly (same process group); a signal sent to this process
 // alone (a service manager, kill) is passed on. The console stops once however often it is asked.

@@ -6,7 +6,7 @@ import { subjectFields } from './inspect.ts';
 import { describeKey } from './key-description.ts';
 import { SHA256_WITH_RSA, signatureAlgorithm } from './signature-algorithm.ts';
 
-// The certificate requirements (docs/architecture.md, System Settings): SHA-256 with RSA, an RSA key of
+// The certificate requirements of System Settings → SSL/TLS Certificates: SHA-256 with RSA, an RSA key of
 // at least 2048 bits, valid now, a CN that is a DNS name and not a wildcard, C/O/OU present, a chain that
 // verifies when one is given. Every file an admin can pick gets its own refusal.
 

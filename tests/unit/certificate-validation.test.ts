@@ -2,6 +2,7 @@ import { createPrivateKey, X509Certificate } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { validateCertificateUpload, type CertificateUpload, type ValidationResult } from '../../lib/certificates/validate.ts';
 import { certificateBanner } from '../../lib/certificates/status.ts';
+import { canonicalDomain, domainNameProblem } from '../../lib/certificates/domain-name.ts';
 import { pki, refusalCases } from '../support/certificate-cases.ts';
 import { encryptKey, makeCertificate, toDer, type Made } from '../support/certs.ts';
 
@@ -127,6 +128,28 @@ describe('certificate requirements', () => {
     ]);
     const both = makeCertificate({ extKeyUsage: ['serverAuth', 'clientAuth'] });
     expect(accepted(validateCertificateUpload(upload(both.certPem, both.keyPem), now)).warnings).toEqual([]);
+  });
+});
+
+describe('the CN as the appliance domain', () => {
+  it('accepts host names, with or without a trailing dot, and names them in lower case', () => {
+    for (const name of ['console-a.plant.example', 'otc-1.local', 'CONSOLE.Example.', 'a', `${'a'.repeat(63)}.example`]) {
+      expect(domainNameProblem(name), name).toBeNull();
+    }
+    expect(canonicalDomain('CONSOLE.Example.')).toBe('console.example');
+  });
+
+  it.each([
+    ['console_a.plant.example', /is not a DNS name/],
+    ['-console.plant.example', /is not a DNS name/],
+    ['console-.plant.example', /is not a DNS name/],
+    ['console..example', /is not a DNS name/],
+    [`${'a'.repeat(64)}.example`, /is not a DNS name/],
+    [`${'abcdefgh.'.repeat(28)}example`, /characters long; a DNS name has at most 253/],
+    ['console.123', /ends in a number/],
+    ['fd00::10', /is an IP address/],
+  ])('refuses %s', (name, message) => {
+    expect(domainNameProblem(name)).toMatch(message);
   });
 });
 

@@ -1,5 +1,16 @@
 import { createPrivateKey, createPublicKey } from 'node:crypto';
-import { encryptKey, makeCertificate, makeCsr, makeOpenSshKey, makePkcs12, makePkcs7, toDer, type Made } from './certs.ts';
+import {
+  encryptKey,
+  makeCertificate,
+  makeCsr,
+  makeOpenSshKey,
+  makePkcs12,
+  makePkcs7,
+  makeSshPublicKey,
+  pemToDer,
+  toDer,
+  type Made,
+} from './certs.ts';
 
 // Every kind of file an admin can pick in the certificate form, each with the refusal it must get.
 // The unit test runs them through the validator, the integration test through the real server action.
@@ -369,5 +380,38 @@ export const refusalCases: RefusalCase[] = [
     }),
     code: 'KEY_MISMATCH',
     message: /does not belong/,
+  },
+  {
+    name: 'a DER private key chosen as the certificate',
+    files: () => ({ certificate: pemToDer(pki.good().keyPem), privateKey: b(pki.good().keyPem) }),
+    code: 'CERT_IS_KEY',
+    message: /^The certificate file holds a private key, not a certificate\./,
+  },
+  {
+    name: 'a DER CSR chosen as the certificate',
+    files: () => ({ certificate: pemToDer(makeCsr(pki.good())), privateKey: b(pki.good().keyPem) }),
+    code: 'CERT_CSR',
+    message: /holds a certificate signing request \(CSR\)/,
+  },
+  {
+    name: 'a DER PKCS#7 (.p7b) file chosen as the chain',
+    files: () => pair(pki.leaf(), { chain: pemToDer(makePkcs7([pki.intermediate(), pki.root()])) }),
+    code: 'CHAIN_PKCS7',
+    message: /^The chain file holds a PKCS#7 bundle/,
+  },
+  {
+    name: 'an encrypted DER key without a passphrase',
+    files: () => ({
+      certificate: b(pki.good().certPem),
+      privateKey: createPrivateKey(pki.good().keyPem).export({ type: 'pkcs8', format: 'der', cipher: 'aes-256-cbc', passphrase: 'secret' }),
+    }),
+    code: 'PASSPHRASE_REQUIRED',
+    message: /encrypted: enter its passphrase/,
+  },
+  {
+    name: 'an OpenSSH public key chosen as the key',
+    files: () => ({ certificate: b(pki.good().certPem), privateKey: b(makeSshPublicKey()) }),
+    code: 'KEY_PUBLIC_KEY',
+    message: /^The key file holds a bare public key/,
   },
 ];

@@ -187,6 +187,18 @@ export function makeOpenSshKey(): string {
   return `-----BEGIN OPENSSH PRIVATE KEY-----\n${body.toString('base64').replace(/.{70}/g, '$&\n')}\n-----END OPENSSH PRIVATE KEY-----\n`;
 }
 
+// The DER inside any PEM block (a .der / .cer file as Windows saves it).
+export function pemToDer(pem: string): Buffer {
+  return Buffer.from(pem.replace(/-----[A-Z0-9 ]+-----|\s/g, ''), 'base64');
+}
+
+// An OpenSSH public key line (id_ed25519.pub).
+export function makeSshPublicKey(): string {
+  const pub = generateKeyPairSync('ed25519').publicKey.export({ format: 'der', type: 'spki' }).subarray(-32);
+  const str = (data: Buffer) => Buffer.concat([Buffer.from([0, 0, 0, data.length]), data]);
+  return `ssh-ed25519 ${Buffer.concat([str(Buffer.from('ssh-ed25519')), str(pub)]).toString('base64')} admin@plant\n`;
+}
+
 // A PKCS#7 (.p7b) bundle of certificates, as Windows exports a chain.
 export function makePkcs7(certs: Made[]): string {
   const p7 = forge.pkcs7.createSignedData();

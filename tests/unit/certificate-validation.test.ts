@@ -53,11 +53,14 @@ describe('certificate requirements', () => {
     );
   });
 
-  it('accepts an encrypted key with the right passphrase, PKCS#8 and legacy PKCS#1', () => {
+  it('accepts an encrypted key with the right passphrase: PKCS#8 in PEM and DER, legacy PKCS#1', () => {
     const good = pki.good();
     accepted(validateCertificateUpload(upload(good.certPem, encryptKey(good.keyPem, 'open sesame'), { passphrase: 'open sesame' }), now));
     const legacy = createPrivateKey(good.keyPem).export({ type: 'pkcs1', format: 'pem', cipher: 'aes-128-cbc', passphrase: 'p4ss' });
     accepted(validateCertificateUpload(upload(good.certPem, legacy, { passphrase: 'p4ss' }), now));
+    const der = createPrivateKey(good.keyPem).export({ type: 'pkcs8', format: 'der', cipher: 'aes-256-cbc', passphrase: 'd3r' });
+    accepted(validateCertificateUpload(upload(good.certPem, der, { passphrase: 'd3r' }), now));
+    expect(validateCertificateUpload(upload(good.certPem, der, { passphrase: 'wrong' }), now)).toMatchObject({ code: 'PASSPHRASE_WRONG' });
   });
 
   it('accepts a leaf issued by the customer’s own root without its chain, with a warning naming the issuer', () => {

@@ -16,9 +16,10 @@ export function ConnectionStringCard({ prefix, tokenLength }: { prefix: string; 
   const [confirming, setConfirming] = useState(false);
   const [pending, startTransition] = useTransition();
 
-  async function fetchValue(): Promise<string | null> {
-    if (value) return value;
-    const result = await revealConnectionString({});
+  // Asked for on every reveal and copy, never served from what the page already holds: each one is an
+  // audit event on the console.
+  async function fetchValue(purpose: 'reveal' | 'copy'): Promise<string | null> {
+    const result = await revealConnectionString({ purpose });
     if (!result.ok) {
       setStatus({ tone: 'error', text: result.message });
       return null;
@@ -30,12 +31,12 @@ export function ConnectionStringCard({ prefix, tokenLength }: { prefix: string; 
   const toggleReveal = () =>
     startTransition(async () => {
       if (revealed) return setRevealed(false);
-      if (await fetchValue()) setRevealed(true);
+      if (await fetchValue('reveal')) setRevealed(true);
     });
 
   const copy = () =>
     startTransition(async () => {
-      const text = await fetchValue();
+      const text = await fetchValue('copy');
       if (!text) return;
       try {
         await writeClipboard(text);

@@ -1,14 +1,26 @@
 'use server';
 
 import { z } from 'zod';
+import { recordAudit } from '../audit/mutations.ts';
 import { guardedAction } from '../auth/guard.ts';
-import { getLogger } from '../logs/logger.ts';
-import { loadConnectionString } from './connection.ts';
+import { loadConnectionString, loadMaskedConnectionString } from './connection.ts';
 import { regenerateConnectionToken } from './mutations.ts';
 
-export const revealConnectionString = guardedAction('ADMIN', z.object({}).strict(), async (_input, user) => {
-  getLogger('audit').info({ actor: user.username, ip: user.ip }, 'connection string revealed');
-  return { ok: true as const, data: { connectionString: await loadConnectionString() } };
+const disclosureSchema = z.object({ purpose: z.enum(['reveal', 'copy'], 'Say whether the string is revealed or copied.') }).strict();
+
+// The token is a shared secret: every time it reaches a browser is an audit event. The event names the
+// token by when it was issued, never by its value, so the audit trail holds nothing worth stealing.
+export const revealConnectionString = guardedAction('ADMIN', disclosureSchema, async (input, user) => {
+  const [connectionString, masked] = await Promise.all([loadConnectionString(), loadMaskedConnectionString()]);
+  await recordAudit({
+    actor: user.username,
+    ip: user.ip,
+    action: input.purpose === 'copy' ? 'connection-string.copy' : 'connection-string.reveal',
+    outcome: 'success',
+    target: 'connection-string',
+    details: { tokenIssuedAt: masked.rotatedAt },
+  });
+  return { ok: true as const, data: { connectionString } };
 });
 
 export const regenerateConnectionString = guardedAction(

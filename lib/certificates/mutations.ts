@@ -19,16 +19,40 @@ function metadata(cert: X509Certificate) {
   };
 }
 
+export type CertificateRecordOptions = {
+  // The appliance domain this certificate names (its CN); it replaces the current one when they differ.
+  domain?: string;
+  // Written last, inside the transaction: if the files cannot be written, nothing is recorded.
+  writeFiles?: () => Promise<void>;
+};
+
 // Records which certificate the HTTPS server presents. Only metadata is journaled: the private key
-// never leaves this appliance.
+// never leaves this appliance. The journal row carries the appliance domain too, because the domain and
+// the certificate's CN are one name and a peer learns both together.
 export async function recordCertificate(
   cert: X509Certificate,
   source: 'generated' | 'uploaded',
   actor: Actor,
-  writeFiles?: () => Promise<void>,
-) {
+  options: CertificateRecordOptions = {},
+): Promise<{ domain: string; previousDomain: string }> {
   const meta = metadata(cert);
-  await db().$transaction(async (tx) => {
+  return db().$transaction(async (tx) => {
+    const appliance = await tx.appliance.findUniqueOrThrow({ where: { id: 1 }, select: { domain: true } });
+    const domain = options.domain ?? appliance.domain;
+    if (domain !== appliance.domain) {
+      await tx.appliance.update({ where: { id: 1 }, data: { domain } });
+      await recordAudit(
+        {
+          actor: actor.username,
+          ip: actor.ip,
+          action: 'appliance.domain-change',
+          outcome: 'success',
+          target: domain,
+          details: { from: appliance.domain, to: domain, reason: 'certificate CN', fingerprint: meta.fingerprint },
+        },
+        tx,
+      );
+    }
     await tx.certificate.upsert({
       where: { id: 1 },
       create: { id: 1, source, installedBy: actor.username, ...meta },
@@ -38,7 +62,7 @@ export async function recordCertificate(
       entity: 'certificate',
       key: 'https',
       op: 'upsert',
-      payload: { source, ...meta, notBefore: meta.notBefore.toISOString(), notAfter: meta.notAfter.toISOString() },
+      payload: { source, domain, ...meta, notBefore: meta.notBefore.toISOString(), notAfter: meta.notAfter.toISOString() },
     });
     await recordAudit(
       {
@@ -51,15 +75,19 @@ export async function recordCertificate(
       },
       tx,
     );
-    // Last, inside the transaction: if the files cannot be written, the record is not changed either.
-    await writeFiles?.();
+    await options.writeFiles?.();
+    return { domain, previousDomain: appliance.domain };
   });
 }
 
-export async function installCertificate(dataDir: string, valid: ValidCertificate, actor: Actor): Promise<void> {
-  // The server presents the full chain so that clients trusting only the root can verify it.
+export async function installCertificate(dataDir: string, valid: ValidCertificate, actor: Actor) {
+  // The server presents the leaf and then each issuer in order, so that clients trusting only the root
+  // can verify it.
   const fullChain = [valid.cert, ...valid.chain].map((c) => c.toString()).join('');
-  await recordCertificate(valid.cert, 'uploaded', actor, () => writeTlsFiles(dataDir, valid.keyPem, fullChain));
+  return recordCertificate(valid.cert, 'uploaded', actor, {
+    domain: valid.domain,
+    writeFiles: () => writeTlsFiles(dataDir, valid.keyPem, fullChain),
+  });
 }
 
 export async function recordCertificateRefusal(actor: Actor, code: string, message: string): Promise<void> {

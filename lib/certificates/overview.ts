@@ -1,10 +1,12 @@
+import { getAppliance } from '../appliance/data.ts';
 import { getCertificateRecord } from './data.ts';
 import { certificateBanner } from './status.ts';
 
 export async function loadCertificateOverview(now = new Date()) {
-  const record = await getCertificateRecord();
+  const [record, appliance] = await Promise.all([getCertificateRecord(), getAppliance()]);
   if (!record) return null;
   return {
+    domain: appliance?.domain ?? '',
     source: record.source,
     subject: record.subject,
     issuer: record.issuer,

@@ -1,11 +1,13 @@
 'use server';
 
 import { z } from 'zod';
+import { recordAudit } from '../audit/mutations.ts';
 import { guardedAction } from '../auth/guard.ts';
 import { findUserForSignIn } from '../auth/data.ts';
 import { verifyPassword } from '../auth/password-hash.ts';
 import { generatePassword } from '../auth/password-policy.ts';
 import { changeUserRole, createUser, deleteUser, setPassword } from './mutations.ts';
+import { passwordChangeThrottled, recordWrongCurrentPassword } from './password-change-throttle.ts';
 import { changeRoleInputSchema, createUserInputSchema, usernameInputSchema } from './schema.ts';
 
 const changePasswordSchema = z
@@ -19,8 +21,19 @@ const changePasswordSchema = z
 
 // Any signed-in user may change their own password.
 export const changeOwnPassword = guardedAction('READ_ONLY', changePasswordSchema, async (input, user) => {
+  const throttled = passwordChangeThrottled(user.id, user.ip, Date.now());
+  if (throttled) return { ok: false as const, code: 'THROTTLED', message: throttled };
   const account = await findUserForSignIn(user.username);
   if (!account || !(await verifyPassword(account.passwordHash, input.currentPassword))) {
+    recordWrongCurrentPassword(user.id, user.ip, Date.now());
+    await recordAudit({
+      actor: user.username,
+      ip: user.ip,
+      action: 'user.password-change',
+      outcome: 'failure',
+      target: user.username,
+      details: { reason: 'wrong current password' },
+    });
     return {
       ok: false as const,
       code: 'WRONG_PASSWORD',

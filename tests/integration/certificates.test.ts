@@ -5,8 +5,10 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { ConsoleSession } from '../../lib/auth/session.ts';
 import { createApplianceDatabase, type ApplianceDb } from '../support/appliance-db.ts';
+import { pki, refusalCases, type PickedFiles } from '../support/certificate-cases.ts';
 import { makeCertificate } from '../support/certs.ts';
 
+// The caller the guard sees; the guard, the action, the validator, the files and the database are real.
 let session: ConsoleSession | null = null;
 vi.mock('../../lib/auth/session.ts', () => ({ currentSession: async () => session }));
 
@@ -17,11 +19,18 @@ const { db } = await import('../../lib/db/client.ts');
 
 let appliance: ApplianceDb;
 let dataDir: string;
-const file = (text: string, name: string) => new File([text], name);
+const file = (data: string | Buffer, name: string) => new File([Buffer.from(data)], name);
+const asFiles = (picked: PickedFiles) => ({
+  certificate: file(picked.certificate, 'console.crt'),
+  privateKey: file(picked.privateKey, 'console.key'),
+  chain: picked.chain ? file(picked.chain, 'chain.pem') : undefined,
+  passphrase: picked.passphrase,
+});
 const tlsFiles = async () => ({
   key: await readFile(path.join(dataDir, 'tls/appliance.key'), 'utf8'),
   cert: await readFile(path.join(dataDir, 'tls/appliance.crt'), 'utf8'),
 });
+const lastAudit = async (action: string) => db().auditEvent.findFirst({ where: { action }, orderBy: { id: 'desc' } });
 
 beforeAll(async () => {
   dataDir = await mkdtemp(path.join(tmpdir(), 'otc-certs-'));
@@ -34,12 +43,17 @@ beforeAll(async () => {
 });
 afterAll(async () => appliance.close());
 
+// Everything an upload may change: the record, the journal, the appliance (its domain), the files.
 async function state() {
-  return {
-    record: await db().certificate.findUnique({ where: { id: 1 } }),
-    journal: await db().journal.count(),
-    files: await tlsFiles(),
-  };
+  return JSON.stringify(
+    {
+      record: await db().certificate.findUnique({ where: { id: 1 } }),
+      journal: await db().journal.count(),
+      appliance: await db().appliance.findUniqueOrThrow({ where: { id: 1 } }),
+      files: await tlsFiles(),
+    },
+    (_k, v) => (typeof v === 'bigint' ? v.toString() : v),
+  );
 }
 
 describe('SSL/TLS certificate upload', () => {
@@ -49,52 +63,98 @@ describe('SSL/TLS certificate upload', () => {
     expect(record.fingerprint).toBe(new X509Certificate((await tlsFiles()).cert).fingerprint256);
   });
 
-  it('refuses an invalid certificate with its reason, changes nothing, and audits the refusal', async () => {
-    const wildcard = makeCertificate({ subject: { CN: '*.plant.example', O: 'X', OU: 'Y', C: 'DE' } });
-    const before = await state();
-    const result = await uploadCertificate({ certificate: file(wildcard.certPem, 'a.crt'), privateKey: file(wildcard.keyPem, 'a.key') });
-    expect(result).toMatchObject({
-      ok: false,
-      code: 'CN_WILDCARD',
-      message: expect.stringMatching(/Wildcard certificates are not accepted/),
+  describe('refuses every wrong file with its own reason and changes nothing', () => {
+    it.each(refusalCases.map((c) => [c.name, c] as const))('%s', async (_name, c) => {
+      const before = await state();
+      const auditBefore = await db().auditEvent.count();
+      const result = await uploadCertificate(asFiles(c.files()));
+      expect(result).toMatchObject({ ok: false, code: c.code });
+      if (result.ok) return;
+      expect(result.message).toMatch(c.message);
+      expect(await state()).toBe(before);
+      if (c.schemaOnly) {
+        expect(await db().auditEvent.count()).toBe(auditBefore);
+      } else {
+        // The refusal itself is audited, with its reason.
+        expect(await db().auditEvent.count()).toBe(auditBefore + 1);
+        expect(await lastAudit('certificate.install')).toMatchObject({
+          outcome: 'failure',
+          actor: 'admin',
+          details: { code: c.code, message: result.message },
+        });
+      }
     });
-    expect(await state()).toEqual(before);
-    const audit = await db().auditEvent.findFirstOrThrow({ where: { action: 'certificate.install' }, orderBy: { id: 'desc' } });
-    expect(audit).toMatchObject({ outcome: 'failure', actor: 'admin' });
-
-    const empty = await uploadCertificate({ certificate: file('', 'a.crt'), privateKey: file(wildcard.keyPem, 'a.key') });
-    expect(empty).toMatchObject({ ok: false, code: 'INVALID_INPUT', message: 'The certificate file (.crt) is empty.' });
-    const huge = await uploadCertificate({ certificate: file('x'.repeat(70_000), 'a.crt'), privateKey: file(wildcard.keyPem, 'a.key') });
-    expect(huge).toMatchObject({ ok: false, message: expect.stringMatching(/larger than 64 KB/) });
-    expect(await state()).toEqual(before);
   });
 
-  it('installs a CA-issued certificate with its chain: files, record, journal (no key) and audit', async () => {
-    const root = makeCertificate({ subject: { CN: 'Plant Root CA', O: 'Example Utility', OU: 'PKI', C: 'DE' }, ca: true });
-    const leaf = makeCertificate({ issuer: root, subject: { CN: 'console-a.plant.example', O: 'Example Utility', OU: 'OT', C: 'DE' } });
+  it('installs a leaf issued by the customer’s own root without its chain, with a warning; its CN becomes the domain', async () => {
+    const leaf = makeCertificate({
+      issuer: pki.root(),
+      subject: { CN: 'console-a.plant.example', O: 'Example Utility', OU: 'OT', C: 'DE' },
+    });
+    const result = await uploadCertificate(asFiles({ certificate: Buffer.from(leaf.certPem), privateKey: Buffer.from(leaf.keyPem) }));
+    expect(result).toMatchObject({
+      ok: true,
+      data: {
+        live: false,
+        domain: 'console-a.plant.example',
+        previousDomain: 'otc-test.local',
+        warnings: [expect.stringMatching(/^No chain was uploaded: clients must already trust "CN=Example Root CA/)],
+      },
+    });
+    const files = await tlsFiles();
+    expect(files.cert.match(/BEGIN CERTIFICATE/g)).toHaveLength(1);
+    expect(new X509Certificate(files.cert).fingerprint256).toBe(new X509Certificate(leaf.certPem).fingerprint256);
+
+    // The domain and the certificate agree, and the change is journaled and audited with both names.
+    expect((await db().appliance.findUniqueOrThrow({ where: { id: 1 } })).domain).toBe('console-a.plant.example');
+    expect(await lastAudit('appliance.domain-change')).toMatchObject({
+      actor: 'admin',
+      outcome: 'success',
+      target: 'console-a.plant.example',
+      details: { from: 'otc-test.local', to: 'console-a.plant.example', reason: 'certificate CN' },
+    });
+    const row = (await db().journal.findMany({ where: { entity: 'certificate' }, orderBy: { seq: 'desc' }, take: 1 }))[0]!;
+    expect(row.payload).toMatchObject({ source: 'uploaded', domain: 'console-a.plant.example' });
+  });
+
+  it('installs a CA-issued certificate with its chain given out of order: served leaf first, then each issuer; no key in the journal', async () => {
+    const leaf = makeCertificate({
+      issuer: pki.intermediate(),
+      subject: { CN: 'console-a.plant.example', O: 'Example Utility', OU: 'OT', C: 'DE' },
+    });
+    const domainChanges = await db().auditEvent.count({ where: { action: 'appliance.domain-change' } });
     const journalBefore = await db().journal.count();
     const result = await uploadCertificate({
       certificate: file(leaf.certPem, 'c.crt'),
       privateKey: file(leaf.keyPem, 'c.key'),
-      chain: file(root.certPem, 'chain.pem'),
+      chain: file(pki.root().certPem + pki.intermediate().certPem, 'chain.pem'),
     });
-    expect(result).toMatchObject({ ok: true, data: { live: false } });
+    expect(result).toMatchObject({
+      ok: true,
+      data: { live: false, domain: 'console-a.plant.example', previousDomain: null, warnings: [] },
+    });
 
     const files = await tlsFiles();
-    const served = new X509Certificate(files.cert);
-    expect(served.subject).toContain('CN=console-a.plant.example');
-    expect(served.checkPrivateKey(createPrivateKey(files.key))).toBe(true);
-    expect(files.cert.match(/BEGIN CERTIFICATE/g)).toHaveLength(2);
+    const served = files.cert.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g)!.map((p) => new X509Certificate(p));
+    expect(served.map((c) => c.subject.split('\n')[0])).toEqual([
+      'CN=console-a.plant.example',
+      'CN=Example Issuing CA',
+      'CN=Example Root CA',
+    ]);
+    expect(served[0]!.checkPrivateKey(createPrivateKey(files.key))).toBe(true);
 
     const record = await db().certificate.findUniqueOrThrow({ where: { id: 1 } });
-    expect(record).toMatchObject({ source: 'uploaded', installedBy: 'admin', fingerprint: served.fingerprint256 });
-    expect(record.issuer).toContain('CN=Plant Root CA');
+    expect(record).toMatchObject({ source: 'uploaded', installedBy: 'admin', fingerprint: served[0]!.fingerprint256 });
+    expect(record.issuer).toContain('CN=Example Issuing CA');
+    // Same CN as the domain: no domain change this time.
+    expect(await db().auditEvent.count({ where: { action: 'appliance.domain-change' } })).toBe(domainChanges);
     const journal = await db().journal.findMany({ where: { seq: { gt: BigInt(0) } }, orderBy: { seq: 'asc' } });
     expect(journal.length).toBe(journalBefore + 1);
-    const row = journal.at(-1)!;
-    expect(row).toMatchObject({ entity: 'certificate', op: 'upsert' });
-    expect(JSON.stringify(row.payload)).not.toMatch(/PRIVATE KEY/);
-    const audit = await db().auditEvent.findFirstOrThrow({ where: { action: 'certificate.install' }, orderBy: { id: 'desc' } });
-    expect(audit).toMatchObject({ outcome: 'success', target: expect.stringContaining('console-a.plant.example') });
+    expect(journal.at(-1)).toMatchObject({ entity: 'certificate', op: 'upsert' });
+    expect(JSON.stringify(journal.at(-1)!.payload)).not.toMatch(/PRIVATE KEY/);
+    expect(await lastAudit('certificate.install')).toMatchObject({
+      outcome: 'success',
+      target: expect.stringContaining('console-a.plant.example'),
+    });
   });
 });

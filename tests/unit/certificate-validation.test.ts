@@ -1,167 +1,158 @@
+import { createPrivateKey, X509Certificate } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { validateCertificateUpload, type CertificateUpload } from '../../lib/certificates/validate.ts';
+import { validateCertificateUpload, type CertificateUpload, type ValidationResult } from '../../lib/certificates/validate.ts';
 import { certificateBanner } from '../../lib/certificates/status.ts';
-import { encryptKey, makeCertificate, toDer } from '../support/certs.ts';
+import { canonicalDomain, domainNameProblem } from '../../lib/certificates/domain-name.ts';
+import { pki, refusalCases } from '../support/certificate-cases.ts';
+import { encryptKey, makeCertificate, toDer, type Made } from '../support/certs.ts';
 
 const now = new Date();
-const upload = (certPem: string | Buffer, keyPem: string, extra: Partial<CertificateUpload> = {}): CertificateUpload => ({
-  certificate: Buffer.isBuffer(certPem) ? certPem : Buffer.from(certPem),
-  privateKey: Buffer.from(keyPem),
+const upload = (cert: string | Buffer, key: string | Buffer, extra: Partial<CertificateUpload> = {}): CertificateUpload => ({
+  certificate: Buffer.from(cert),
+  privateKey: Buffer.from(key),
   ...extra,
 });
+const subjects = (certs: X509Certificate[]) => certs.map((c) => c.subject.split('\n')[0]);
 
-const good = makeCertificate();
-const root = makeCertificate({ subject: { CN: 'Example Root CA', O: 'Example Utility', OU: 'PKI', C: 'DE' }, ca: true });
-const intermediate = makeCertificate({
-  subject: { CN: 'Example Issuing CA', O: 'Example Utility', OU: 'PKI', C: 'DE' },
-  ca: true,
-  issuer: root,
-});
-const leaf = makeCertificate({ issuer: intermediate });
+function accepted(result: ValidationResult) {
+  if (!result.ok) throw new Error(`refused: ${result.code}: ${result.message}`);
+  return result.value;
+}
 
 describe('certificate requirements', () => {
-  it('accepts a self-signed certificate in PEM and in DER', () => {
-    expect(validateCertificateUpload(upload(good.certPem, good.keyPem), now).ok).toBe(true);
-    expect(validateCertificateUpload(upload(toDer(good.certPem), good.keyPem), now).ok).toBe(true);
+  it.each(refusalCases.filter((c) => !c.schemaOnly).map((c) => [c.name, c] as const))('refuses %s with its own message', (_name, c) => {
+    const result = validateCertificateUpload(c.files(), now);
+    expect(result).toMatchObject({ ok: false, code: c.code });
+    if (!result.ok) expect(result.message).toMatch(c.message);
   });
 
-  it('accepts a CA-issued certificate with its chain, and an encrypted key with the right passphrase', () => {
-    const chain = Buffer.from(intermediate.certPem + root.certPem);
-    const result = validateCertificateUpload(
-      upload(leaf.certPem, encryptKey(leaf.keyPem, 'open sesame'), { chain, passphrase: 'open sesame' }),
-      now,
-    );
-    expect(result.ok).toBe(true);
-    if (result.ok)
-      expect(result.value.chain.map((c) => c.subject)).toEqual(
-        [intermediate.cert, root.cert].map((c) => c.subject.attributes.map((a) => `${a.shortName}=${a.value}`).join('\n')),
-      );
-  });
-
-  const cases: [string, () => CertificateUpload, string, RegExp][] = [
-    ['not a certificate', () => upload('hello', good.keyPem), 'CERT_FORMAT', /not an X\.509 certificate in PEM or DER/],
-    [
-      'SHA-1 signature',
-      () => {
-        const c = makeCertificate({ digest: 'sha1' });
-        return upload(c.certPem, c.keyPem);
-      },
-      'SIGNATURE_ALGORITHM',
-      /signed with sha1WithRSAEncryption; it must be SHA-256 with RSA/,
-    ],
-    [
-      '1024-bit key',
-      () => {
-        const c = makeCertificate({ bits: 1024 });
-        return upload(c.certPem, c.keyPem);
-      },
-      'KEY_SIZE',
-      /1024 bits; at least 2048/,
-    ],
-    [
-      'expired',
-      () => {
-        const c = makeCertificate({ notBefore: new Date('2020-01-01'), notAfter: new Date('2021-01-01') });
-        return upload(c.certPem, c.keyPem);
-      },
-      'EXPIRED',
-      /expired on 2021-01-01/,
-    ],
-    [
-      'not yet valid',
-      () => {
-        const c = makeCertificate({ notBefore: new Date(Date.now() + 5 * 86_400_000) });
-        return upload(c.certPem, c.keyPem);
-      },
-      'NOT_YET_VALID',
-      /not valid until/,
-    ],
-    [
-      'wildcard CN',
-      () => {
-        const c = makeCertificate({ subject: { CN: '*.plant.example', O: 'X', OU: 'Y', C: 'DE' } });
-        return upload(c.certPem, c.keyPem);
-      },
-      'CN_WILDCARD',
-      /Wildcard certificates are not accepted \("\*\.plant\.example"\)/,
-    ],
-    [
-      'no CN',
-      () => {
-        const c = makeCertificate({ subject: { O: 'X', OU: 'Y', C: 'DE' } });
-        return upload(c.certPem, c.keyPem);
-      },
-      'CN_MISSING',
-      /no Common Name/,
-    ],
-    [
-      'no OU and no C',
-      () => {
-        const c = makeCertificate({ subject: { CN: 'a.example', O: 'X' } });
-        return upload(c.certPem, c.keyPem);
-      },
-      'SUBJECT_INCOMPLETE',
-      /lacks Country \(C\), Organizational Unit \(OU\)/,
-    ],
-    [
-      'key of another certificate',
-      () => upload(good.certPem, makeCertificate().keyPem),
-      'KEY_MISMATCH',
-      /does not belong to this certificate/,
-    ],
-    ['key file is not a key', () => upload(good.certPem, good.certPem), 'KEY_FORMAT', /not a PEM private key/],
-    [
-      'encrypted key without passphrase',
-      () => upload(good.certPem, encryptKey(good.keyPem, 'secret')),
-      'PASSPHRASE_REQUIRED',
-      /encrypted: enter its passphrase/,
-    ],
-    [
-      'wrong passphrase',
-      () => upload(good.certPem, encryptKey(good.keyPem, 'secret'), { passphrase: 'guess' }),
-      'PASSPHRASE_WRONG',
-      /passphrase does not decrypt/,
-    ],
-    [
-      'CA-issued without chain',
-      () => upload(leaf.certPem, leaf.keyPem),
-      'CHAIN_MISSING',
-      /issued by "CN=Example Issuing CA.*upload the chain/,
-    ],
-    [
-      'chain missing the root',
-      () => upload(leaf.certPem, leaf.keyPem, { chain: Buffer.from(intermediate.certPem) }),
-      'CHAIN_INCOMPLETE',
-      /no certificate for "CN=Example Root CA/,
-    ],
-    [
-      'chain file is garbage',
-      () => upload(leaf.certPem, leaf.keyPem, { chain: Buffer.from('nope') }),
-      'CHAIN_FORMAT',
-      /no readable certificate/,
-    ],
-    [
-      'chain with an impostor issuer of the same name',
-      () => {
-        const impostor = makeCertificate({
-          subject: { CN: 'Example Issuing CA', O: 'Example Utility', OU: 'PKI', C: 'DE' },
-          ca: true,
-          issuer: root,
-        });
-        return upload(leaf.certPem, leaf.keyPem, { chain: Buffer.from(impostor.certPem + root.certPem) });
-      },
-      'CHAIN_SIGNATURE',
-      /does not verify: .* was not signed by the key of "CN=Example Issuing CA/,
-    ],
-  ];
-
-  it.each(cases)('refuses %s with its own message', (_name, make, code, message) => {
-    const result = validateCertificateUpload(make(), now);
-    expect(result.ok).toBe(false);
-    if (!result.ok) {
-      expect(result.code).toBe(code);
-      expect(result.message).toMatch(message);
+  it('accepts a self-signed certificate in PEM and in DER, with the key in PEM or DER, and names its CN as the domain', () => {
+    const good = pki.good();
+    const derKey = createPrivateKey(good.keyPem).export({ type: 'pkcs8', format: 'der' });
+    for (const [cert, key] of [
+      [good.certPem, good.keyPem],
+      [toDer(good.certPem), good.keyPem],
+      [good.certPem, derKey],
+      [good.certPem, createPrivateKey(good.keyPem).export({ type: 'pkcs1', format: 'der' })],
+    ] as const) {
+      const value = accepted(validateCertificateUpload(upload(cert, key), now));
+      expect(value.domain).toBe('console-a.plant.example');
+      expect(value.chain).toEqual([]);
+      expect(value.warnings).toEqual([]);
+      expect(value.keyPem).toMatch(/^-----BEGIN PRIVATE KEY-----/);
     }
+  });
+
+  it('accepts files saved on Windows (CRLF, byte-order mark) and one file holding both certificate and key', () => {
+    const good = pki.good();
+    const windows = `\uFEFF${good.certPem.replaceAll('\n', '\r\n')}`;
+    accepted(validateCertificateUpload(upload(windows, good.keyPem.replaceAll('\n', '\r\n')), now));
+    const combined = good.certPem + good.keyPem;
+    expect(accepted(validateCertificateUpload(upload(combined, combined), now)).cert.fingerprint256).toBe(
+      new X509Certificate(good.certPem).fingerprint256,
+    );
+  });
+
+  it('accepts an encrypted key with the right passphrase: PKCS#8 in PEM and DER, legacy PKCS#1', () => {
+    const good = pki.good();
+    accepted(validateCertificateUpload(upload(good.certPem, encryptKey(good.keyPem, 'open sesame'), { passphrase: 'open sesame' }), now));
+    const legacy = createPrivateKey(good.keyPem).export({ type: 'pkcs1', format: 'pem', cipher: 'aes-128-cbc', passphrase: 'p4ss' });
+    accepted(validateCertificateUpload(upload(good.certPem, legacy, { passphrase: 'p4ss' }), now));
+    const der = createPrivateKey(good.keyPem).export({ type: 'pkcs8', format: 'der', cipher: 'aes-256-cbc', passphrase: 'd3r' });
+    accepted(validateCertificateUpload(upload(good.certPem, der, { passphrase: 'd3r' }), now));
+    expect(validateCertificateUpload(upload(good.certPem, der, { passphrase: 'wrong' }), now)).toMatchObject({ code: 'PASSPHRASE_WRONG' });
+  });
+
+  it('accepts a leaf issued by the customer’s own root without its chain, with a warning naming the issuer', () => {
+    const root = pki.root();
+    const leaf = makeCertificate({ issuer: root });
+    const value = accepted(validateCertificateUpload(upload(leaf.certPem, leaf.keyPem), now));
+    expect(value.chain).toEqual([]);
+    expect(value.warnings).toEqual([
+      expect.stringMatching(/^No chain was uploaded: clients must already trust "CN=Example Root CA, .*", which issued/),
+    ]);
+  });
+
+  it('puts a chain given in the wrong order into the order the server presents it', () => {
+    const { leaf, intermediate, root } = { leaf: pki.leaf(), intermediate: pki.intermediate(), root: pki.root() };
+    for (const chain of [root.certPem + intermediate.certPem, intermediate.certPem + root.certPem]) {
+      const value = accepted(validateCertificateUpload(upload(leaf.certPem, leaf.keyPem, { chain: Buffer.from(chain) }), now));
+      expect(subjects(value.chain)).toEqual(['CN=Example Issuing CA', 'CN=Example Root CA']);
+      expect(value.warnings).toEqual([]);
+      expect(value.domain).toBe('console-b.plant.example');
+    }
+  });
+
+  it('takes the chain from a "full chain" certificate file too, and drops a copy of the leaf from the chain file', () => {
+    const { leaf, intermediate, root } = { leaf: pki.leaf(), intermediate: pki.intermediate(), root: pki.root() };
+    const value = accepted(
+      validateCertificateUpload(
+        upload(leaf.certPem + intermediate.certPem, leaf.keyPem, { chain: Buffer.from(leaf.certPem + root.certPem) }),
+        now,
+      ),
+    );
+    expect(subjects(value.chain)).toEqual(['CN=Example Issuing CA', 'CN=Example Root CA']);
+  });
+
+  it('accepts a chain that stops at an intermediate, with a warning that clients must trust its issuer', () => {
+    const leaf = pki.leaf();
+    const value = accepted(
+      validateCertificateUpload(upload(leaf.certPem, leaf.keyPem, { chain: Buffer.from(pki.intermediate().certPem) }), now),
+    );
+    expect(subjects(value.chain)).toEqual(['CN=Example Issuing CA']);
+    expect(value.warnings).toEqual([
+      expect.stringMatching(/^The chain ends at "CN=Example Issuing CA.*", issued by "CN=Example Root CA.*", which was not uploaded/),
+    ]);
+  });
+
+  it('names the domain in lower case, and warns when the subjectAltName does not list it', () => {
+    const mixed = makeCertificate({
+      subject: { CN: 'Console-C.Plant.Example', O: 'X', OU: 'Y', C: 'DE' },
+      sanDns: ['console-c.plant.example'],
+    });
+    const value = accepted(validateCertificateUpload(upload(mixed.certPem, mixed.keyPem), now));
+    expect(value).toMatchObject({ domain: 'console-c.plant.example', warnings: [] });
+
+    const elsewhere = makeCertificate({
+      subject: { CN: 'console-d.plant.example', O: 'X', OU: 'Y', C: 'DE' },
+      sanDns: ['other.plant.example'],
+    });
+    expect(accepted(validateCertificateUpload(upload(elsewhere.certPem, elsewhere.keyPem), now)).warnings).toEqual([
+      expect.stringMatching(
+        /subjectAltName does not list console-d\.plant\.example: browsers opening https:\/\/console-d\.plant\.example will warn/,
+      ),
+    ]);
+  });
+
+  it('warns that pairing needs clientAuth when the extended key usage is serverAuth only', () => {
+    const serverOnly: Made = makeCertificate({ extKeyUsage: ['serverAuth'] });
+    expect(accepted(validateCertificateUpload(upload(serverOnly.certPem, serverOnly.keyPem), now)).warnings).toEqual([
+      expect.stringMatching(/lacks clientAuth: a paired console presents this certificate as a TLS client too/),
+    ]);
+    const both = makeCertificate({ extKeyUsage: ['serverAuth', 'clientAuth'] });
+    expect(accepted(validateCertificateUpload(upload(both.certPem, both.keyPem), now)).warnings).toEqual([]);
+  });
+});
+
+describe('the CN as the appliance domain', () => {
+  it('accepts host names, with or without a trailing dot, and names them in lower case', () => {
+    for (const name of ['console-a.plant.example', 'otc-1.local', 'CONSOLE.Example.', 'a', `${'a'.repeat(63)}.example`]) {
+      expect(domainNameProblem(name), name).toBeNull();
+    }
+    expect(canonicalDomain('CONSOLE.Example.')).toBe('console.example');
+  });
+
+  it.each([
+    ['console_a.plant.example', /is not a DNS name/],
+    ['-console.plant.example', /is not a DNS name/],
+    ['console-.plant.example', /is not a DNS name/],
+    ['console..example', /is not a DNS name/],
+    [`${'a'.repeat(64)}.example`, /is not a DNS name/],
+    [`${'abcdefgh.'.repeat(28)}example`, /characters long; a DNS name has at most 253/],
+    ['console.123', /ends in a number/],
+    ['fd00::10', /is an IP address/],
+  ])('refuses %s', (name, message) => {
+    expect(domainNameProblem(name)).toMatch(message);
   });
 });
 

@@ -9,6 +9,7 @@ export default async function CertificatesPage() {
   const current = await loadCertificateOverview();
   const rows: [string, string][] = current
     ? [
+        ['Appliance domain', current.domain],
         ['Subject', current.subject],
         ['Issuer', current.issuer],
         ['Valid from', current.notBefore.slice(0, 10)],
@@ -35,7 +36,10 @@ export default async function CertificatesPage() {
           ))}
         </dl>
       </Card>
-      <Card title="Upload a certificate" description="Replaces the certificate without a restart; connections opened afterwards use it.">
+      <Card
+        title="Upload a certificate"
+        description="Replaces the certificate without a restart; connections opened afterwards use it. The certificate's Common Name (CN) becomes the appliance domain, the name a paired console and the high-availability commands (-d) use for this console."
+      >
         <CertificateUploadForm />
       </Card>
     </>

@@ -30,7 +30,7 @@ beforeAll(async () => {
   appliance = await createApplianceDatabase();
   await bootstrapAppliance(loadConfig());
   const admin = await db().user.findUniqueOrThrow({ where: { username: 'admin' } });
-  session = { user: { id: admin.id, name: 'admin', role: 'ADMIN' }, lastActive: Date.now() };
+  session = { user: { id: admin.id, name: 'admin', role: 'ADMIN' }, lastActive: Date.now(), authTime: Date.now(), sessionVersion: 0 };
 });
 afterAll(async () => appliance.close());
 

@@ -17,7 +17,12 @@ let appliance: ApplianceDb;
 beforeAll(async () => {
   appliance = await createApplianceDatabase();
   const admin = await db().user.findUniqueOrThrow({ where: { username: 'admin' } });
-  caller.session = { user: { id: admin.id, name: 'admin', role: 'ADMIN' }, lastActive: Date.now() };
+  caller.session = {
+    user: { id: admin.id, name: 'admin', role: 'ADMIN' },
+    lastActive: Date.now(),
+    authTime: Date.now(),
+    sessionVersion: 0,
+  };
 });
 afterAll(async () => appliance.close());
 
@@ -144,7 +149,12 @@ describe('console name', () => {
   it('is Admin-only', async () => {
     const saved = caller.session;
     const analyst = await db().user.findUniqueOrThrow({ where: { username: 'analyst' } });
-    caller.session = { user: { id: analyst.id, name: 'analyst', role: 'SECURITY_ANALYST' }, lastActive: Date.now() };
+    caller.session = {
+      user: { id: analyst.id, name: 'analyst', role: 'SECURITY_ANALYST' },
+      lastActive: Date.now(),
+      authTime: Date.now(),
+      sessionVersion: 0,
+    };
     const before = await snapshot();
     expect(await updateConsoleName({ name: 'Hijacked' })).toMatchObject({ ok: false, code: 'FORBIDDEN' });
     expect(await updateTimeSettings({ ntpServer: 'evil.example', timezone: 'UTC' })).toMatchObject({ ok: false, code: 'FORBIDDEN' });

@@ -20,7 +20,12 @@ afterAll(async () => appliance.close());
 
 async function as(username: string) {
   const user = await db().user.findUniqueOrThrow({ where: { username } });
-  caller.session = { user: { id: user.id, name: user.username, role: user.role }, lastActive: Date.now() };
+  caller.session = {
+    user: { id: user.id, name: user.username, role: user.role },
+    lastActive: Date.now(),
+    authTime: Date.now(),
+    sessionVersion: user.sessionVersion,
+  };
 }
 
 async function snapshot() {

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { recordAudit } from '../audit/mutations.ts';
 import { db } from '../db/client.ts';
 import { appendJournal } from '../journal/mutations.ts';
-import type { Actor } from '../users/mutations.ts';
+import type { Actor } from '../audit/actor.ts';
 import { clockOffsetMs } from './clock.ts';
 import { forgetSensorAuth, noteAckedSeq, rememberSensorAuth } from './credential-cache.ts';
 import { hashCredential, newCredential } from './credential.ts';

@@ -1,3 +1,4 @@
+import type { Actor } from '../audit/actor.ts';
 import { recordAudit } from '../audit/mutations.ts';
 import { checkPassword } from '../auth/password-policy.ts';
 import { hashPassword } from '../auth/password-hash.ts';
@@ -6,8 +7,6 @@ import { appendJournal } from '../journal/mutations.ts';
 import type { Role } from '../auth/roles.ts';
 import { canChangeRole, canDeleteUser, type UserRuleRefusal } from './rules.ts';
 import type { NewUser } from './schema.ts';
-
-export type Actor = { username: string; ip?: string };
 
 export type UserMutationResult = { ok: true; id: string } | { ok: false; code: string; message: string };
 export type SetPasswordResult = { ok: true; id: string; sessionVersion: number } | { ok: false; code: string; message: string };

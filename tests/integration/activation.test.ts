@@ -14,7 +14,7 @@ vi.mock('../../lib/auth/session.ts', () => ({ currentSession: async () => sessio
 
 const { uploadActivation } = await import('../../lib/activation/actions.ts');
 const { installActivation } = await import('../../lib/activation/mutations.ts');
-const { loadActivationSection } = await import('../../lib/activation/section.ts');
+const { loadActivationSection } = await import('../../lib/activation/loaders.ts');
 const { activationKeyId, signActivation } = await import('../../lib/activation/format.ts');
 const { writeVendorKeyPair } = await import('../../lib/activation/vendor-key.ts');
 const { ACTIVATION_MAX_BYTES } = await import('../../lib/activation/schema.ts');

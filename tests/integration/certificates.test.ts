@@ -11,7 +11,7 @@ let session: ConsoleSession | null = null;
 vi.mock('../../lib/auth/session.ts', () => ({ currentSession: async () => session }));
 
 const { uploadCertificate } = await import('../../lib/certificates/actions.ts');
-const { bootstrapAppliance } = await import('../../lib/appliance/bootstrap.ts');
+const { bootstrapAppliance } = await import('../../lib/boot/bootstrap.ts');
 const { loadConfig } = await import('../../lib/config/env.ts');
 const { db } = await import('../../lib/db/client.ts');
 

@@ -1,12 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { ConsoleSession } from '../../lib/auth/session.ts';
-import { loadConsoleFrame } from '../../lib/appliance/frame.ts';
+import { loadConsoleFrame } from '../../lib/appliance/loaders.ts';
 import { db } from '../../lib/db/client.ts';
-import { updateConsoleName, updateTimeSettings } from '../../lib/settings/actions.ts';
+import { updateConsoleName } from '../../lib/appliance/actions.ts';
+import { updateTimeSettings } from '../../lib/time/actions.ts';
 import { getSetting } from '../../lib/settings/data.ts';
 import { timezoneSchema } from '../../lib/settings/schema.ts';
-import { listTimezones, loadTimeSettings } from '../../lib/settings/time.ts';
-import { loadUsersView } from '../../lib/users/view.ts';
+import { listTimezones, loadTimeSettings } from '../../lib/time/loaders.ts';
+import { loadUsersView } from '../../lib/users/loaders.ts';
 import { createApplianceDatabase, type ApplianceDb } from '../support/appliance-db.ts';
 
 const caller = vi.hoisted(() => ({ session: null as ConsoleSession | null }));

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { ConsoleSession } from '../../lib/auth/session.ts';
 import { db } from '../../lib/db/client.ts';
-import { addVlan, editVlan, removeVlan } from '../../lib/vlans/actions.ts';
-import { listVlans } from '../../lib/vlans/data.ts';
-import { createVlan, deleteVlan, renameVlan } from '../../lib/vlans/mutations.ts';
+import { addVlan, editVlan, removeVlan } from '../../lib/networking/actions.ts';
+import { listVlans } from '../../lib/networking/data.ts';
+import { createVlan, deleteVlan, renameVlan } from '../../lib/networking/mutations.ts';
 import { createApplianceDatabase, type ApplianceDb } from '../support/appliance-db.ts';
 
 // The caller the guard sees; everything else is real.

@@ -1,7 +1,7 @@
 import { createPrivateKey, type KeyObject, type X509Certificate } from 'node:crypto';
 import { parseBundle, parseCertificate, signatureAlgorithm, subjectFields } from './inspect.ts';
 
-// The certificate requirements of DESIGN.md §7, each failure with its own message.
+// The requirements an uploaded certificate must meet, each failure with its own message.
 
 export type CertificateUpload = { certificate: Buffer; privateKey: Buffer; chain?: Buffer; passphrase?: string };
 export type ValidCertificate = { cert: X509Certificate; chain: X509Certificate[]; keyPem: string };

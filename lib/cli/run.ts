@@ -2,7 +2,7 @@ import { loadConfig } from '../config/env.ts';
 import { disconnectDb } from '../db/lifecycle.ts';
 import { openDatabase } from '../db/open.ts';
 
-// Exit codes shared by every cyberx-management-* command (DESIGN.md §6).
+// Exit codes shared by every cyberx-management-* command.
 export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
 
 export class UsageError extends Error {}

@@ -171,7 +171,7 @@ export async function ingestEvents(sensorId: string, events: readonly SensorEven
       }
       const alerts = inserted.filter((r) => r.kind === 'alert').length;
       await tx.$executeRaw`UPDATE "sensor" SET acked_seq = ${plan.ackedSeq}::bigint, alert_count = alert_count + ${alerts}::int WHERE id = ${sensorId}::uuid`;
-      // Sensor events are replicated (DESIGN.md §5): one journal row per stored batch.
+      // Sensor events are replicated (docs/architecture.md, "The journal"): one journal row per stored batch.
       const first = plan.fresh[0]!.seq;
       await appendJournal(tx, {
         entity: 'sensor-event',

@@ -3,7 +3,7 @@ import js from '@eslint/js';
 import { defineConfig } from 'eslint/config';
 import tseslint from 'typescript-eslint';
 
-// The rules of the house (DESIGN.md §3) as import bans. Syntax-only linting: no type information, so a
+// The rules of the house (docs/architecture.md, "Rules of the house") as import bans. Syntax-only linting: no type information, so a
 // full `eslint .` stays a few seconds on a two-core appliance build machine; `tsc --noEmit` does the types.
 //
 // Flat config replaces (does not merge) a rule's options when two blocks match the same file, so each

@@ -3,7 +3,7 @@ import https from 'node:https';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import next from 'next';
-import { bootstrapAppliance, loadAuthSecret } from './lib/appliance/bootstrap.ts';
+import { bootstrapAppliance, loadAuthSecret } from './lib/boot/bootstrap.ts';
 import { readTlsFiles } from './lib/appliance/tls-files.ts';
 import { registerTlsReloader } from './lib/appliance/tls-reload.ts';
 import { startBackupScheduler } from './lib/backup/scheduler.ts';

@@ -2,7 +2,7 @@ import https from 'node:https';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import next from 'next';
-import { bootstrapAppliance, loadAuthSecret } from '../lib/appliance/bootstrap.ts';
+import { bootstrapAppliance, loadAuthSecret } from '../lib/boot/bootstrap.ts';
 import { readTlsFiles } from '../lib/appliance/tls-files.ts';
 import { loadConfig } from '../lib/config/env.ts';
 import { applyMigrations } from '../lib/db/migrate.ts';

@@ -39,10 +39,12 @@ test('an admin creates a Security Analyst with a generated password, who signs i
   await page.reload();
   await expect(page.getByTestId('one-time-password')).toHaveCount(0);
 
-  // Demoted: their very next page shows the new role.
+  // Demoted: their session ends at their very next page; signed in again, they have the new role.
   await page.getByLabel(`Role of ${USERNAME}`).selectOption('READ_ONLY');
   await expect(page.getByRole('status')).toHaveText(`${USERNAME} now has the Read Only role.`);
   await them.reload();
+  await expect(them).toHaveURL(/\/login/);
+  await signInOk(them, USERNAME, password);
   await expect(them.getByTestId('signed-in-user')).toContainText('Read Only');
 
   // Reset: a new one-time password; the old one stops working.
@@ -54,7 +56,8 @@ test('an admin creates a Security Analyst with a generated password, who signs i
   await expect(page.getByTestId('one-time-password')).toHaveText(/^\S{20}$/);
   const resetPassword = (await page.getByTestId('one-time-password').textContent())!;
   expect(resetPassword).not.toBe(password);
-  await them.getByRole('button', { name: 'Sign out' }).click();
+  // The reset ends their session at their next page.
+  await them.reload();
   await expect(them).toHaveURL(/\/login/);
   await signInOk(them, USERNAME, resetPassword);
 
@@ -95,4 +98,37 @@ test('an admin cannot delete their own account or change their own role', async 
   await expect(page.getByTestId('signed-in-user')).toContainText('Admin');
   // No client-side exception along the way.
   expect(pageErrors).toEqual([]);
+});
+
+test('changing your own password keeps this session and signs your other browsers out', async ({ page, browser }) => {
+  const username = 'e2e-self';
+  await signInOk(page, state.admin.username, state.admin.password);
+  await page.goto('/system-settings/users');
+  await page.getByLabel('Username', { exact: true }).fill(username);
+  await page.getByLabel('Role', { exact: true }).selectOption('READ_ONLY');
+  await page.getByRole('button', { name: 'Create user' }).click();
+  await expect(page.getByTestId('one-time-password')).toHaveText(/^\S{20}$/);
+  const password = (await page.getByTestId('one-time-password').textContent())!;
+
+  const contexts = await Promise.all([0, 1].map(() => browser.newContext({ baseURL: state.baseURL, ignoreHTTPSErrors: true })));
+  const [here, elsewhere] = await Promise.all(contexts.map((c) => c.newPage()));
+  await signInOk(here!, username, password);
+  await signInOk(elsewhere!, username, password);
+
+  await here!.goto('/account');
+  await here!.getByLabel('Current password').fill(password);
+  await here!.getByLabel('New password', { exact: true }).fill('My-Own-New-Pass-2468');
+  await here!.getByLabel('Repeat new password').fill('My-Own-New-Pass-2468');
+  await here!.getByRole('button', { name: 'Change password' }).click();
+  await expect(here!.getByRole('status')).toHaveText('Your password has been changed.');
+
+  await here!.reload();
+  await expect(here!.getByTestId('signed-in-user')).toContainText(username);
+  await here!.goto('/sensors');
+  await expect(here!.getByTestId('signed-in-user')).toContainText(username);
+
+  await elsewhere!.reload();
+  await expect(elsewhere!).toHaveURL(/\/login/);
+  await signInOk(elsewhere!, username, 'My-Own-New-Pass-2468');
+  await Promise.all(contexts.map((c) => c.close()));
 });

@@ -15,7 +15,7 @@ const identitySchema = z.object({
 });
 export type Identity = z.infer<typeof identitySchema>;
 
-// Highest HA term heard from any console: a restarted sensor must not forget it (DESIGN.md §6).
+// Highest HA term heard from any console: a restarted sensor must not forget it (docs/architecture.md, High availability).
 const stateSchema = z.object({ highestTerm: z.number().int().nonnegative() });
 
 export const identityFile = (dir: string) => path.join(dir, 'identity.json');

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { sensorEvent, type SensorEventInput } from '../lib/sensors/protocol.ts';
 import type { NewEvent } from './traffic.ts';
 
-// The sensor's durable outbox (DESIGN.md §5: "the sensor is the buffer"). An event counts as produced only
+// The sensor's durable outbox ("the sensor is the buffer", docs/architecture.md). An event counts as produced only
 // once it is on disk, fsynced, with its seq; it stays there until the console acknowledges it.
 //
 // On disk, in <dir>:

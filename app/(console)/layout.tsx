@@ -3,7 +3,7 @@ import { SessionKeeper } from '@/components/auth/SessionKeeper';
 import { ConsoleHeader } from '@/components/layout/ConsoleHeader';
 import { requireRole } from '@/lib/auth/guard';
 import { ROLE_LABELS } from '@/lib/auth/roles';
-import { loadConsoleFrame } from '@/lib/appliance/frame';
+import { loadConsoleFrame } from '@/lib/appliance/loaders';
 
 export const dynamic = 'force-dynamic';
 

@@ -1,6 +1,6 @@
 import { Card } from '@/components/ui/Card';
 import { requireRole } from '@/lib/auth/guard';
-import { loadOverview } from '@/lib/appliance/overview';
+import { loadOverview } from '@/lib/appliance/loaders';
 
 export default async function OverviewPage() {
   await requireRole('READ_ONLY', '/');

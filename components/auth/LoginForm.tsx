@@ -3,14 +3,10 @@
 import { signIn } from 'next-auth/react';
 import { useRouter } from 'next/navigation';
 import { useState, type FormEvent } from 'react';
+import { safeNextPath } from '@/lib/auth/safe-next-path';
 import { Alert } from '../ui/Alert';
 import { Button } from '../ui/Button';
 import { TextField } from '../ui/TextField';
-
-// Only same-site paths are followed after sign-in, never an absolute URL from the query string.
-function safeNext(next: string | undefined): string {
-  return next && next.startsWith('/') && !next.startsWith('//') ? next : '/';
-}
 
 export function LoginForm({ next, notice }: { next?: string; notice?: string }) {
   const router = useRouter();
@@ -32,7 +28,8 @@ export function LoginForm({ next, notice }: { next?: string; notice?: string }) 
       setError(result?.error && result.error !== 'CredentialsSignin' ? result.error : 'Invalid username or password.');
       return;
     }
-    router.replace(safeNext(next));
+    // Checked again here: the form must never navigate off-site whatever it was given.
+    router.replace(safeNextPath(next));
     router.refresh();
   }
 

@@ -1,7 +1,7 @@
 'use client';
 
 import { useState, useTransition, type FormEvent } from 'react';
-import { editVlan } from '@/lib/vlans/actions';
+import { editVlan } from '@/lib/networking/actions';
 import { Button } from '../ui/Button';
 
 export type VlanView = { id: number; name: string };

@@ -2,7 +2,7 @@
 
 import { useRouter } from 'next/navigation';
 import { useState, useTransition } from 'react';
-import { removeVlan } from '@/lib/vlans/actions';
+import { removeVlan } from '@/lib/networking/actions';
 import { Alert } from '../ui/Alert';
 import { Card } from '../ui/Card';
 import { ConfirmDialog } from '../ui/ConfirmDialog';

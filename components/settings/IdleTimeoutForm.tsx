@@ -1,7 +1,7 @@
 'use client';
 
 import { useState, useTransition, type FormEvent } from 'react';
-import { updateIdleTimeout } from '@/lib/settings/actions';
+import { updateIdleTimeout } from '@/lib/auth/actions';
 import { Alert } from '../ui/Alert';
 import { Button } from '../ui/Button';
 import { TextField } from '../ui/TextField';

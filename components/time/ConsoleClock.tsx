@@ -1,7 +1,7 @@
 'use client';
 
 import { useEffect, useState } from 'react';
-import { formatZonedTime } from '@/lib/settings/time-format';
+import { formatZonedTime } from '@/lib/time/format';
 
 // The console's clock, not the browser's: it starts from the server's time at render and keeps the
 // difference to the browser's clock, so a browser with a wrong clock still sees the appliance's time.

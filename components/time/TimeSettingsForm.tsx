@@ -2,7 +2,7 @@
 
 import { useRouter } from 'next/navigation';
 import { useState, useTransition, type FormEvent } from 'react';
-import { updateTimeSettings } from '@/lib/settings/actions';
+import { updateTimeSettings } from '@/lib/time/actions';
 import { Alert } from '../ui/Alert';
 import { Button } from '../ui/Button';
 import { SelectField } from '../ui/SelectField';

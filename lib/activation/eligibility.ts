@@ -3,7 +3,7 @@ export type UploadRefusal = { ok: false; code: 'SECONDARY_CONSOLE' | 'NOT_ACTIVE
 type ApplianceRole = { configuredRole: 'STANDALONE' | 'PRIMARY' | 'SECONDARY'; state: 'ACTIVE' | 'STANDBY' | 'FROZEN' };
 
 // Activation belongs to the primary (or a console on its own) while it is the active one; a secondary
-// receives it through replication (DESIGN.md §7). null when this console may take an upload.
+// receives it through replication. null when this console may take an upload.
 export function uploadRefusal(appliance: ApplianceRole, primaryAddress?: string): UploadRefusal | null {
   const where = primaryAddress ? ` at ${primaryAddress}` : '';
   if (appliance.configuredRole === 'SECONDARY') {

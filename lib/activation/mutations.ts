@@ -2,7 +2,7 @@ import { recordAudit } from '../audit/mutations.ts';
 import { getApplianceOrThrow } from '../appliance/data.ts';
 import { db } from '../db/client.ts';
 import { appendJournal } from '../journal/mutations.ts';
-import type { Actor } from '../users/mutations.ts';
+import type { Actor } from '../audit/actor.ts';
 import { uploadRefusal } from './eligibility.ts';
 import { verifyActivation } from './format.ts';
 import { ACTIVATION_MAX_BYTES, oversizedMessage } from './schema.ts';

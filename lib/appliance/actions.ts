@@ -3,6 +3,8 @@
 import { z } from 'zod';
 import { recordAudit } from '../audit/mutations.ts';
 import { guardedAction } from '../auth/guard.ts';
+import { saveChangedSettings } from '../settings/save-changed.ts';
+import { consoleNameSchema } from '../settings/schema.ts';
 import { loadConnectionString, loadMaskedConnectionString } from './connection.ts';
 import { regenerateConnectionToken } from './mutations.ts';
 
@@ -30,4 +32,9 @@ export const regenerateConnectionString = guardedAction(
     await regenerateConnectionToken({ username: user.username, ip: user.ip });
     return { ok: true as const, data: { connectionString: await loadConnectionString() } };
   },
+);
+
+// Empty means "show the appliance domain" (loadConsoleFrame in ./loaders.ts).
+export const updateConsoleName = guardedAction('ADMIN', z.object({ name: consoleNameSchema }).strict(), async (input, user) =>
+  saveChangedSettings({ 'console.name': input.name }, { username: user.username, ip: user.ip }),
 );

@@ -4,7 +4,7 @@ import { getApplianceOrThrow } from './data.ts';
 import { readTlsFiles } from './tls-files.ts';
 
 // What another console learns about this one when it presents the connection-string token
-// (pairing step 2, DESIGN.md §6).
+// (the first step of pairing, docs/architecture.md).
 export async function loadPeerIdentity() {
   const appliance = await getApplianceOrThrow();
   const { cert } = await readTlsFiles(loadConfig().dataDir);

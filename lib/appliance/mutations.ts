@@ -3,7 +3,7 @@ import { recordAudit } from '../audit/mutations.ts';
 import { hashPassword } from '../auth/password-hash.ts';
 import { db } from '../db/client.ts';
 import { appendJournal } from '../journal/mutations.ts';
-import type { Actor } from '../users/mutations.ts';
+import type { Actor } from '../audit/actor.ts';
 import { generateConnectionToken } from './token.ts';
 
 export type FirstBoot = { domain: string; model: string; softwareVersion: string; adminUsername: string; adminPassword: string };

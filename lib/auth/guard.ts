@@ -2,9 +2,10 @@ import { headers } from 'next/headers';
 import { redirect } from 'next/navigation';
 import type { z } from 'zod';
 import { getSetting } from '../settings/data.ts';
-import { getUserById } from '../users/data.ts';
 import { forbidden, UNAUTHENTICATED, type ActionFailure } from './action-result.ts';
+import { findSessionAccount } from './data.ts';
 import { ROLE_LABELS, roleAtLeast, type Role } from './roles.ts';
+import { sessionExpired } from './session-limits.ts';
 import { currentSession } from './session.ts';
 
 export type SessionUser = { id: string; username: string; role: Role; ip: string };
@@ -21,15 +22,18 @@ async function requestIp(): Promise<string> {
   return (await requestHeader('x-forwarded-for')) ?? 'unknown';
 }
 
-// The caller, or null when not signed in, idle too long, or the account no longer exists. The role is
-// read from the database on every call so that a role change or deletion takes effect at once.
+// The caller, or null when not signed in, idle too long, past the absolute limit of one sign-in, or
+// when the account no longer exists or its sessions were ended (password change or reset, role change)
+// after this one began. The account is read from the database on every call, so each of those takes
+// effect at the user's next request.
 export async function getSessionUser(now = Date.now()): Promise<SessionUser | null> {
   const session = await currentSession();
   if (!session) return null;
+  if (sessionExpired(session.authTime, now)) return null;
   const idleMinutes = await getSetting('session.idleTimeoutMinutes');
   if (!session.lastActive || now - session.lastActive > idleMinutes * 60_000) return null;
-  const user = await getUserById(session.user.id);
-  if (!user) return null;
+  const user = await findSessionAccount(session.user.id);
+  if (!user || user.sessionVersion !== session.sessionVersion) return null;
   return { id: user.id, username: user.username, role: user.role, ip: await requestIp() };
 }
 

@@ -1,3 +1,5 @@
+import { processSingleton } from '../runtime/process-singleton.ts';
+
 // Per-address limit on failed sign-ins, kept in memory: it protects this process, and a restart only
 // gives an attacker the per-account lockout to face instead.
 export class IpThrottle {
@@ -33,14 +35,10 @@ export class IpThrottle {
   }
 }
 
-// One throttle per purpose per process. server.ts and the Next.js bundle are separate module graphs in
-// one process, so the instance lives on globalThis; `limits` is read only when it is first made.
+// One throttle per purpose per process (see processSingleton); `limits` is read only when it is first made.
 export function sharedThrottle(purpose: string, limits: () => { maxFailures: number; windowMs: number }): IpThrottle {
-  const key = Symbol.for(`otc.throttle.${purpose}`);
-  const holder = globalThis as { [key: symbol]: IpThrottle | undefined };
-  if (!holder[key]) {
+  return processSingleton(`throttle.${purpose}`, () => {
     const { maxFailures, windowMs } = limits();
-    holder[key] = new IpThrottle(maxFailures, windowMs);
-  }
-  return holder[key];
+    return new IpThrottle(maxFailures, windowMs);
+  });
 }

@@ -7,7 +7,7 @@ import { sharedThrottle } from './ip-throttle.ts';
 import { recordSignInFailure, recordSignInSuccess } from './mutations.ts';
 import { dummyHash, verifyPassword } from './password-hash.ts';
 
-export type SignedInUser = { id: string; username: string; role: Role };
+export type SignedInUser = { id: string; username: string; role: Role; sessionVersion: number };
 export type SignInResult = { ok: true; user: SignedInUser } | { ok: false; code: 'INVALID' | 'LOCKED' | 'THROTTLED'; message: string };
 
 const INVALID = 'Invalid username or password.';
@@ -77,5 +77,5 @@ export async function authenticate(username: string, password: string, ip: strin
   await recordSignInSuccess(user.id, now);
   log.info({ username, ip, role: user.role }, 'signed in');
   await recordAudit({ actor: username, ip, action: 'auth.sign-in', outcome: 'success' });
-  return { ok: true, user: { id: user.id, username: user.username, role: user.role } };
+  return { ok: true, user: { id: user.id, username: user.username, role: user.role, sessionVersion: user.sessionVersion } };
 }

@@ -9,7 +9,7 @@ import { appliancePaths } from '../appliance/paths.ts';
 import { SOFTWARE_VERSION } from '../appliance/version.ts';
 import { getLogger } from '../logs/logger.ts';
 import { getSetting } from '../settings/data.ts';
-import type { Actor } from '../users/mutations.ts';
+import type { Actor } from '../audit/actor.ts';
 import { listFinishedBackups, readLastMigration, withSnapshot, type Snapshot } from './data.ts';
 import { backupFileName } from './file-name.ts';
 import { acquireBackupLock } from './lock.ts';

@@ -3,7 +3,7 @@ import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { appliancePaths } from '../appliance/paths.ts';
 import { recordAudit } from '../audit/mutations.ts';
-import type { Actor } from '../users/mutations.ts';
+import type { Actor } from '../audit/actor.ts';
 import { getBackup } from './data.ts';
 
 export type BackupDownload =

@@ -2,7 +2,7 @@ import { recordAudit } from '../audit/mutations.ts';
 import type { AuditInput } from '../audit/schema.ts';
 import { db, type Tx } from '../db/client.ts';
 import { appendJournal } from '../journal/mutations.ts';
-import type { Actor } from '../users/mutations.ts';
+import type { Actor } from '../audit/actor.ts';
 import type { BackupKind } from './schema.ts';
 import { insertRowsSql, resetSequenceSql, truncateSql, type TableInfo } from './tables.ts';
 

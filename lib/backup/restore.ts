@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { SOFTWARE_VERSION } from '../appliance/version.ts';
 import { getLogger } from '../logs/logger.ts';
-import type { Actor } from '../users/mutations.ts';
+import type { Actor } from '../audit/actor.ts';
 import { ArchiveError, archiveEntries, batches, jsonLines, readAll } from './archive.ts';
 import { describeTables, readLastMigration } from './data.ts';
 import { BACKUP_FORMAT_VERSION, MANIFEST_NAME, manifestHeadSchema, manifestSchema, type Manifest } from './manifest.ts';

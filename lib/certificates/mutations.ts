@@ -2,7 +2,7 @@ import { recordAudit } from '../audit/mutations.ts';
 import { writeTlsFiles } from '../appliance/tls-files.ts';
 import { db } from '../db/client.ts';
 import { appendJournal } from '../journal/mutations.ts';
-import type { Actor } from '../users/mutations.ts';
+import type { Actor } from '../audit/actor.ts';
 import { summarize } from './inspect.ts';
 import type { ValidCertificate } from './validate.ts';
 import type { X509Certificate } from 'node:crypto';

@@ -29,6 +29,12 @@ const schema = z.object({
     .default(15),
   OTC_SIGNIN_IP_MAX_FAILURES: z.coerce.number().int().min(1).max(10_000).default(20),
   OTC_SIGNIN_IP_WINDOW_SECONDS: z.coerce.number().int().min(1).max(86_400).default(300),
+  OTC_SESSION_MAX_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(10)
+    .max(7 * 86_400)
+    .default(12 * 60 * 60),
   DATABASE_URL: z.string().optional(),
   OTC_ACTIVATION_PUBLIC_KEY_FILE: z.string().optional(),
 });
@@ -48,6 +54,8 @@ export type ApplianceConfig = {
   lockoutMinutes: number;
   signInIpMaxFailures: number;
   signInIpWindowSeconds: number;
+  // Absolute lifetime of one sign-in, whatever the activity in between.
+  sessionMaxSeconds: number;
   databaseUrl: string | undefined;
   // The vendor public key (PEM) that activation files must be signed for; unset → uploads are refused.
   activationPublicKeyFile: string | undefined;
@@ -154,6 +162,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     lockoutMinutes: e.OTC_LOCKOUT_MINUTES,
     signInIpMaxFailures: e.OTC_SIGNIN_IP_MAX_FAILURES,
     signInIpWindowSeconds: e.OTC_SIGNIN_IP_WINDOW_SECONDS,
+    sessionMaxSeconds: e.OTC_SESSION_MAX_SECONDS,
     databaseUrl: e.DATABASE_URL || undefined,
     activationPublicKeyFile: e.OTC_ACTIVATION_PUBLIC_KEY_FILE
       ? path.resolve(/*turbopackIgnore: true*/ e.OTC_ACTIVATION_PUBLIC_KEY_FILE)

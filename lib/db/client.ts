@@ -1,4 +1,5 @@
 import { PrismaPg } from '@prisma/adapter-pg';
+import { processSingleton } from '../runtime/process-singleton.ts';
 import { PrismaClient } from './generated/client.ts';
 
 export type Db = ReturnType<typeof createClient>;
@@ -13,24 +14,20 @@ function createClient(connectionString: string) {
   });
 }
 
-// One client per process. server.ts and the Next.js server bundle are separate module graphs in the
-// same process, so the instance lives on globalThis rather than in module scope.
-const key = Symbol.for('otc.db');
-type Holder = { [key]?: { url: string; client: Db } };
+// One client per process (see processSingleton); replaced when DATABASE_URL changes, as the tests do.
+const state = processSingleton('db', () => ({ current: undefined as { url: string; client: Db } | undefined }));
 
 export function db(): Db {
-  const holder = globalThis as Holder;
   const url = process.env.DATABASE_URL;
   if (!url) throw new Error('DATABASE_URL is not set: start the console with server.ts');
-  const current = holder[key];
-  if (current && current.url === url) return current.client;
+  if (state.current && state.current.url === url) return state.current.client;
   const client = createClient(url);
-  holder[key] = { url, client };
+  state.current = { url, client };
   return client;
 }
 
 export async function disconnectDb(): Promise<void> {
-  const holder = globalThis as Holder;
-  await holder[key]?.client.$disconnect();
-  delete holder[key];
+  const current = state.current;
+  state.current = undefined;
+  await current?.client.$disconnect();
 }

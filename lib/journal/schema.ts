@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-// The entities whose writes are replicated to a paired console (DESIGN.md §5).
+// The entities whose writes are replicated to a paired console (docs/architecture.md, "The journal").
 export const journalEntity = z.enum([
   'user',
   'setting',

@@ -1,5 +1,6 @@
 import { hostname } from 'node:os';
 import { pino, type Logger } from 'pino';
+import { processSingleton } from '../runtime/process-singleton.ts';
 import type { LogCategory } from './categories.ts';
 import { REDACT_CENSOR, REDACT_PATHS } from './redact.ts';
 import { RotatingFile, type RotatingFileOptions } from './rotating-file.ts';
@@ -22,20 +23,18 @@ export function createLogger(dir: string, category: LogCategory, opts: LoggerOpt
   );
 }
 
-// The custom server and the Next.js server bundle run in one process but load this module separately;
-// two loggers per category would each rotate the same file without knowing of the other.
-const LOGGERS: unique symbol = Symbol.for('otc.loggers');
-type LoggerHolder = typeof globalThis & { [LOGGERS]?: Map<LogCategory, Logger> };
+// One logger per category per process (see processSingleton): two would each rotate the same file
+// without knowing of the other.
+const loggers = () => processSingleton('loggers', () => new Map<LogCategory, Logger>());
 
 // Without OTC_LOG_DIR (unit tests, scripts) records are dropped rather than cluttering the output.
 export function getLogger(category: LogCategory): Logger {
-  const loggers = ((globalThis as LoggerHolder)[LOGGERS] ??= new Map());
-  let logger = loggers.get(category);
+  let logger = loggers().get(category);
   if (!logger) {
     const dir = process.env.OTC_LOG_DIR;
     const level = process.env.OTC_LOG_LEVEL || 'info';
     logger = dir ? createLogger(dir, category, { level }) : pino({ level: 'silent', base: { category } });
-    loggers.set(category, logger);
+    loggers().set(category, logger);
   }
   return logger;
 }

@@ -1,5 +1,5 @@
 import { getSetting } from '../settings/data.ts';
-import { formatZonedTime } from '../settings/time-format.ts';
+import { formatZonedTime } from '../time/format.ts';
 import { countAlerts, getSensorByName, listAlerts, listSensorNames } from './data.ts';
 import type { AlertFilter } from './schema.ts';
 

@@ -19,7 +19,7 @@ export function loadConsoleState(now = Date.now()): Promise<ConsoleState> {
     state: a.state,
     term: Number(a.term),
     heartbeatIntervalMs: HEARTBEAT_INTERVAL_MS,
-    // Filled in when consoles are paired (DESIGN.md §6): the other console sensors fail over to.
+    // Filled in when consoles are paired (docs/architecture.md, High availability): the other console sensors fail over to.
     peers: [],
   }));
   holder[key] = { at: now, value };

@@ -6,7 +6,7 @@ export type Liveness = {
   version: string;
   clockOffsetMs: number;
   counters: { packets: number; alerts: number; devices: number; outbox: number };
-  // The highest HA term the sensor reported; kept for the failover logic (DESIGN.md §6).
+  // The highest HA term the sensor reported; kept for the failover logic (docs/architecture.md, High availability).
   highestTerm: number;
 };
 

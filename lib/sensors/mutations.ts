@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { recordAudit } from '../audit/mutations.ts';
 import { db } from '../db/client.ts';
 import { appendJournal } from '../journal/mutations.ts';
-import type { Actor } from '../users/mutations.ts';
+import type { Actor } from '../audit/actor.ts';
 import { clockOffsetMs } from './clock.ts';
 import { forgetSensorAuth, noteAckedSeq, rememberSensorAuth } from './credential-cache.ts';
 import { hashCredential, newCredential } from './credential.ts';
@@ -171,7 +171,7 @@ export async function ingestEvents(sensorId: string, events: readonly SensorEven
       }
       const alerts = inserted.filter((r) => r.kind === 'alert').length;
       await tx.$executeRaw`UPDATE "sensor" SET acked_seq = ${plan.ackedSeq}::bigint, alert_count = alert_count + ${alerts}::int WHERE id = ${sensorId}::uuid`;
-      // Sensor events are replicated (DESIGN.md §5): one journal row per stored batch.
+      // Sensor events are replicated (docs/architecture.md, "The journal"): one journal row per stored batch.
       const first = plan.fresh[0]!.seq;
       await appendJournal(tx, {
         entity: 'sensor-event',

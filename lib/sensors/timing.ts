@@ -1,5 +1,5 @@
 // How often sensors send heartbeats. A constant rather than a setting: the sensors' failover rule
-// (3 missed heartbeats, DESIGN.md §6) and the Disconnected window are tuned around it. Every heartbeat
+// (3 missed heartbeats) and the Disconnected window are tuned around it. Every heartbeat
 // response carries it, so a future change reaches running sensors without reconfiguring them.
 export const HEARTBEAT_INTERVAL_MS = 1000;
 

@@ -1,7 +1,7 @@
 import { recordAudit } from '../audit/mutations.ts';
 import { db } from '../db/client.ts';
 import { appendJournal } from '../journal/mutations.ts';
-import type { Actor } from '../users/mutations.ts';
+import type { Actor } from '../audit/actor.ts';
 import { SETTINGS, type SettingKey, type SettingValue } from './schema.ts';
 
 export type SettingResult = { ok: true } | { ok: false; code: 'INVALID_VALUE'; message: string };

@@ -1,4 +1,4 @@
-import type { Actor } from '../users/mutations.ts';
+import type { Actor } from '../audit/actor.ts';
 import { getSetting } from './data.ts';
 import { setSetting, type SettingResult } from './mutations.ts';
 import { SETTINGS, type SettingKey, type SettingValue } from './schema.ts';

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { recordAudit } from '../audit/mutations.ts';
 import { guardedAction } from '../auth/guard.ts';
 import { findUserForSignIn } from '../auth/data.ts';
+import { reissueCurrentSession } from '../auth/session-reissue.ts';
 import { verifyPassword } from '../auth/password-hash.ts';
 import { generatePassword } from '../auth/password-policy.ts';
 import { changeUserRole, createUser, deleteUser, setPassword } from './mutations.ts';
@@ -19,7 +20,7 @@ const changePasswordSchema = z
   .strict()
   .refine((v) => v.newPassword === v.confirmPassword, { message: 'The new passwords do not match.', path: ['confirmPassword'] });
 
-// Any signed-in user may change their own password.
+// Any signed-in user may change their own password. Their other sessions end; this one goes on.
 export const changeOwnPassword = guardedAction('READ_ONLY', changePasswordSchema, async (input, user) => {
   const throttled = passwordChangeThrottled(user.id, user.ip, Date.now());
   if (throttled) return { ok: false as const, code: 'THROTTLED', message: throttled };
@@ -43,6 +44,7 @@ export const changeOwnPassword = guardedAction('READ_ONLY', changePasswordSchema
   }
   const result = await setPassword(user.username, input.newPassword, { username: user.username, ip: user.ip }, 'user.password-change');
   if (!result.ok) return { ...result, fieldErrors: { newPassword: result.message } };
+  await reissueCurrentSession(result.sessionVersion);
   return { ok: true as const };
 });
 

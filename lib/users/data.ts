@@ -1,9 +1,5 @@
 import { db } from '../db/client.ts';
 
-export async function getUserById(id: string) {
-  return db().user.findUnique({ where: { id } });
-}
-
 // What System Settings → Users shows: no hashes, no counters beyond the lock.
 export async function listUserSummaries() {
   return db().user.findMany({

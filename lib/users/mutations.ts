@@ -1,3 +1,4 @@
+import type { Actor } from '../audit/actor.ts';
 import { recordAudit } from '../audit/mutations.ts';
 import { checkPassword } from '../auth/password-policy.ts';
 import { hashPassword } from '../auth/password-hash.ts';
@@ -7,9 +8,8 @@ import type { Role } from '../auth/roles.ts';
 import { canChangeRole, canDeleteUser, type UserRuleRefusal } from './rules.ts';
 import type { NewUser } from './schema.ts';
 
-export type Actor = { username: string; ip?: string };
-
 export type UserMutationResult = { ok: true; id: string } | { ok: false; code: string; message: string };
+export type SetPasswordResult = { ok: true; id: string; sessionVersion: number } | { ok: false; code: string; message: string };
 
 // What a paired console needs to recreate the account, the hash included, so users sign in there with
 // the same credentials.
@@ -50,13 +50,15 @@ export async function createUser(input: NewUser, actor: Actor): Promise<UserMuta
   });
 }
 
-// Sets a new password and clears any lockout: used by an Admin's reset and the reset CLI.
+// Sets a new password, clears any lockout and ends the user's sessions (at their next request): used by
+// an Admin's reset, the reset CLI and users changing their own password (whose current session is then
+// re-issued by the action).
 export async function setPassword(
   username: string,
   password: string,
   actor: Actor,
   action: 'user.password-reset' | 'user.password-change' = 'user.password-reset',
-): Promise<UserMutationResult> {
+): Promise<SetPasswordResult> {
   const problem = checkPassword(password, username);
   if (problem) return { ok: false, code: 'WEAK_PASSWORD', message: problem };
   const passwordHash = await hashPassword(password);
@@ -65,12 +67,12 @@ export async function setPassword(
     if (!existing) return { ok: false as const, code: 'UNKNOWN_USER', message: `There is no user named "${username}".` };
     const user = await tx.user.update({
       where: { username },
-      data: { passwordHash, passwordChangedAt: new Date(), failedAttempts: 0, lockedUntil: null },
+      data: { passwordHash, passwordChangedAt: new Date(), failedAttempts: 0, lockedUntil: null, sessionVersion: { increment: 1 } },
       omit: { passwordHash: false },
     });
     await appendJournal(tx, { entity: 'user', key: user.username, op: 'upsert', payload: journalPayload(user) });
     await recordAudit({ actor: actor.username, ip: actor.ip, action, outcome: 'success', target: username }, tx);
-    return { ok: true as const, id: user.id };
+    return { ok: true as const, id: user.id, sessionVersion: user.sessionVersion };
   });
 }
 
@@ -97,7 +99,12 @@ export async function changeUserRole(username: string, role: Role, actor: Actor)
     if (!target) return unknownUser(username);
     const refusal = canChangeRole(actor, target, role, adminCount);
     if (refusal) return refusal;
-    const user = await tx.user.update({ where: { username }, data: { role }, omit: { passwordHash: false } });
+    // A session signed in under the old role ends: its holder signs in again and sees what the new role allows.
+    const user = await tx.user.update({
+      where: { username },
+      data: { role, sessionVersion: { increment: 1 } },
+      omit: { passwordHash: false },
+    });
     await appendJournal(tx, { entity: 'user', key: user.username, op: 'upsert', payload: journalPayload(user) });
     await recordAudit(
       {

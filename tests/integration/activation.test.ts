@@ -14,7 +14,7 @@ vi.mock('../../lib/auth/session.ts', () => ({ currentSession: async () => sessio
 
 const { uploadActivation } = await import('../../lib/activation/actions.ts');
 const { installActivation } = await import('../../lib/activation/mutations.ts');
-const { loadActivationSection } = await import('../../lib/activation/section.ts');
+const { loadActivationSection } = await import('../../lib/activation/loaders.ts');
 const { activationKeyId, signActivation } = await import('../../lib/activation/format.ts');
 const { writeVendorKeyPair } = await import('../../lib/activation/vendor-key.ts');
 const { ACTIVATION_MAX_BYTES } = await import('../../lib/activation/schema.ts');
@@ -74,7 +74,7 @@ beforeAll(async () => {
   vendor = await writeVendorKeyPair(path.join(dir, 'vendor'));
   privatePem = await readFile(vendor.privateKeyFile, 'utf8');
   const admin = await db().user.findUniqueOrThrow({ where: { username: 'admin' } });
-  session = { user: { id: admin.id, name: 'admin', role: 'ADMIN' }, lastActive: Date.now() };
+  session = { user: { id: admin.id, name: 'admin', role: 'ADMIN' }, lastActive: Date.now(), authTime: Date.now(), sessionVersion: 0 };
 });
 
 beforeEach(() => {
@@ -273,7 +273,12 @@ describe('refused files change nothing and say why', () => {
   it('a Security Analyst may not upload', async () => {
     const analyst = await db().user.findUniqueOrThrow({ where: { username: 'analyst' } });
     const admin = session;
-    session = { user: { id: analyst.id, name: 'analyst', role: 'SECURITY_ANALYST' }, lastActive: Date.now() };
+    session = {
+      user: { id: analyst.id, name: 'analyst', role: 'SECURITY_ANALYST' },
+      lastActive: Date.now(),
+      authTime: Date.now(),
+      sessionVersion: 0,
+    };
     const before = await snapshot();
     expect(await uploadActivation({ file: fileOf(signed()) })).toMatchObject({ ok: false, code: 'FORBIDDEN' });
     expect(await snapshot()).toEqual(before);

@@ -42,7 +42,9 @@ async function snapshot() {
 }
 
 function as(role: Role | null) {
-  session = role ? { user: { id: ids[role], name: appliance.users[role], role }, lastActive: Date.now() } : null;
+  session = role
+    ? { user: { id: ids[role], name: appliance.users[role], role }, lastActive: Date.now(), authTime: Date.now(), sessionVersion: 0 }
+    : null;
 }
 
 const actionFiles = await findFiles('lib', /^actions\.ts$/);

@@ -656,7 +656,7 @@ describe('the backup and restore commands', () => {
 describe('the Backups page’s actions and the download route', () => {
   const asAdmin = async () => {
     const admin = await db().user.findUniqueOrThrow({ where: { username: 'admin' } });
-    session = { user: { id: admin.id, name: 'admin', role: 'ADMIN' }, lastActive: Date.now() };
+    session = { user: { id: admin.id, name: 'admin', role: 'ADMIN' }, lastActive: Date.now(), authTime: Date.now(), sessionVersion: 0 };
   };
   const get = (id: string) =>
     downloadRoute(new Request(`https://127.0.0.1/api/v1/system/backups/${id}`), { params: Promise.resolve({ id }) });

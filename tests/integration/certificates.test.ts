@@ -13,7 +13,7 @@ let session: ConsoleSession | null = null;
 vi.mock('../../lib/auth/session.ts', () => ({ currentSession: async () => session }));
 
 const { uploadCertificate } = await import('../../lib/certificates/actions.ts');
-const { bootstrapAppliance } = await import('../../lib/appliance/bootstrap.ts');
+const { bootstrapAppliance } = await import('../../lib/boot/bootstrap.ts');
 const { loadConfig } = await import('../../lib/config/env.ts');
 const { db } = await import('../../lib/db/client.ts');
 
@@ -39,7 +39,7 @@ beforeAll(async () => {
   appliance = await createApplianceDatabase();
   await bootstrapAppliance(loadConfig());
   const admin = await db().user.findUniqueOrThrow({ where: { username: 'admin' } });
-  session = { user: { id: admin.id, name: 'admin', role: 'ADMIN' }, lastActive: Date.now() };
+  session = { user: { id: admin.id, name: 'admin', role: 'ADMIN' }, lastActive: Date.now(), authTime: Date.now(), sessionVersion: 0 };
 });
 afterAll(async () => appliance.close());
 

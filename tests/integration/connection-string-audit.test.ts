@@ -18,7 +18,12 @@ let appliance: ApplianceDb;
 beforeAll(async () => {
   appliance = await createApplianceDatabase();
   const admin = await db().user.findUniqueOrThrow({ where: { username: 'admin' } });
-  caller.session = { user: { id: admin.id, name: 'admin', role: 'ADMIN' }, lastActive: Date.now() };
+  caller.session = {
+    user: { id: admin.id, name: 'admin', role: 'ADMIN' },
+    lastActive: Date.now(),
+    authTime: Date.now(),
+    sessionVersion: 0,
+  };
 });
 afterAll(async () => appliance.close());
 
@@ -70,7 +75,12 @@ describe('connection string disclosure', () => {
   it('a Security Analyst is refused and nothing is audited as a disclosure', async () => {
     const analyst = await db().user.findUniqueOrThrow({ where: { username: 'analyst' } });
     const admin = caller.session;
-    caller.session = { user: { id: analyst.id, name: 'analyst', role: 'SECURITY_ANALYST' }, lastActive: Date.now() };
+    caller.session = {
+      user: { id: analyst.id, name: 'analyst', role: 'SECURITY_ANALYST' },
+      lastActive: Date.now(),
+      authTime: Date.now(),
+      sessionVersion: 0,
+    };
     const before = (await disclosures()).length;
     expect(await revealConnectionString({ purpose: 'reveal' })).toMatchObject({ ok: false, code: 'FORBIDDEN' });
     expect((await disclosures()).length).toBe(before);

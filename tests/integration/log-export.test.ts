@@ -31,7 +31,9 @@ let userIds: Record<string, string>;
 
 function as(role: Role | null) {
   const username = role ? appliance.users[role] : '';
-  session = role ? { user: { id: userIds[username]!, name: username, role }, lastActive: Date.now() } : null;
+  session = role
+    ? { user: { id: userIds[username]!, name: username, role }, lastActive: Date.now(), authTime: Date.now(), sessionVersion: 0 }
+    : null;
 }
 
 function sevenZip(...args: string[]) {

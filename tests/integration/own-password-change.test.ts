@@ -31,7 +31,12 @@ afterEach(() => vi.restoreAllMocks());
 
 async function as(username: string, ip: string) {
   const user = await db().user.findUniqueOrThrow({ where: { username } });
-  caller.session = { user: { id: user.id, name: user.username, role: user.role }, lastActive: Date.now() };
+  caller.session = {
+    user: { id: user.id, name: user.username, role: user.role },
+    lastActive: Date.now(),
+    authTime: Date.now(),
+    sessionVersion: user.sessionVersion,
+  };
   caller.ip = ip;
 }
 

@@ -1,12 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { ConsoleSession } from '../../lib/auth/session.ts';
-import { loadConsoleFrame } from '../../lib/appliance/frame.ts';
+import { loadConsoleFrame } from '../../lib/appliance/loaders.ts';
 import { db } from '../../lib/db/client.ts';
-import { updateConsoleName, updateTimeSettings } from '../../lib/settings/actions.ts';
+import { updateConsoleName } from '../../lib/appliance/actions.ts';
+import { updateTimeSettings } from '../../lib/time/actions.ts';
 import { getSetting } from '../../lib/settings/data.ts';
 import { timezoneSchema } from '../../lib/settings/schema.ts';
-import { listTimezones, loadTimeSettings } from '../../lib/settings/time.ts';
-import { loadUsersView } from '../../lib/users/view.ts';
+import { listTimezones, loadTimeSettings } from '../../lib/time/loaders.ts';
+import { loadUsersView } from '../../lib/users/loaders.ts';
 import { createApplianceDatabase, type ApplianceDb } from '../support/appliance-db.ts';
 
 const caller = vi.hoisted(() => ({ session: null as ConsoleSession | null }));
@@ -17,7 +18,12 @@ let appliance: ApplianceDb;
 beforeAll(async () => {
   appliance = await createApplianceDatabase();
   const admin = await db().user.findUniqueOrThrow({ where: { username: 'admin' } });
-  caller.session = { user: { id: admin.id, name: 'admin', role: 'ADMIN' }, lastActive: Date.now() };
+  caller.session = {
+    user: { id: admin.id, name: 'admin', role: 'ADMIN' },
+    lastActive: Date.now(),
+    authTime: Date.now(),
+    sessionVersion: 0,
+  };
 });
 afterAll(async () => appliance.close());
 
@@ -144,7 +150,12 @@ describe('console name', () => {
   it('is Admin-only', async () => {
     const saved = caller.session;
     const analyst = await db().user.findUniqueOrThrow({ where: { username: 'analyst' } });
-    caller.session = { user: { id: analyst.id, name: 'analyst', role: 'SECURITY_ANALYST' }, lastActive: Date.now() };
+    caller.session = {
+      user: { id: analyst.id, name: 'analyst', role: 'SECURITY_ANALYST' },
+      lastActive: Date.now(),
+      authTime: Date.now(),
+      sessionVersion: 0,
+    };
     const before = await snapshot();
     expect(await updateConsoleName({ name: 'Hijacked' })).toMatchObject({ ok: false, code: 'FORBIDDEN' });
     expect(await updateTimeSettings({ ntpServer: 'evil.example', timezone: 'UTC' })).toMatchObject({ ok: false, code: 'FORBIDDEN' });

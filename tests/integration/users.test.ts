@@ -27,7 +27,12 @@ afterAll(async () => appliance.close());
 
 async function as(username: string) {
   const user = await db().user.findUniqueOrThrow({ where: { username } });
-  caller.session = { user: { id: user.id, name: user.username, role: user.role }, lastActive: Date.now() };
+  caller.session = {
+    user: { id: user.id, name: user.username, role: user.role },
+    lastActive: Date.now(),
+    authTime: Date.now(),
+    sessionVersion: user.sessionVersion,
+  };
 }
 
 // Everything a refused call must leave untouched: every account (hashes and lock counters included),
@@ -159,16 +164,22 @@ describe('changing roles', () => {
     expect(await counts()).toEqual({ journal: before.journal + 1, audit: before.audit + 1 });
   });
 
-  it('a role change takes effect on the user’s very next call', async () => {
+  it('a role change ends the user’s session at its very next call; signed in again, the new role applies', async () => {
     await as('admin');
     expect(await updateUserRole({ username: 'reader1', role: 'ADMIN' })).toMatchObject({ ok: true });
     await as('reader1');
+    const readerSession = caller.session;
     expect(await updateUserRole({ username: 'operator1', role: 'SECURITY_ANALYST' })).toMatchObject({ ok: true });
     await as('admin');
     expect(await updateUserRole({ username: 'reader1', role: 'READ_ONLY' })).toMatchObject({ ok: true });
-    // Same session, role read from the database: now refused.
-    caller.session!.user.name = 'reader1';
-    caller.session!.user.id = (await db().user.findUniqueOrThrow({ where: { username: 'reader1' } })).id;
+    // The session reader1 signed in with as an Admin has ended.
+    caller.session = readerSession;
+    await expectRefused(() => updateUserRole({ username: 'operator1', role: 'READ_ONLY' }), {
+      code: 'UNAUTHENTICATED',
+      message: 'Your session has ended. Sign in again.',
+    });
+    // A new sign-in carries the new role, which may not do this.
+    await as('reader1');
     await expectRefused(() => updateUserRole({ username: 'operator1', role: 'READ_ONLY' }), {
       code: 'FORBIDDEN',
       message: 'This needs the Admin role.',
@@ -232,6 +243,8 @@ describe('resetting passwords', () => {
   it('generates a new password shown once, clears a lockout, journals the hash and audits', async () => {
     await db().user.update({ where: { username: 'viewer' }, data: { lockedUntil: new Date(Date.now() + 3_600_000), failedAttempts: 3 } });
     expect(await authenticate('viewer', USER_PASSWORD, '10.6.0.1')).toMatchObject({ ok: false, code: 'LOCKED' });
+    await as('viewer');
+    const viewerSession = caller.session;
     await as('admin');
     const before = await counts();
     const result = await resetUserPassword({ username: 'viewer' });
@@ -245,6 +258,9 @@ describe('resetting passwords', () => {
     expect(await db().user.findUniqueOrThrow({ where: { username: 'viewer' } })).toMatchObject({ lockedUntil: null, failedAttempts: 0 });
     expect(await authenticate('viewer', USER_PASSWORD, '10.6.0.2')).toMatchObject({ ok: false, code: 'INVALID' });
     expect(await authenticate('viewer', result.data.oneTimePassword, '10.6.0.3')).toMatchObject({ ok: true });
+    // The session the viewer had before the reset has ended.
+    caller.session = viewerSession;
+    expect(await addUser({ passwordMode: 'generate', username: 'sneaky', role: 'READ_ONLY' })).toMatchObject({ code: 'UNAUTHENTICATED' });
   });
 
   it('refuses an unknown user and changes nothing', async () => {

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { ConsoleSession } from '../../lib/auth/session.ts';
 import { db } from '../../lib/db/client.ts';
-import { addVlan, editVlan, removeVlan } from '../../lib/vlans/actions.ts';
-import { listVlans } from '../../lib/vlans/data.ts';
-import { createVlan, deleteVlan, renameVlan } from '../../lib/vlans/mutations.ts';
+import { addVlan, editVlan, removeVlan } from '../../lib/networking/actions.ts';
+import { listVlans } from '../../lib/networking/data.ts';
+import { createVlan, deleteVlan, renameVlan } from '../../lib/networking/mutations.ts';
 import { createApplianceDatabase, type ApplianceDb } from '../support/appliance-db.ts';
 
 // The caller the guard sees; everything else is real.
@@ -20,7 +20,12 @@ afterAll(async () => appliance.close());
 
 async function as(username: string) {
   const user = await db().user.findUniqueOrThrow({ where: { username } });
-  caller.session = { user: { id: user.id, name: user.username, role: user.role }, lastActive: Date.now() };
+  caller.session = {
+    user: { id: user.id, name: user.username, role: user.role },
+    lastActive: Date.now(),
+    authTime: Date.now(),
+    sessionVersion: user.sessionVersion,
+  };
 }
 
 async function snapshot() {

@@ -1,6 +1,7 @@
 import { redirect } from 'next/navigation';
 import { LoginForm } from '@/components/auth/LoginForm';
 import { getSessionUser } from '@/lib/auth/guard';
+import { safeNextPath } from '@/lib/auth/safe-next-path';
 
 export const dynamic = 'force-dynamic';
 
@@ -10,8 +11,8 @@ const NOTICES: Record<string, string> = {
 
 export default async function LoginPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const params = await searchParams;
-  const next = typeof params.next === 'string' ? params.next : undefined;
-  if (await getSessionUser()) redirect(next && next.startsWith('/') && !next.startsWith('//') ? next : '/');
+  const next = safeNextPath(typeof params.next === 'string' ? params.next : undefined);
+  if (await getSessionUser()) redirect(next);
   const notice = typeof params.reason === 'string' ? NOTICES[params.reason] : undefined;
   return (
     <main className="flex min-h-screen items-center justify-center px-4">

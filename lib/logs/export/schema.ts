@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { LOG_CATEGORIES } from '../categories.ts';
 
-// The last this many exports are kept (DESIGN.md §7); older rows and archives go when a new one completes.
+// The last this many exports are kept; older rows and archives go when a new one completes.
 export const EXPORTS_KEPT = 5;
 // The one-time archive password: long enough for AES-256 via PBKDF2, short enough to read out on a call.
 export const EXPORT_PASSWORD_LENGTH = 20;

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { getApplianceOrThrow } from '../../appliance/data.ts';
 import { appliancePaths } from '../../appliance/paths.ts';
 import { generatePassword } from '../../auth/password-policy.ts';
-import type { Actor } from '../../users/mutations.ts';
+import type { Actor } from '../../audit/actor.ts';
 import type { LogCategory } from '../categories.ts';
 import { getLogger } from '../logger.ts';
 import { findLogFiles, writeLogArchive } from './archive.ts';

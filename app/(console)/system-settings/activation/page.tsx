@@ -3,7 +3,7 @@ import { ActivationSummary } from '@/components/activation/ActivationSummary';
 import { ActivationUploadForm } from '@/components/activation/ActivationUploadForm';
 import { Alert } from '@/components/ui/Alert';
 import { Card } from '@/components/ui/Card';
-import { loadActivationSection } from '@/lib/activation/section';
+import { loadActivationSection } from '@/lib/activation/loaders';
 import { requireRole } from '@/lib/auth/guard';
 
 export default async function ActivationPage() {

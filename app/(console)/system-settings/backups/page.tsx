@@ -7,8 +7,8 @@ import { requireRole } from '@/lib/auth/guard';
 import { loadBackupList } from '@/lib/backup/data';
 import { nextRun } from '@/lib/backup/schedule';
 import { getSetting } from '@/lib/settings/data';
-import { formatZonedTime } from '@/lib/settings/time-format';
-import { listTimezones } from '@/lib/settings/time';
+import { formatZonedTime } from '@/lib/time/format';
+import { listTimezones } from '@/lib/time/loaders';
 
 export default async function BackupsPage() {
   await requireRole('ADMIN', '/system-settings/backups');

@@ -1,7 +1,7 @@
 import { ConsoleNameForm } from '@/components/settings/ConsoleNameForm';
 import { Card } from '@/components/ui/Card';
 import { requireRole } from '@/lib/auth/guard';
-import { loadConsoleNameSettings } from '@/lib/settings/console-name';
+import { loadConsoleNameSettings } from '@/lib/appliance/loaders';
 
 export default async function GeneralPage() {
   await requireRole('ADMIN', '/system-settings/general');

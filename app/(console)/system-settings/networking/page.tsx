@@ -1,6 +1,6 @@
 import { VlansSection } from '@/components/networking/VlansSection';
 import { requireRole } from '@/lib/auth/guard';
-import { listVlans } from '@/lib/vlans/data';
+import { listVlans } from '@/lib/networking/data';
 
 export default async function NetworkingPage() {
   await requireRole('ADMIN', '/system-settings/networking');

@@ -2,7 +2,7 @@ import { ConsoleClock } from '@/components/time/ConsoleClock';
 import { TimeSettingsForm } from '@/components/time/TimeSettingsForm';
 import { Card } from '@/components/ui/Card';
 import { requireRole } from '@/lib/auth/guard';
-import { listTimezones, loadTimeSettings } from '@/lib/settings/time';
+import { listTimezones, loadTimeSettings } from '@/lib/time/loaders';
 
 export default async function TimePage() {
   await requireRole('ADMIN', '/system-settings/time');

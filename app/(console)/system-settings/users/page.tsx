@@ -1,7 +1,7 @@
 import { UsersSection } from '@/components/users/UsersSection';
 import { requireRole } from '@/lib/auth/guard';
 import { PASSWORD_POLICY_TEXT } from '@/lib/auth/password-policy';
-import { loadUsersView } from '@/lib/users/view';
+import { loadUsersView } from '@/lib/users/loaders';
 
 export default async function UsersPage() {
   const user = await requireRole('ADMIN', '/system-settings/users');

@@ -1,4 +1,4 @@
-import { getSetting } from './data.ts';
+import { getSetting } from '../settings/data.ts';
 
 // The IANA zone names offered in System Settings → Time: exactly the ones timezoneSchema accepts.
 export function listTimezones(): string[] {

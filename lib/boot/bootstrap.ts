@@ -6,12 +6,12 @@ import path from 'node:path';
 import type { ApplianceConfig } from '../config/env.ts';
 import { generatePassword } from '../auth/password-policy.ts';
 import { createApplianceCertificate } from '../pki/self-signed.ts';
-import { getAppliance } from './data.ts';
-import { initialiseAppliance, recordSoftwareVersion } from './mutations.ts';
-import { hasTlsFiles, readTlsFiles, writeTlsFiles } from './tls-files.ts';
+import { getAppliance } from '../appliance/data.ts';
+import { initialiseAppliance, recordSoftwareVersion } from '../appliance/mutations.ts';
+import { hasTlsFiles, readTlsFiles, writeTlsFiles } from '../appliance/tls-files.ts';
 import { getCertificateRecord } from '../certificates/data.ts';
 import { recordCertificate } from '../certificates/mutations.ts';
-import { SOFTWARE_VERSION } from './version.ts';
+import { SOFTWARE_VERSION } from '../appliance/version.ts';
 
 export const INITIAL_ADMIN = 'admin';
 

@@ -1,5 +1,5 @@
 import { getSetting } from '../settings/data.ts';
-import { formatZonedTime } from '../settings/time-format.ts';
+import { formatZonedTime } from '../time/format.ts';
 import { listUserSummaries } from './data.ts';
 
 function shown(at: Date, timeZone: string): string {

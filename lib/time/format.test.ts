@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatZonedTime } from './time-format.ts';
+import { formatZonedTime } from './format.ts';
 
 describe('formatZonedTime', () => {
   const winter = Date.UTC(2026, 0, 15, 12, 0, 5);

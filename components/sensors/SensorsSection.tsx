@@ -77,29 +77,31 @@ export function SensorsSection({ data, canDelete }: { data: SensorsPage; canDele
           <Pager basePath="/sensors" page={data.page} pages={data.pages} label="Sensor pages" />
         </div>
       </Card>
+      {/* One dialog for both actions: a page holds one confirmation at a time. */}
       <ConfirmDialog
-        open={deleting !== null}
-        title={`Delete sensor ${deleting?.name ?? ''}?`}
-        confirmLabel="Delete sensor"
+        open={deleting !== null || replacing !== null}
+        title={replacing ? `Replace sensor ${replacing.name}?` : `Delete sensor ${deleting?.name ?? ''}?`}
+        confirmLabel={replacing ? 'Allow replacement' : 'Delete sensor'}
         busy={busy}
-        onConfirm={confirmDelete}
-        onCancel={() => setDeleting(null)}
+        onConfirm={replacing ? confirmReplace : confirmDelete}
+        onCancel={() => {
+          setDeleting(null);
+          setReplacing(null);
+        }}
       >
-        Sensor &ldquo;{deleting?.name}&rdquo; is removed with its {deleting?.alerts ?? 0} alerts and {deleting?.devices ?? 0} devices. Only
-        a disconnected sensor can be deleted; if it connects again it must register again with the connection string.
-      </ConfirmDialog>
-      <ConfirmDialog
-        open={replacing !== null}
-        title={`Replace sensor ${replacing?.name ?? ''}?`}
-        confirmLabel="Allow replacement"
-        busy={busy}
-        onConfirm={confirmReplace}
-        onCancel={() => setReplacing(null)}
-      >
-        For the next 10 minutes, a sensor registering with the connection string under the name &ldquo;{replacing?.name}&rdquo; takes this
-        sensor over: its identity, alerts and devices. Use it for new hardware or a sensor that lost its identity. The current sensor&apos;s
-        credential stops working when that happens. Without this, a registered name can only be registered again by the sensor that holds
-        its credential.
+        {replacing ? (
+          <>
+            For the next 10 minutes, a sensor registering with the connection string under the name &ldquo;{replacing.name}&rdquo; takes
+            this sensor over: its identity, alerts and devices. Use it for new hardware or a sensor that lost its identity. The current
+            sensor&apos;s credential stops working when that happens. Without this, a registered name can only be registered again by the
+            sensor that holds its credential.
+          </>
+        ) : (
+          <>
+            Sensor &ldquo;{deleting?.name}&rdquo; is removed with its {deleting?.alerts ?? 0} alerts and {deleting?.devices ?? 0} devices.
+            Only a disconnected sensor can be deleted; if it connects again it must register again with the connection string.
+          </>
+        )}
       </ConfirmDialog>
     </>
   );

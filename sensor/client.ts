@@ -20,7 +20,7 @@ export class PinMismatchError extends Error {
   ) {
     super(
       `Refusing to talk to ${address}: its certificate (SHA-256 ${presented}) is not the console certificate pinned at registration (${pinned}). ` +
-        "Something else may be answering at that address. If the console's certificate was replaced on purpose, register this sensor again (remove its identity.json).",
+        "Something else may be answering at that address. If the console's certificate was replaced on purpose, an Admin chooses Replace sensor for it on the Sensors page; then remove its identity.json and start it again to register.",
     );
   }
 }

@@ -8,6 +8,7 @@ import { createInterface } from 'node:readline';
 import { disconnectDb } from '../lib/db/client.ts';
 import { openDatabase } from '../lib/db/open.ts';
 import { getApplianceOrThrow } from '../lib/appliance/data.ts';
+import { registerOnce } from '../sensor/registration.ts';
 
 // Measures heartbeat latency and throughput through Next.js's router versus the sensor fast path
 // (the same handler called straight from the HTTPS server), at a few concurrency levels, alternating
@@ -117,21 +118,12 @@ async function main() {
     process.env.DATABASE_URL = database.url;
     const token = (await getApplianceOrThrow()).connectionToken;
     await disconnectDb();
-    const agent = new https.Agent({ keepAlive: true, maxSockets: 4, rejectUnauthorized: false });
     const sensors: { auth: string }[] = [];
     for (let i = 0; i < SENSORS; i++) {
-      const r = await post(
-        agent,
-        portFast,
-        '/api/v1/sensors/register',
-        { authorization: `Bearer ${token}` },
-        { protocol: 1, name: `bench-${i}`, version: '0.1.0', clock: Date.now() },
-      );
-      if (r.status !== 200) throw new Error(`register failed: ${r.status} ${r.body}`);
-      const { sensorId, credential } = JSON.parse(r.body) as { sensorId: string; credential: string };
-      sensors.push({ auth: `Sensor ${sensorId}:${credential}` });
+      const r = await registerOnce({ host: HOST, port: portFast, token, request: { name: `bench-${i}`, version: '0.1.0' } });
+      if (!r.ok) throw new Error(`register failed: ${r.message}`);
+      sensors.push({ auth: `Sensor ${r.response.sensorId}:${r.response.credential}` });
     }
-    agent.destroy();
     log(`${SENSORS} sensors registered; measuring ${SECONDS} s per run`);
     const runs: Record<string, unknown>[] = [];
     for (const concurrency of CONCURRENCY) {

@@ -3,6 +3,7 @@ import { expect, test } from '@playwright/test';
 import { getApplianceOrThrow } from '../lib/appliance/data.ts';
 import { disconnectDb } from '../lib/db/client.ts';
 import { openDatabase } from '../lib/db/open.ts';
+import { registerOnce } from '../sensor/registration.ts';
 import { e2eState } from './support/state.ts';
 import { pageAlert, signInOk } from './support/sign-in.ts';
 
@@ -14,6 +15,7 @@ test.use({ baseURL: state.baseURL });
 // Names of their own so that other specs' sensors are not touched.
 const LIVE = 'e2e-pages-live';
 const GONE = 'e2e-pages-gone';
+const SWAPPED = 'e2e-pages-swapped';
 
 function post(pathname: string, authorization: string, body: unknown): Promise<{ status: number; json: Record<string, unknown> }> {
   const payload = JSON.stringify(body);
@@ -44,10 +46,16 @@ async function connectionToken(): Promise<string> {
   }
 }
 
+// Both registration steps, as a sensor does them: the token is proven, never sent.
+function registerOutcome(token: string, name: string) {
+  const { hostname, port } = new URL(state.baseURL);
+  return registerOnce({ host: hostname, port: Number(port || 443), token, request: { name, version: '0.1.0' } });
+}
+
 async function register(token: string, name: string): Promise<string> {
-  const r = await post('/api/v1/sensors/register', `Bearer ${token}`, { protocol: 1, name, version: '0.1.0', clock: Date.now() });
-  expect(r.status).toBe(200);
-  return `Sensor ${String(r.json.sensorId)}:${String(r.json.credential)}`;
+  const r = await registerOutcome(token, name);
+  if (!r.ok) throw new Error(r.message);
+  return `Sensor ${r.response.sensorId}:${r.response.credential}`;
 }
 
 const heartbeat = { protocol: 1, version: '0.1.0', highestTerm: 1, counters: { packets: 1, alerts: 3, devices: 2, outbox: 0 } };
@@ -159,8 +167,40 @@ test('sensors table, delete only when disconnected, alert filters; Read Only see
   await viewer.goto('/sensors');
   await expect(viewer.getByTestId(`sensor-row-${LIVE}`)).toBeVisible();
   await expect(viewer.getByRole('button', { name: /^Delete sensor/ })).toHaveCount(0);
+  await expect(viewer.getByRole('button', { name: /^Replace sensor/ })).toHaveCount(0);
   await viewer.goto(`/alerts?sensor=${LIVE}`);
   await expect(viewer.getByTestId(`alert-row-${LIVE}-1`)).toContainText('Open');
   await expect(viewer.getByRole('button', { name: /^Acknowledge/ })).toHaveCount(0);
   await viewer.close();
+});
+
+test("an Admin's Replace sensor lets the next registration under that name take the sensor over", async ({ page }) => {
+  const token = await connectionToken();
+  const first = await registerOutcome(token, SWAPPED);
+  if (!first.ok) throw new Error(first.message);
+  // The token alone does not take over a registered name.
+  const refused = await registerOutcome(token, SWAPPED);
+  expect(refused).toMatchObject({ ok: false, fatal: true, code: 'NAME_TAKEN' });
+  expect(refused.ok ? '' : refused.message).toContain(`an Admin chooses "Replace sensor" for "${SWAPPED}" on the Sensors page`);
+
+  await signInOk(page, state.admin.username, state.admin.password);
+  await page.goto('/sensors');
+  await page
+    .getByTestId(`sensor-row-${SWAPPED}`)
+    .getByRole('button', { name: `Replace sensor ${SWAPPED}` })
+    .click();
+  await page
+    .getByRole('dialog', { name: `Replace sensor ${SWAPPED}?` })
+    .getByRole('button', { name: 'Allow replacement' })
+    .click();
+  await expect(page.getByRole('status').filter({ hasText: 'can be replaced until' })).toContainText(
+    `register the new sensor under the name "${SWAPPED}" with the connection string`,
+  );
+
+  const replacement = await registerOutcome(token, SWAPPED);
+  if (!replacement.ok) throw new Error(replacement.message);
+  expect(replacement.response.sensorId).toBe(first.response.sensorId);
+  expect(replacement.response.credential).not.toBe(first.response.credential);
+  // Used once.
+  expect(await registerOutcome(token, SWAPPED)).toMatchObject({ ok: false, code: 'NAME_TAKEN' });
 });

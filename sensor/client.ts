@@ -20,7 +20,7 @@ export class PinMismatchError extends Error {
   ) {
     super(
       `Refusing to talk to ${address}: its certificate (SHA-256 ${presented}) is not the console certificate pinned at registration (${pinned}). ` +
-        "Something else may be answering at that address. If the console's certificate was replaced on purpose, register this sensor again (remove its identity.json).",
+        "Something else may be answering at that address. If the console's certificate was replaced on purpose, an Admin chooses Replace sensor for it on the Sensors page; then remove its identity.json and start it again to register.",
     );
   }
 }
@@ -29,8 +29,17 @@ export class PinnedAgent extends https.Agent {
   constructor(
     readonly pinned: string,
     maxSockets: number,
+    extra: https.AgentOptions = {},
   ) {
-    super({ keepAlive: true, keepAliveMsecs: 1000, maxSockets, maxFreeSockets: maxSockets, scheduling: 'lifo', rejectUnauthorized: false });
+    super({
+      ...extra,
+      keepAlive: true,
+      keepAliveMsecs: 1000,
+      maxSockets,
+      maxFreeSockets: maxSockets,
+      scheduling: 'lifo',
+      rejectUnauthorized: false,
+    });
   }
 
   override createConnection(
@@ -62,10 +71,11 @@ export class PinnedAgent extends https.Agent {
   }
 }
 
-// A plain agent for registration (trust on first use: the connection string carries no fingerprint).
-export function registrationAgent(maxSockets: number): https.Agent {
-  // No session resumption: a resumed TLS session may not show the certificate to compare.
-  return new https.Agent({ keepAlive: true, maxSockets, rejectUnauthorized: false, maxCachedSessions: 0 });
+// The agent for registration step 1: the chain is not verified (the connection string carries no
+// fingerprint); instead the console must prove the token over the certificate this connection shows.
+export function registrationAgent(maxSockets: number, extra: https.AgentOptions = {}): https.Agent {
+  // No session resumption: a resumed TLS session may not show the certificate the proof is bound to.
+  return new https.Agent({ ...extra, keepAlive: true, maxSockets, rejectUnauthorized: false, maxCachedSessions: 0 });
 }
 
 // At most `limit` requests in flight; the rest wait here, not in Node's agent queue (where a request that
@@ -145,7 +155,7 @@ export type PostOptions = {
   host: string;
   port: number;
   path: string;
-  authorization: string;
+  authorization?: string;
   body: string;
   timeoutMs: number;
   // Report the certificate the console presented (registration only: it is not cheap).
@@ -173,7 +183,7 @@ export function postJson(options: PostOptions): Promise<Reply> {
         method: 'POST',
         agent: options.agent,
         headers: {
-          authorization: options.authorization,
+          ...(options.authorization ? { authorization: options.authorization } : {}),
           'content-type': 'application/json',
           'content-length': Buffer.byteLength(options.body),
           accept: 'application/json',

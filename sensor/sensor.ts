@@ -8,10 +8,8 @@ import {
   MAX_BODY_BYTES,
   MAX_EVENTS_PER_BATCH,
   PROTOCOL_VERSION,
-  registerResponse,
   type HeartbeatRequest,
   type HeartbeatResponse,
-  type RegisterRequest,
 } from '../lib/sensors/protocol.ts';
 import { DEFAULT_BACKOFF, nextDelay } from './backoff.ts';
 import { ConsoleUnreachableError, consoleError, Gate, postJson, type Reply } from './client.ts';
@@ -19,6 +17,7 @@ import { lockDirectory } from './files.ts';
 import type { Histogram } from './histogram.ts';
 import { loadHighestTerm, loadIdentity, saveHighestTerm, saveIdentity, identityFile, type Identity } from './identity.ts';
 import { Outbox, OutboxGapError } from './outbox.ts';
+import { registerWithProof } from './registration.ts';
 import { createRandom, hashSeed, type Random } from './prng.ts';
 import type { Scheduled, TimerWheel } from './timer-wheel.ts';
 import { createTraffic, type Traffic } from './traffic.ts';
@@ -182,64 +181,43 @@ export class SimulatedSensor {
   // ---- Registration -------------------------------------------------------------------------------
 
   private async register(): Promise<void> {
-    const request: RegisterRequest = {
-      protocol: PROTOCOL_VERSION,
-      name: this.config.name,
-      version: AGENT_VERSION,
-      clock: Date.now(),
-      ...(this.config.zone ? { zone: this.config.zone } : {}),
-    };
+    const request = { name: this.config.name, version: AGENT_VERSION, ...(this.config.zone ? { zone: this.config.zone } : {}) };
     for (let attempt = 1; !this.stopping; attempt++) {
       const outcome = await this.host.registrationGate.run(() =>
-        this.call(
-          this.host.registrationAgent,
-          '/api/v1/sensors/register',
-          `Bearer ${this.host.target.token}`,
-          JSON.stringify({ ...request, clock: Date.now() }),
-        ),
+        registerWithProof({
+          host: this.host.target.host,
+          port: this.host.target.port,
+          token: this.host.target.token,
+          request,
+          freshAgent: this.host.registrationAgent,
+          pinnedAgent: this.host.pinnedAgent,
+          timeoutMs: REQUEST_TIMEOUT_MS,
+        }),
       );
       if (outcome.ok) {
-        const parsed = registerResponse.safeParse(outcome.reply.json);
-        if (!parsed.success)
-          throw new RegistrationRefusedError(
-            `The console at ${this.address()} answered the registration with something other than protocol v${PROTOCOL_VERSION}.`,
-          );
-        const seen = outcome.reply.peerFingerprint;
-        // The console names its own certificate; it must be the one this connection actually saw.
-        if (!seen || seen !== parsed.data.consoleFingerprint) {
-          throw new RegistrationRefusedError(
-            `Refusing the registration: the console says its certificate is ${parsed.data.consoleFingerprint} but the connection presented ${seen ?? 'none'}. Something between this sensor and ${this.address()} is intercepting TLS.`,
-          );
-        }
+        const registered = outcome.response;
         this.identity = {
           name: this.config.name,
-          sensorId: parsed.data.sensorId,
-          credential: parsed.data.credential,
-          consoleFingerprint: parsed.data.consoleFingerprint,
+          sensorId: registered.sensorId,
+          credential: registered.credential,
+          consoleFingerprint: registered.consoleFingerprint,
           consoleAddress: this.address(),
           registeredAt: new Date().toISOString(),
         };
         await saveIdentity(this.dir, this.identity);
-        if (this.config.heartbeatFromConsole) this.intervalMs = parsed.data.heartbeatIntervalMs;
+        if (this.config.heartbeatFromConsole) this.intervalMs = registered.heartbeatIntervalMs;
         // A sensor registering again under a known name continues after what the console already has.
-        if (parsed.data.ackedSeq > 0) await this.outbox!.ack(parsed.data.ackedSeq);
+        if (registered.ackedSeq > 0) await this.outbox!.ack(registered.ackedSeq);
         this.host.stats.registered++;
         this.host.report(
           this.config.name,
           'info',
           'registered',
-          `registered with the console at ${this.address()} as ${parsed.data.sensorId}; certificate pinned (${parsed.data.consoleFingerprint}); identity in ${identityFile(this.dir)}`,
+          `registered with the console at ${this.address()} as ${registered.sensorId}; certificate pinned (${registered.consoleFingerprint}); identity in ${identityFile(this.dir)}`,
         );
         return;
       }
-      if (
-        outcome.code === 'WRONG_TOKEN' ||
-        outcome.code === 'TOKEN_REQUIRED' ||
-        outcome.code.startsWith('INVALID') ||
-        outcome.code === 'ABSURD_CLOCK'
-      ) {
-        throw new RegistrationRefusedError(`The console at ${this.address()} refused the registration: ${outcome.message}`);
-      }
+      if (outcome.fatal) throw new RegistrationRefusedError(outcome.message);
       const delay =
         outcome.retryAfterMs ?? nextDelay({ intervalMs: 1000, ...DEFAULT_BACKOFF, toleratedFailures: 0 }, attempt, this.random.next);
       this.report('warn', 'register-retry', `cannot register yet (${outcome.message}); retrying in ${(delay / 1000).toFixed(1)} s`);
@@ -475,7 +453,6 @@ export class SimulatedSensor {
   ): Promise<Outcome> {
     let reply: Reply;
     try {
-      const capturePeer = agent === this.host.registrationAgent;
       reply = await postJson({
         agent,
         host: this.host.target.host,
@@ -484,7 +461,6 @@ export class SimulatedSensor {
         authorization,
         body,
         timeoutMs,
-        capturePeer,
       });
     } catch (error) {
       if (error instanceof ConsoleUnreachableError) return { ok: false, code: error.code, message: error.message, retryAfterMs: null };

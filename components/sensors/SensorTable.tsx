@@ -10,12 +10,14 @@ export function SensorTable({
   canDelete,
   busy,
   onDelete,
+  onReplace,
 }: {
   sensors: SensorView[];
   now: number;
   canDelete: boolean;
   busy: boolean;
   onDelete: (sensor: SensorView) => void;
+  onReplace: (sensor: SensorView) => void;
 }) {
   return (
     <div className="overflow-x-auto">
@@ -76,7 +78,10 @@ export function SensorTable({
                 )}
               </td>
               {canDelete ? (
-                <td className="py-2 text-right">
+                <td className="py-2 text-right whitespace-nowrap">
+                  <Button variant="secondary" disabled={busy} onClick={() => onReplace(s)} aria-label={`Replace sensor ${s.name}`}>
+                    Replace
+                  </Button>{' '}
                   <Button variant="secondary" disabled={busy} onClick={() => onDelete(s)} aria-label={`Delete sensor ${s.name}`}>
                     Delete
                   </Button>

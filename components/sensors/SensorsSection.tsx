@@ -2,7 +2,7 @@
 
 import { useRouter } from 'next/navigation';
 import { useState, useTransition } from 'react';
-import { removeSensor } from '@/lib/sensors/actions';
+import { removeSensor, replaceSensor } from '@/lib/sensors/actions';
 import type { SensorsPage, SensorView } from '@/lib/sensors/sensors-view';
 import { AutoRefresh } from '../ui/AutoRefresh';
 import { Alert } from '../ui/Alert';
@@ -20,6 +20,7 @@ export function SensorsSection({ data, canDelete }: { data: SensorsPage; canDele
   const router = useRouter();
   const [status, setStatus] = useState<Status | null>(null);
   const [deleting, setDeleting] = useState<SensorView | null>(null);
+  const [replacing, setReplacing] = useState<SensorView | null>(null);
   const [busy, startTransition] = useTransition();
   const disconnected = data.total - data.connected;
 
@@ -33,9 +34,22 @@ export function SensorsSection({ data, canDelete }: { data: SensorsPage; canDele
       router.refresh();
     });
 
+  const confirmReplace = () =>
+    startTransition(async () => {
+      if (!replacing) return;
+      const result = await replaceSensor({ id: replacing.id });
+      setReplacing(null);
+      if (!result.ok) return setStatus({ tone: 'error', text: result.message });
+      setStatus({
+        tone: 'success',
+        text: `Sensor "${result.name}" can be replaced until ${new Date(result.until).toLocaleTimeString('en-GB', { timeZone: 'UTC' })} UTC: register the new sensor under the name "${result.name}" with the connection string. It takes over this sensor's history, and the old sensor's credential stops working.`,
+      });
+      router.refresh();
+    });
+
   return (
     <>
-      <AutoRefresh active={deleting === null} intervalMs={REFRESH_MS} />
+      <AutoRefresh active={deleting === null && replacing === null} intervalMs={REFRESH_MS} />
       <Card
         title="Sensors"
         description={`Sensors registered with this console's connection string. A sensor not heard from for ${data.disconnectAfterSeconds} s shows Disconnected. This page updates every few seconds.`}
@@ -51,21 +65,43 @@ export function SensorsSection({ data, canDelete }: { data: SensorsPage; canDele
               No sensors yet. Give a sensor this console&apos;s connection string (System Settings → Sensor Setup) to register it.
             </p>
           ) : (
-            <SensorTable sensors={data.sensors} now={data.now} canDelete={canDelete} busy={busy} onDelete={setDeleting} />
+            <SensorTable
+              sensors={data.sensors}
+              now={data.now}
+              canDelete={canDelete}
+              busy={busy}
+              onDelete={setDeleting}
+              onReplace={setReplacing}
+            />
           )}
           <Pager basePath="/sensors" page={data.page} pages={data.pages} label="Sensor pages" />
         </div>
       </Card>
+      {/* One dialog for both actions: a page holds one confirmation at a time. */}
       <ConfirmDialog
-        open={deleting !== null}
-        title={`Delete sensor ${deleting?.name ?? ''}?`}
-        confirmLabel="Delete sensor"
+        open={deleting !== null || replacing !== null}
+        title={replacing ? `Replace sensor ${replacing.name}?` : `Delete sensor ${deleting?.name ?? ''}?`}
+        confirmLabel={replacing ? 'Allow replacement' : 'Delete sensor'}
         busy={busy}
-        onConfirm={confirmDelete}
-        onCancel={() => setDeleting(null)}
+        onConfirm={replacing ? confirmReplace : confirmDelete}
+        onCancel={() => {
+          setDeleting(null);
+          setReplacing(null);
+        }}
       >
-        Sensor &ldquo;{deleting?.name}&rdquo; is removed with its {deleting?.alerts ?? 0} alerts and {deleting?.devices ?? 0} devices. Only
-        a disconnected sensor can be deleted; if it connects again it must register again with the connection string.
+        {replacing ? (
+          <>
+            For the next 10 minutes, a sensor registering with the connection string under the name &ldquo;{replacing.name}&rdquo; takes
+            this sensor over: its identity, alerts and devices. Use it for new hardware or a sensor that lost its identity. The current
+            sensor&apos;s credential stops working when that happens. Without this, a registered name can only be registered again by the
+            sensor that holds its credential.
+          </>
+        ) : (
+          <>
+            Sensor &ldquo;{deleting?.name}&rdquo; is removed with its {deleting?.alerts ?? 0} alerts and {deleting?.devices ?? 0} devices.
+            Only a disconnected sensor can be deleted; if it connects again it must register again with the connection string.
+          </>
+        )}
       </ConfirmDialog>
     </>
   );

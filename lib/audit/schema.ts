@@ -25,6 +25,7 @@ export type AuditAction =
   | 'certificate.install'
   | 'sensor.register'
   | 'sensor.delete'
+  | 'sensor.replace-allow'
   | 'alert.acknowledge';
 
 export type AuditOutcome = 'success' | 'failure';

@@ -5,7 +5,7 @@ import { appendJournal } from '../journal/mutations.ts';
 import type { Actor } from '../audit/actor.ts';
 import { clockOffsetMs } from './clock.ts';
 import { forgetSensorAuth, noteAckedSeq, rememberSensorAuth } from './credential-cache.ts';
-import { hashCredential, newCredential } from './credential.ts';
+import { credentialHashesEqual, hashCredential, newCredential } from './credential.ts';
 import { mergeDeviceReports, planBatch } from './ingest-plan.ts';
 import { forgetLiveness, lastHeardInMemory, type Liveness } from './liveness-buffer.ts';
 import type { RegisterRequest, SensorEventInput } from './protocol.ts';
@@ -13,7 +13,8 @@ import type { AlertRef } from './schema.ts';
 
 // ---- Registration -------------------------------------------------------------------------------
 
-export type RegisteredSensor = { sensorId: string; credential: string; ackedSeq: number; created: boolean };
+export type RegisteredSensor = { ok: true; sensorId: string; credential: string; ackedSeq: number; created: boolean; replaced: boolean };
+export type RegistrationRefused = { ok: false; code: 'NAME_TAKEN'; message: string };
 
 type RegisteredRow = {
   id: string;
@@ -23,63 +24,133 @@ type RegisteredRow = {
   zone: string;
   registeredAt: Date;
   ackedSeq: bigint;
-  created: boolean;
 };
 
-// Creates the sensor, or — for a name already registered — issues it a new credential (the connection-
-// string token the caller checked proves the authority to do so), keeping its id and stored events so it
-// resumes after ackedSeq. The old credential stops working at once. One statement, so two sensors
-// registering the same new name at the same time cannot both create it.
+// How long after an Admin's "Replace sensor" a registration under that name may take the sensor over.
+export const REPLACE_WINDOW_MS = 10 * 60_000;
+
+function nameTaken(name: string, credentialSent: boolean): RegistrationRefused {
+  return {
+    ok: false,
+    code: 'NAME_TAKEN',
+    message: credentialSent
+      ? `A sensor named "${name}" is already registered and the credential sent is not its current one. Send the credential from its last registration, or have an Admin choose "Replace sensor" for "${name}" on the Sensors page and register again within ${REPLACE_WINDOW_MS / 60_000} minutes.`
+      : `A sensor named "${name}" is already registered. To put this sensor in its place, an Admin chooses "Replace sensor" for "${name}" on the Sensors page, then register again within ${REPLACE_WINDOW_MS / 60_000} minutes; or register under another name.`,
+  };
+}
+
+// Creates the sensor. A name already registered is taken over only by that sensor itself (its current
+// credential) or after an Admin allowed its replacement: the connection-string token alone is shared by
+// every sensor of the site, so it must not be enough to become another one. A takeover issues a new
+// credential to the same sensor id, keeping its stored events so it resumes after ackedSeq; the old
+// credential stops working at once. The row is locked by name, so two registrations of one name
+// serialize, and a new name is created by one INSERT that a concurrent one cannot duplicate.
 export async function registerSensor(
-  input: Pick<RegisterRequest, 'name' | 'version' | 'zone' | 'clock'> & { ip: string },
+  input: Pick<RegisterRequest, 'name' | 'version' | 'zone' | 'clock' | 'currentCredential'> & { ip: string },
   now = Date.now(),
-): Promise<RegisteredSensor> {
+): Promise<RegisteredSensor | RegistrationRefused> {
   const credential = newCredential();
   const credentialHash = hashCredential(credential);
   const at = new Date(now).toISOString();
   const offset = clockOffsetMs(input.clock, now);
-  const row = await db().$transaction(async (tx) => {
-    const [r] = await tx.$queryRaw<RegisteredRow[]>`
-      INSERT INTO "sensor" (id, name, ip, version, zone, credential_hash, registered_at, last_heard_at, clock_offset_ms)
-      VALUES (${randomUUID()}::uuid, ${input.name}, ${input.ip}, ${input.version}, COALESCE(${input.zone ?? null}::text, 'Default'),
-              ${credentialHash}, ${at}::timestamptz, ${at}::timestamptz, ${offset}::int)
-      ON CONFLICT (name) DO UPDATE SET
-        ip = EXCLUDED.ip, version = EXCLUDED.version, zone = COALESCE(${input.zone ?? null}::text, "sensor".zone),
-        credential_hash = EXCLUDED.credential_hash, registered_at = EXCLUDED.registered_at,
-        last_heard_at = EXCLUDED.last_heard_at, clock_offset_ms = EXCLUDED.clock_offset_ms
-      RETURNING id::text AS id, name, ip, version, zone, registered_at AS "registeredAt", acked_seq AS "ackedSeq", (xmax = 0) AS created`;
-    const registered = r!;
-    // The hash (never the credential) travels, so that a paired console can authenticate the sensor too.
+  const result = await db().$transaction(
+    async (tx): Promise<(RegisteredRow & { created: boolean; replaced: boolean }) | RegistrationRefused> => {
+      const [existing] = await tx.$queryRaw<{ id: string; credentialHash: string; replaceAllowedUntil: Date | null }[]>`
+      SELECT id::text AS id, credential_hash AS "credentialHash", replace_allowed_until AS "replaceAllowedUntil"
+      FROM "sensor" WHERE name = ${input.name} FOR UPDATE`;
+      let row: RegisteredRow | undefined;
+      let replaced = false;
+      if (existing) {
+        const ownCredential =
+          input.currentCredential !== undefined && credentialHashesEqual(hashCredential(input.currentCredential), existing.credentialHash);
+        replaced = !ownCredential;
+        if (!ownCredential && !(existing.replaceAllowedUntil && existing.replaceAllowedUntil.getTime() > now))
+          return nameTaken(input.name, input.currentCredential !== undefined);
+        [row] = await tx.$queryRaw<RegisteredRow[]>`
+        UPDATE "sensor" SET
+          ip = ${input.ip}, version = ${input.version}, zone = COALESCE(${input.zone ?? null}::text, zone),
+          credential_hash = ${credentialHash}, registered_at = ${at}::timestamptz, last_heard_at = ${at}::timestamptz,
+          clock_offset_ms = ${offset}::int, replace_allowed_until = NULL
+        WHERE id = ${existing.id}::uuid
+        RETURNING id::text AS id, name, ip, version, zone, registered_at AS "registeredAt", acked_seq AS "ackedSeq"`;
+      } else {
+        [row] = await tx.$queryRaw<RegisteredRow[]>`
+        INSERT INTO "sensor" (id, name, ip, version, zone, credential_hash, registered_at, last_heard_at, clock_offset_ms)
+        VALUES (${randomUUID()}::uuid, ${input.name}, ${input.ip}, ${input.version}, COALESCE(${input.zone ?? null}::text, 'Default'),
+                ${credentialHash}, ${at}::timestamptz, ${at}::timestamptz, ${offset}::int)
+        ON CONFLICT (name) DO NOTHING
+        RETURNING id::text AS id, name, ip, version, zone, registered_at AS "registeredAt", acked_seq AS "ackedSeq"`;
+        // Registered by someone else since the SELECT: the same refusal as if it had been there before.
+        if (!row) return nameTaken(input.name, false);
+      }
+      const registered = row!;
+      // The hash (never the credential) travels, so that a paired console can authenticate the sensor too.
+      await appendJournal(tx, {
+        entity: 'sensor',
+        key: registered.id,
+        op: 'upsert',
+        payload: {
+          id: registered.id,
+          name: registered.name,
+          ip: registered.ip,
+          version: registered.version,
+          zone: registered.zone,
+          credentialHash,
+          registeredAt: registered.registeredAt.toISOString(),
+          replaceAllowedUntil: null,
+        },
+      });
+      await recordAudit(
+        {
+          actor: `sensor:${registered.name}`,
+          ip: input.ip,
+          action: 'sensor.register',
+          outcome: 'success',
+          target: registered.id,
+          details: { name: registered.name, version: registered.version, reRegistered: Boolean(existing), replaced },
+        },
+        tx,
+      );
+      return { ...registered, created: !existing, replaced };
+    },
+  );
+  if (!('id' in result)) return result;
+  const ackedSeq = Number(result.ackedSeq);
+  rememberSensorAuth(result.id, { name: result.name, credentialHash, ackedSeq });
+  return { ok: true, sensorId: result.id, credential, ackedSeq, created: result.created, replaced: result.replaced };
+}
+
+export type AllowReplacementResult = { ok: true; name: string; until: string } | { ok: false; code: 'UNKNOWN_SENSOR'; message: string };
+
+// An Admin's "Replace sensor": for REPLACE_WINDOW_MS, the next registration under this sensor's name
+// (with the connection-string token) takes it over — same id, history and alerts — without its
+// credential. For new hardware, or a sensor that lost its identity file. Used once.
+export async function allowSensorReplacement(sensorId: string, actor: Actor, now = Date.now()): Promise<AllowReplacementResult> {
+  const until = new Date(now + REPLACE_WINDOW_MS).toISOString();
+  return db().$transaction(async (tx): Promise<AllowReplacementResult> => {
+    const [sensor] = await tx.$queryRaw<{ name: string }[]>`
+      UPDATE "sensor" SET replace_allowed_until = ${until}::timestamptz WHERE id = ${sensorId}::uuid RETURNING name`;
+    if (!sensor)
+      return { ok: false, code: 'UNKNOWN_SENSOR', message: 'That sensor no longer exists. It may have been deleted: reload the page.' };
     await appendJournal(tx, {
       entity: 'sensor',
-      key: registered.id,
+      key: sensorId,
       op: 'upsert',
-      payload: {
-        id: registered.id,
-        name: registered.name,
-        ip: registered.ip,
-        version: registered.version,
-        zone: registered.zone,
-        credentialHash,
-        registeredAt: registered.registeredAt.toISOString(),
-      },
+      payload: { id: sensorId, name: sensor.name, replaceAllowedUntil: until },
     });
     await recordAudit(
       {
-        actor: `sensor:${registered.name}`,
-        ip: input.ip,
-        action: 'sensor.register',
+        actor: actor.username,
+        ip: actor.ip,
+        action: 'sensor.replace-allow',
         outcome: 'success',
-        target: registered.id,
-        details: { name: registered.name, version: registered.version, reRegistered: !registered.created },
+        target: sensor.name,
+        details: { id: sensorId, until },
       },
       tx,
     );
-    return registered;
+    return { ok: true, name: sensor.name, until };
   });
-  const ackedSeq = Number(row.ackedSeq);
-  rememberSensorAuth(row.id, { name: row.name, credentialHash, ackedSeq });
-  return { sensorId: row.id, credential, ackedSeq, created: row.created };
 }
 
 // ---- Heartbeat liveness -------------------------------------------------------------------------

@@ -9,6 +9,8 @@ import {
   MAX_CLOCK_DISTANCE_MS,
   MAX_EVENTS_PER_BATCH,
   PROTOCOL_VERSION,
+  registerChallengeRequest,
+  registerChallengeResponse,
   registerRequest,
   registerResponse,
 } from './protocol.ts';
@@ -28,7 +30,9 @@ const common = {
   ),
   '405': error('Only POST is accepted.'),
   '413': error(`The body is larger than ${MAX_BODY_BYTES} bytes. Nothing is stored.`),
-  '429': error('Too many failed authentications from this address; see Retry-After.'),
+  '429': error(
+    'Too many failed authentications (per address for token proofs, per address and sensor id for credentials); see Retry-After.',
+  ),
   '500': error("A console bug (never the answer to bad input). Retry later; the event stays in the sensor's outbox."),
 };
 
@@ -41,17 +45,36 @@ export function sensorProtocolOpenApi() {
       description: `Generated from lib/sensors/protocol.ts. See docs/sensor-protocol.md for the flow. Heartbeats every ${HEARTBEAT_INTERVAL_MS} ms by default (the console says so in every response). Timestamps are milliseconds since the epoch; a clock or event time more than ${MAX_CLOCK_DISTANCE_MS / 86_400_000} days from the console's is refused.`,
     },
     paths: {
+      '/api/v1/sensors/register/challenge': {
+        post: {
+          summary: 'Registration step 1: the console proves it knows the connection-string token',
+          description:
+            'serverProof = HMAC-SHA256(token, "otc-console-proof-v1|server|sensor-registration|" clientNonce "|" serverNonce "|" fingerprint), base64url, over the certificate the console served on this connection. The sensor verifies it over the certificate it saw and sends nothing more if it differs. The challenge is single use and expires after expiresInMs.',
+          requestBody: { required: true, content: json('RegisterChallengeRequest') },
+          responses: {
+            '200': { description: 'A challenge and the console proof.', content: json('RegisterChallengeResponse') },
+            ...common,
+          },
+        },
+      },
       '/api/v1/sensors/register': {
         post: {
-          summary: 'Register a sensor (or issue a new credential to a registered name)',
-          security: [{ connectionToken: [] }],
+          summary: 'Registration step 2: register a sensor with a proof of the token (the token itself is never sent)',
+          description:
+            'clientProof = HMAC-SHA256(token, "otc-console-proof-v1|client|sensor-registration|" clientNonce "|" serverNonce "|" fingerprint) over the certificate the sensor saw in step 1. A name already registered needs that sensor\'s currentCredential, or an Admin\'s "Replace sensor" within the last 10 minutes.',
+          security: [{ tokenProof: [] }],
           requestBody: { required: true, content: json('RegisterRequest') },
           responses: {
             '200': {
               description: 'Registered. The credential is shown only here; pin consoleFingerprint from now on.',
               content: json('RegisterResponse'),
             },
-            '401': error('Missing or wrong connection-string token (it may have been regenerated).'),
+            '401': error(
+              'PROOF_REQUIRED (no proof; a Bearer token is refused), CHALLENGE_EXPIRED (unknown, used or too old: start again), CERTIFICATE_CHANGED (start again) or WRONG_PROOF (wrong token, or TLS intercepted).',
+            ),
+            '409': error(
+              'NAME_TAKEN: the name is registered and neither its current credential nor an Admin replacement allows taking it over.',
+            ),
             ...common,
           },
         },
@@ -92,10 +115,12 @@ export function sensorProtocolOpenApi() {
     },
     components: {
       securitySchemes: {
-        connectionToken: {
-          type: 'http',
-          scheme: 'bearer',
-          description: "The token of the console's connection string (System Settings → Sensor Setup).",
+        tokenProof: {
+          type: 'apiKey',
+          in: 'header',
+          name: 'Authorization',
+          description:
+            '"Proof <challengeId>:<clientProof>": a proof of the connection-string token (System Settings → Sensor Setup) answering a challenge from /api/v1/sensors/register/challenge.',
         },
         sensorCredential: {
           type: 'apiKey',
@@ -105,6 +130,8 @@ export function sensorProtocolOpenApi() {
         },
       },
       schemas: {
+        RegisterChallengeRequest: schema(registerChallengeRequest, 'input'),
+        RegisterChallengeResponse: schema(registerChallengeResponse, 'output'),
         RegisterRequest: schema(registerRequest, 'input'),
         RegisterResponse: schema(registerResponse, 'output'),
         HeartbeatRequest: schema(heartbeatRequest, 'input'),

@@ -5,8 +5,9 @@ import { z } from 'zod';
 //
 // Transport: HTTPS to the console's address and port from the connection string. The sensor pins the
 // console's certificate by its SHA-256 fingerprint after registration.
-// Authentication:
-//   register             Authorization: Bearer <connection-string token>
+// Authentication (the connection-string token itself never travels, see lib/token-proof/proof.ts):
+//   register/challenge   none (step 1: the console proves the token over the certificate it served)
+//   register             Authorization: Proof <challengeId>:<clientProof> (step 2: the sensor proves it)
 //   heartbeat, events    Authorization: Sensor <sensorId>:<credential>
 // Errors: 4xx with { code, message } (message readable by a person); never a 5xx for bad input.
 
@@ -30,6 +31,28 @@ const version = z
   .regex(/^[0-9A-Za-z.+-]+$/, 'A version looks like 1.4.2.');
 const epochMs = z.number().int().nonnegative();
 
+const base64url32 = (what: string) => z.string().regex(/^[A-Za-z0-9_-]{43}$/, `${what} is 32 bytes in base64url (43 characters).`);
+const fingerprint = z.string().regex(/^([0-9A-F]{2}:){31}[0-9A-F]{2}$/, 'A SHA-256 fingerprint looks like AB:CD:… (32 pairs).');
+
+export const registerChallengeRequest = z
+  .object({
+    protocol: z.literal(PROTOCOL_VERSION),
+    clientNonce: base64url32('clientNonce'),
+  })
+  .strict();
+export type RegisterChallengeRequest = z.infer<typeof registerChallengeRequest>;
+
+export const registerChallengeResponse = z.object({
+  challengeId: z.string().regex(/^[A-Za-z0-9_-]{22}$/),
+  serverNonce: base64url32('serverNonce'),
+  // HMAC-SHA256(token, "otc-console-proof-v1|server|sensor-registration|" clientNonce "|" serverNonce "|" fingerprint)
+  serverProof: base64url32('serverProof'),
+  // The certificate the console served (its proof is over it); the sensor checks against the one it SAW.
+  consoleFingerprint: fingerprint,
+  expiresInMs: z.number().int().positive(),
+});
+export type RegisterChallengeResponse = z.infer<typeof registerChallengeResponse>;
+
 export const registerRequest = z
   .object({
     protocol: z.literal(PROTOCOL_VERSION),
@@ -37,6 +60,12 @@ export const registerRequest = z
     version,
     clock: epochMs,
     zone: z.string().trim().min(1).max(64).optional(),
+    // Re-registering a name that is already registered: that sensor's current credential (it is then
+    // rotated). Without it, only a sensor an Admin chose to replace on the Sensors page may take it.
+    currentCredential: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{43}$/, 'currentCredential is the credential from the last registration (43 characters).')
+      .optional(),
   })
   .strict();
 export type RegisterRequest = z.infer<typeof registerRequest>;

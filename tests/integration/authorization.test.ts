@@ -25,6 +25,8 @@ async function findFiles(dir: string, name: RegExp): Promise<string[]> {
 const PUBLIC_ROUTES: Record<string, string> = {
   'app/api/health/route.ts': 'load balancers and monitoring; returns no secrets',
   'app/api/auth/[...nextauth]/route.ts': 'sign-in itself',
+  'app/api/v1/sensors/register/challenge/route.ts':
+    "registration step 1: the console proves it knows the connection token (a MAC over the caller's nonce), throttled per address",
 };
 
 let appliance: ApplianceDb;

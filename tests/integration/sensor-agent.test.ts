@@ -312,7 +312,7 @@ describe('the sensor agent against a real console', () => {
     const refused = startAgent(['--connect', wrongToken, '--name', 'wrong-token', '--data-dir', agentsDir]);
     expect(await refused.exited).toBe(1);
     expect(refused.output()).toMatch(
-      /ot-sensor: The console at 127\.0\.0\.51:\d+ refused the registration: The token does not match this console's connection string\. Copy it again from System Settings → Sensor Setup/,
+      /ot-sensor: Refusing to register with 127\.0\.0\.51:\d+: The token does not match this console's connection string\. Copy it again from System Settings → Sensor Setup/,
     );
     expect(existsSync(path.join(agentsDir, 'wrong-token', 'identity.json'))).toBe(false);
     expect(await sensorRow('wrong-token')).toBeUndefined();

@@ -5,7 +5,11 @@ import { writeTlsFiles } from '../../lib/appliance/tls-files.ts';
 import { db } from '../../lib/db/client.ts';
 import { certificateFingerprint } from '../../lib/pki/fingerprint.ts';
 import type { SensorEventInput } from '../../lib/sensors/protocol.ts';
-import type { SensorHttpRequest } from '../../lib/sensors/http/types.ts';
+import type { HttpRequest } from '../../lib/http/types.ts';
+import { handleRegisterChallenge } from '../../lib/sensors/http/challenge.ts';
+import { handleRegister } from '../../lib/sensors/http/register.ts';
+import { registerChallengeResponse } from '../../lib/sensors/protocol.ts';
+import { clientProof, newNonce } from '../../lib/token-proof/proof.ts';
 import { createApplianceDatabase, type ApplianceDb } from '../support/appliance-db.ts';
 import { makeCertificate } from '../support/certs.ts';
 
@@ -45,17 +49,39 @@ export function freshIp(): string {
   return `198.18.${(ipCounter >> 8) & 255}.${ipCounter & 255}`;
 }
 
-export function sensorRequest(body: unknown, options: { authorization?: string; ip?: string; method?: string } = {}): SensorHttpRequest {
+export function sensorRequest(body: unknown, options: { authorization?: string; ip?: string; method?: string } = {}): HttpRequest {
   const raw = Buffer.isBuffer(body) ? body : Buffer.from(typeof body === 'string' ? body : JSON.stringify(body));
   return {
     method: options.method ?? 'POST',
     headers: { 'content-type': 'application/json', ...(options.authorization ? { authorization: options.authorization } : {}) },
     ip: options.ip ?? freshIp(),
-    body: raw,
+    body: async () => raw,
   };
 }
 
 export const bearer = (token: string) => `Bearer ${token}`;
+
+// Registration step 1 through the handler, and the client's proof for it (made with `token`, over the
+// certificate `seen`, the console's own unless told otherwise): the Authorization header for step 2.
+export async function tokenProof(token: string, seen: string, options: { ip?: string } = {}): Promise<string> {
+  const clientNonce = newNonce();
+  const response = await handleRegisterChallenge(sensorRequest({ protocol: 1, clientNonce }, { ip: options.ip }));
+  if (response.status !== 200) throw new Error(`challenge refused: ${JSON.stringify(response.json)}`);
+  const challenge = registerChallengeResponse.parse(response.json);
+  const proof = clientProof(token, { purpose: 'sensor-registration', clientNonce, serverNonce: challenge.serverNonce, fingerprint: seen });
+  return `Proof ${challenge.challengeId}:${proof}`;
+}
+
+// Both registration steps through the handlers, with the right token, from one address.
+export async function registerThroughHandlers(
+  testConsole: SensorTestConsole,
+  body: unknown,
+  options: { ip?: string; authorization?: string } = {},
+) {
+  const ip = options.ip ?? freshIp();
+  const authorization = options.authorization ?? (await tokenProof(await testConsole.token(), testConsole.fingerprint, { ip }));
+  return handleRegister(sensorRequest(body, { authorization, ip }));
+}
 export const sensorAuth = (sensorId: string, credential: string) => `Sensor ${sensorId}:${credential}`;
 
 export function registerBody(name: string, extra: Record<string, unknown> = {}) {

@@ -7,7 +7,16 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { db, disconnectDb } from '../../lib/db/client.ts';
 import { certificateFingerprint } from '../../lib/pki/fingerprint.ts';
-import { eventsResponse, heartbeatResponse, MAX_BODY_BYTES, registerResponse, sensorEvent } from '../../lib/sensors/protocol.ts';
+import {
+  eventsResponse,
+  heartbeatResponse,
+  MAX_BODY_BYTES,
+  registerChallengeResponse,
+  registerResponse,
+  sensorEvent,
+} from '../../lib/sensors/protocol.ts';
+import { clientProof, newNonce } from '../../lib/token-proof/proof.ts';
+import { registerOnce } from '../../sensor/registration.ts';
 import { freePort, startConsole, stopConsole, type RunningConsole } from '../support/console.ts';
 import { createTestDatabase, type TestDatabase } from '../support/pg.ts';
 import {
@@ -88,11 +97,27 @@ function send(
   });
 }
 
+// Both registration steps as the sensor agent does them (the token never sent).
 async function register(name: string) {
-  const r = await send('/api/v1/sensors/register', { body: registerBody(name), authorization: `Bearer ${token}` });
-  expect(r.status, JSON.stringify(r.json)).toBe(200);
-  const body = registerResponse.parse(r.json);
-  return { ...body, auth: `Sensor ${body.sensorId}:${body.credential}` };
+  const r = await registerOnce({
+    host: HOST,
+    port: Number(new URL(base).port),
+    token,
+    request: { name, version: '0.1.0' },
+    localAddress: nextClientIp(),
+  });
+  if (!r.ok) throw new Error(`registration refused: ${r.message}`);
+  return { ...r.response, auth: `Sensor ${r.response.sensorId}:${r.response.credential}` };
+}
+
+// Step 1 over HTTPS and a proof made with `proofToken` over the console's certificate: "Authorization: Proof …".
+async function proofHeader(proofToken: string): Promise<string> {
+  const clientNonce = newNonce();
+  const r = await send('/api/v1/sensors/register/challenge', { body: { protocol: 1, clientNonce } });
+  const challenge = registerChallengeResponse.parse(r.json);
+  const fingerprint = certificateFingerprint(ca);
+  const proof = clientProof(proofToken, { purpose: 'sensor-registration', clientNonce, serverNonce: challenge.serverNonce, fingerprint });
+  return `Proof ${challenge.challengeId}:${proof}`;
 }
 
 beforeAll(async () => {
@@ -123,11 +148,24 @@ describe('sensor protocol over HTTPS', () => {
     expect(await db().sensor.count({ where: { id: r.sensorId } })).toBe(1);
   });
 
-  it('refuses a wrong token (401) and stores nothing', async () => {
+  it('refuses a wrong token (the agent refuses, the console refuses a wrong proof, 401) and stores nothing', async () => {
     const before = await sensorSnapshot();
-    const r = await send('/api/v1/sensors/register', { body: registerBody('https-intruder'), authorization: `Bearer ${'b'.repeat(32)}` });
+    const agent = await registerOnce({
+      host: HOST,
+      port: Number(new URL(base).port),
+      token: 'b'.repeat(32),
+      request: { name: 'https-intruder', version: '0.1.0' },
+      localAddress: nextClientIp(),
+    });
+    expect(agent).toMatchObject({ ok: false, fatal: true, code: 'WRONG_TOKEN' });
+    const r = await send('/api/v1/sensors/register', {
+      body: registerBody('https-intruder'),
+      authorization: await proofHeader('b'.repeat(32)),
+    });
     expect(r.status).toBe(401);
-    expect(r.json).toMatchObject({ code: 'WRONG_TOKEN' });
+    expect(r.json).toMatchObject({ code: 'WRONG_PROOF' });
+    const bearer = await send('/api/v1/sensors/register', { body: registerBody('https-intruder'), authorization: `Bearer ${token}` });
+    expect(bearer.json).toMatchObject({ code: 'PROOF_REQUIRED' });
     expect(await sensorSnapshot()).toBe(before);
   });
 
@@ -236,7 +274,7 @@ describe('sensor protocol over HTTPS', () => {
           authKind === 'none'
             ? undefined
             : endpoint === 'register'
-              ? `Bearer ${authKind === 'valid' ? token : 'c'.repeat(32)}`
+              ? await proofHeader(authKind === 'valid' ? token : 'c'.repeat(32))
               : authKind === 'valid'
                 ? s.auth
                 : `Sensor ${s.sensorId}:${'d'.repeat(43)}`;

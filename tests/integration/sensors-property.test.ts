@@ -4,7 +4,7 @@ import { db } from '../../lib/db/client.ts';
 import { handleEvents } from '../../lib/sensors/http/events.ts';
 import { handleHeartbeat } from '../../lib/sensors/http/heartbeat.ts';
 import { handleRegister } from '../../lib/sensors/http/register.ts';
-import type { SensorHandler, SensorHttpResponse } from '../../lib/sensors/http/types.ts';
+import type { HttpHandler, HttpResponse } from '../../lib/http/types.ts';
 import { flushSensorLiveness } from '../../lib/sensors/liveness.ts';
 import {
   eventsResponse,
@@ -24,7 +24,15 @@ import {
   validRegister,
   type Json,
 } from './sensors-arbitraries.ts';
-import { bearer, createSensorTestConsole, registerBody, sensorAuth, sensorRequest, type SensorTestConsole } from './sensors-helpers.ts';
+import {
+  createSensorTestConsole,
+  registerBody,
+  registerThroughHandlers,
+  sensorAuth,
+  sensorRequest,
+  tokenProof,
+  type SensorTestConsole,
+} from './sensors-helpers.ts';
 
 // Random bodies at every sensor endpoint through the framework-neutral handlers: never a 5xx, every
 // refusal a { code, message }, and what ends up stored is exactly the valid events first accepted.
@@ -36,9 +44,7 @@ const registeredNames = new Set<string>();
 beforeAll(async () => {
   console_ = await createSensorTestConsole();
   for (const name of ['prop-a', 'prop-b']) {
-    const r = registerResponse.parse(
-      (await handleRegister(sensorRequest(registerBody(name), { authorization: bearer(await console_.token()) }))).json,
-    );
+    const r = registerResponse.parse((await registerThroughHandlers(console_, registerBody(name))).json);
     mains.push({ id: r.sensorId, credential: r.credential, ackedSeq: 0, stored: new Map() });
     registeredNames.add(name);
   }
@@ -59,7 +65,7 @@ function expectOutcomes(endpoint: string, statuses: number[]) {
   for (const status of statuses) expect(m.get(status) ?? 0, `${endpoint} ${status}: ${JSON.stringify([...m])}`).toBeGreaterThan(0);
 }
 
-function checkResponse(response: SensorHttpResponse, ok: (json: unknown) => void) {
+function checkResponse(response: HttpResponse, ok: (json: unknown) => void) {
   expect(response.status, JSON.stringify(response.json)).toBeLessThan(500);
   expect(ALLOWED).toContain(response.status);
   if (response.status === 200) ok(response.json);
@@ -90,7 +96,7 @@ function authFor(a: { main: number; kind: string }): { header: string | undefine
 }
 
 describe('property: random bodies at every sensor endpoint (handlers)', () => {
-  it('register: never a 5xx; a sensor is created only from a valid body with the right token', async () => {
+  it('register: never a 5xx; a sensor is created only from a valid body with a proof of the right token', async () => {
     const token = await console_.token();
     await fc.assert(
       fc.asyncProperty(
@@ -98,7 +104,12 @@ describe('property: random bodies at every sensor endpoint (handlers)', () => {
         fc.constantFrom('right', 'right', 'right', 'wrong', 'none'),
         fc.constantFrom('POST', 'POST', 'POST', 'GET'),
         async (raw, tokenKind, method) => {
-          const authorization = tokenKind === 'right' ? bearer(token) : tokenKind === 'wrong' ? bearer('z'.repeat(32)) : undefined;
+          const authorization =
+            tokenKind === 'right'
+              ? await tokenProof(token, console_.fingerprint)
+              : tokenKind === 'wrong'
+                ? await tokenProof('z'.repeat(32), console_.fingerprint)
+                : undefined;
           const response = await handleRegister(sensorRequest(raw, { authorization, method }));
           tally('register', response.status);
           checkResponse(response, (json) => {
@@ -185,9 +196,10 @@ describe('every handler refuses every method but POST after its guard', () => {
     ['register', handleRegister],
     ['heartbeat', handleHeartbeat],
     ['events', handleEvents],
-  ] as [string, SensorHandler][])('%s', async (_name, handler) => {
+  ] as [string, HttpHandler][])('%s', async (_name, handler) => {
     const main = mains[0]!;
-    const authorization = _name === 'register' ? bearer(await console_.token()) : sensorAuth(main.id, main.credential);
+    const authorization =
+      _name === 'register' ? await tokenProof(await console_.token(), console_.fingerprint) : sensorAuth(main.id, main.credential);
     const response = await handler(sensorRequest('', { authorization, method: 'PUT' }));
     expect(response.status).toBe(405);
     expect(response.headers).toMatchObject({ allow: 'POST' });

@@ -5,15 +5,26 @@ import { countMonitoredDevices } from '../../lib/activation/data.ts';
 import { db } from '../../lib/db/client.ts';
 import { handleEvents } from '../../lib/sensors/http/events.ts';
 import { handleHeartbeat } from '../../lib/sensors/http/heartbeat.ts';
+import { handleRegisterChallenge } from '../../lib/sensors/http/challenge.ts';
 import { handleRegister } from '../../lib/sensors/http/register.ts';
 import { clearSensorAuthCache } from '../../lib/sensors/credential-cache.ts';
 import { pendingLivenessCount } from '../../lib/sensors/liveness-buffer.ts';
 import { flushSensorLiveness } from '../../lib/sensors/liveness.ts';
-import { acknowledgeAlert, deleteSensor } from '../../lib/sensors/mutations.ts';
-import { eventsResponse, heartbeatResponse, MAX_BODY_BYTES, registerResponse } from '../../lib/sensors/protocol.ts';
+import { acknowledgeAlert, allowSensorReplacement, deleteSensor, REPLACE_WINDOW_MS } from '../../lib/sensors/mutations.ts';
+import {
+  eventsResponse,
+  heartbeatResponse,
+  MAX_BODY_BYTES,
+  registerChallengeResponse,
+  registerResponse,
+} from '../../lib/sensors/protocol.ts';
+import { clientProof, newNonce } from '../../lib/token-proof/proof.ts';
 import {
   bearer,
   createSensorTestConsole,
+  freshIp,
+  registerThroughHandlers,
+  tokenProof,
   events,
   eventsBody,
   heartbeatBody,
@@ -32,7 +43,7 @@ beforeAll(async () => {
 afterAll(async () => console_.close());
 
 async function register(name: string, extra: Record<string, unknown> = {}) {
-  const response = await handleRegister(sensorRequest(registerBody(name, extra), { authorization: bearer(await console_.token()) }));
+  const response = await registerThroughHandlers(console_, registerBody(name, extra));
   expect(response.status, JSON.stringify(response.json)).toBe(200);
   const body = registerResponse.parse(response.json);
   return { ...body, auth: sensorAuth(body.sensorId, body.credential) };
@@ -62,43 +73,170 @@ describe('registration', () => {
     expect(JSON.stringify(audit.details)).not.toContain(r.credential);
   });
 
-  it('refuses a wrong, missing or malformed token with 401 and stores nothing', async () => {
+  it('refuses a proof made with a wrong token or over another certificate, a missing proof, and the token itself, storing nothing', async () => {
+    const token = await console_.token();
     const before = await sensorSnapshot();
-    for (const authorization of [bearer('a'.repeat(32)), undefined, 'Basic abc', bearer('')]) {
+    const otherCertificate = `${'0A:'.repeat(31)}0A`;
+    const cases: [string | undefined, string, RegExp][] = [
+      [
+        await tokenProof('a'.repeat(32), console_.fingerprint),
+        'WRONG_PROOF',
+        /the token is wrong .* or something between you and the console intercepts TLS/,
+      ],
+      [await tokenProof(token, otherCertificate), 'WRONG_PROOF', /does not match this console's token and certificate/],
+      [undefined, 'PROOF_REQUIRED', /Authorization: Proof <challengeId>:<clientProof>.*never sent/],
+      ['Basic abc', 'PROOF_REQUIRED', /Proof/],
+      // The token in clear is not accepted any more: it must never travel.
+      [bearer(token), 'PROOF_REQUIRED', /The token itself is never sent/],
+      [`Proof ${'A'.repeat(22)}:${'B'.repeat(43)}`, 'CHALLENGE_EXPIRED', /unknown, already used or older than 30 s/],
+    ];
+    for (const [authorization, code, message] of cases) {
       const response = await handleRegister(sensorRequest(registerBody('intruder'), { authorization }));
       expect(response.status, String(authorization)).toBe(401);
-      expect((response.json as { message: string }).message).toMatch(/token|Bearer/);
+      expect(response.json).toMatchObject({ code, message: expect.stringMatching(message) });
     }
     expect(await sensorSnapshot()).toBe(before);
+  });
+
+  it('a challenge is single-use: the same proof replayed, even after success, is refused and stores nothing more', async () => {
+    const ip = freshIp();
+    const authorization = await tokenProof(await console_.token(), console_.fingerprint, { ip });
+    const first = await handleRegister(sensorRequest(registerBody('replay-1'), { authorization, ip }));
+    expect(first.status).toBe(200);
+    const before = await sensorSnapshot();
+    for (const name of ['replay-1', 'replay-2']) {
+      const again = await handleRegister(sensorRequest(registerBody(name), { authorization, ip }));
+      expect(again.status).toBe(401);
+      expect(again.json).toMatchObject({ code: 'CHALLENGE_EXPIRED' });
+    }
+    // A wrong proof uses its challenge up too: it cannot be retried with another guess.
+    const wrong = await tokenProof('b'.repeat(32), console_.fingerprint, { ip });
+    expect((await handleRegister(sensorRequest(registerBody('replay-3'), { authorization: wrong, ip }))).json).toMatchObject({
+      code: 'WRONG_PROOF',
+    });
+    expect((await handleRegister(sensorRequest(registerBody('replay-3'), { authorization: wrong, ip }))).json).toMatchObject({
+      code: 'CHALLENGE_EXPIRED',
+    });
+    expect(await sensorSnapshot()).toBe(before);
+  });
+
+  it("the console's step-1 proof is over the certificate it serves, made with its token", async () => {
+    const clientNonce = newNonce();
+    const response = await handleRegisterChallenge(sensorRequest({ protocol: 1, clientNonce }));
+    expect(response.status).toBe(200);
+    const challenge = registerChallengeResponse.parse(response.json);
+    expect(challenge).toMatchObject({ consoleFingerprint: console_.fingerprint, expiresInMs: 30_000 });
+    const { serverProof } = await import('../../lib/token-proof/proof.ts');
+    const transcript = {
+      purpose: 'sensor-registration' as const,
+      clientNonce,
+      serverNonce: challenge.serverNonce,
+      fingerprint: console_.fingerprint,
+    };
+    expect(challenge.serverProof).toBe(serverProof(await console_.token(), transcript));
+    expect(JSON.stringify(response.json)).not.toContain(await console_.token());
+    for (const body of [{ protocol: 1 }, { protocol: 1, clientNonce: 'short' }, { protocol: 1, clientNonce, extra: 1 }]) {
+      const refused = await handleRegisterChallenge(sensorRequest(body));
+      expect(refused.status).toBe(400);
+    }
+  });
+
+  it('wrong proofs from one address are throttled (429 with Retry-After); a right proof from another address still works', async () => {
+    const ip = '203.0.113.10';
+    const before = await sensorSnapshot();
+    for (let i = 0; i < 10; i++) {
+      const wrong = await tokenProof('c'.repeat(32), console_.fingerprint, { ip });
+      expect((await handleRegister(sensorRequest(registerBody('guesser'), { authorization: wrong, ip }))).status).toBe(401);
+    }
+    // Neither step answers that address now, not even with the right token.
+    const challenge = await handleRegisterChallenge(sensorRequest({ protocol: 1, clientNonce: newNonce() }, { ip }));
+    expect(challenge.status).toBe(429);
+    expect(Number(challenge.headers?.['retry-after'])).toBeGreaterThan(0);
+    expect(challenge.json).toMatchObject({
+      code: 'THROTTLED',
+      message: expect.stringMatching(/Too many wrong tokens or proofs from your address/),
+    });
+    const right = await tokenProof(await console_.token(), console_.fingerprint, { ip: '203.0.113.11' });
+    const throttled = await handleRegister(sensorRequest(registerBody('guesser'), { authorization: right, ip }));
+    expect(throttled.status).toBe(429);
+    expect(await sensorSnapshot()).toBe(before);
+    // The same proof, from its own address, is fine: another address's failures do not count against it.
+    const elsewhere = await handleRegister(sensorRequest(registerBody('not-a-guesser'), { authorization: right, ip: '203.0.113.11' }));
+    expect(elsewhere.status).toBe(200);
   });
 
   it('a regenerated token replaces the old one at once', async () => {
     const old = await console_.token();
     await regenerateConnectionToken({ username: 'admin' });
     const before = await sensorSnapshot();
-    const refused = await handleRegister(sensorRequest(registerBody('with-old-token'), { authorization: bearer(old) }));
+    const refused = await handleRegister(
+      sensorRequest(registerBody('with-old-token'), { authorization: await tokenProof(old, console_.fingerprint) }),
+    );
     expect(refused.status).toBe(401);
-    expect(refused.json).toMatchObject({ code: 'WRONG_TOKEN' });
+    expect(refused.json).toMatchObject({ code: 'WRONG_PROOF' });
     expect(await sensorSnapshot()).toBe(before);
     await register('with-new-token');
   });
 
-  it('re-registering a name issues a new credential to the same sensor, keeps its stored events, and retires the old credential', async () => {
+  it('re-registering a name with its current credential rotates it for the same sensor, keeping its stored events', async () => {
     const first = await register('plant-a-02');
     const stored = await handleEvents(sensorRequest(eventsBody(events(1, 4)), { authorization: first.auth }));
     expect(stored.json).toMatchObject({ ackedSeq: 4, stored: 4 });
-    const again = await register('plant-a-02', { version: '0.2.0' });
+    const again = await register('plant-a-02', { version: '0.2.0', currentCredential: first.credential });
     expect(again.sensorId).toBe(first.sensorId);
     expect(again.credential).not.toBe(first.credential);
     expect(again.ackedSeq).toBe(4);
     expect((await handleHeartbeat(sensorRequest(heartbeatBody(), { authorization: first.auth }))).status).toBe(401);
     expect((await handleHeartbeat(sensorRequest(heartbeatBody(), { authorization: again.auth }))).status).toBe(200);
     const audit = await db().auditEvent.findFirstOrThrow({ where: { action: 'sensor.register' }, orderBy: { id: 'desc' } });
-    expect(audit.details).toMatchObject({ reRegistered: true });
+    expect(audit.details).toMatchObject({ reRegistered: true, replaced: false });
+  });
+
+  it('refuses to let the token alone take over a registered name (no credential, or another one), changing nothing', async () => {
+    const owner = await register('plant-a-03');
+    const before = await sensorSnapshot();
+    const without = await registerThroughHandlers(console_, registerBody('plant-a-03'));
+    expect(without.status).toBe(409);
+    expect(without.json).toMatchObject({
+      code: 'NAME_TAKEN',
+      message: expect.stringMatching(
+        /^A sensor named "plant-a-03" is already registered\. To put this sensor in its place, an Admin chooses "Replace sensor"/,
+      ),
+    });
+    const otherCredential = await registerThroughHandlers(console_, registerBody('plant-a-03', { currentCredential: 'Q'.repeat(43) }));
+    expect(otherCredential.status).toBe(409);
+    expect((otherCredential.json as { message: string }).message).toMatch(/the credential sent is not its current one/);
+    expect(await sensorSnapshot()).toBe(before);
+    expect((await handleHeartbeat(sensorRequest(heartbeatBody(), { authorization: owner.auth }))).status).toBe(200);
+  });
+
+  it("an Admin's Replace sensor lets the next registration take the sensor over once, within the window, keeping its history", async () => {
+    const old = await register('plant-a-04');
+    await handleEvents(sensorRequest(eventsBody(events(1, 3)), { authorization: old.auth }));
+    const allowed = await allowSensorReplacement(old.sensorId, { username: 'admin', ip: '10.0.0.8' });
+    expect(allowed).toMatchObject({ ok: true, name: 'plant-a-04' });
+    const audit = await db().auditEvent.findFirstOrThrow({ orderBy: { id: 'desc' } });
+    expect(audit).toMatchObject({ action: 'sensor.replace-allow', actor: 'admin', target: 'plant-a-04', ip: '10.0.0.8' });
+    const journal = await db().journal.findFirstOrThrow({ orderBy: { seq: 'desc' } });
+    expect(journal).toMatchObject({ entity: 'sensor', key: old.sensorId, op: 'upsert' });
+
+    const replacement = await register('plant-a-04', { version: '0.3.0' });
+    expect(replacement.sensorId).toBe(old.sensorId);
+    expect(replacement.ackedSeq).toBe(3);
+    expect((await handleHeartbeat(sensorRequest(heartbeatBody(), { authorization: old.auth }))).status).toBe(401);
+    expect((await handleHeartbeat(sensorRequest(heartbeatBody(), { authorization: replacement.auth }))).status).toBe(200);
+    const registered = await db().auditEvent.findFirstOrThrow({ where: { action: 'sensor.register' }, orderBy: { id: 'desc' } });
+    expect(registered.details).toMatchObject({ reRegistered: true, replaced: true });
+    // Used once: a third registration is refused again.
+    expect((await registerThroughHandlers(console_, registerBody('plant-a-04'))).status).toBe(409);
+
+    // A window that has passed allows nothing.
+    await allowSensorReplacement(old.sensorId, { username: 'admin' }, Date.now() - REPLACE_WINDOW_MS - 1000);
+    expect((await registerThroughHandlers(console_, registerBody('plant-a-04'))).json).toMatchObject({ code: 'NAME_TAKEN' });
+    expect(await allowSensorReplacement(randomUUID(), { username: 'admin' })).toMatchObject({ ok: false, code: 'UNKNOWN_SENSOR' });
   });
 
   it('refuses invalid bodies and absurd clocks with a message, storing nothing', async () => {
-    const token = await console_.token();
     const before = await sensorSnapshot();
     const cases: [unknown, number, RegExp][] = [
       [registerBody('bad name!'), 400, /A sensor name holds letters/],
@@ -111,7 +249,7 @@ describe('registration', () => {
       [Buffer.from([0x7b, 0xff, 0x7d]), 400, /not valid UTF-8 JSON/],
     ];
     for (const [body, status, message] of cases) {
-      const response = await handleRegister(sensorRequest(body, { authorization: bearer(token) }));
+      const response = await registerThroughHandlers(console_, body);
       expect(response.status, JSON.stringify(body)).toBe(status);
       expect((response.json as { message: string }).message).toMatch(message);
     }
@@ -189,18 +327,34 @@ describe('heartbeat', () => {
     expect(await sensorSnapshot()).toBe(before);
   });
 
-  it('throttles an address after repeated failures, valid credentials included', async () => {
+  it("throttles failures per (address, sensor id): a valid credential is never refused for another's failures", async () => {
     const s = await register('hb-throttle');
+    const other = await register('hb-throttle-2');
     const ip = '203.0.113.77';
+    const wrong = sensorAuth(s.sensorId, 'A'.repeat(43));
     for (let i = 0; i < 30; i++)
-      expect(
-        (await handleHeartbeat(sensorRequest(heartbeatBody(), { authorization: sensorAuth(randomUUID(), s.credential), ip }))).status,
-      ).toBe(401);
-    const throttled = await handleHeartbeat(sensorRequest(heartbeatBody(), { authorization: s.auth, ip }));
+      expect((await handleHeartbeat(sensorRequest(heartbeatBody(), { authorization: wrong, ip }))).status).toBe(401);
+    const throttled = await handleHeartbeat(sensorRequest(heartbeatBody(), { authorization: wrong, ip }));
     expect(throttled.status).toBe(429);
     expect(Number(throttled.headers?.['retry-after'])).toBeGreaterThan(0);
-    // Another address is not affected.
-    expect((await handleHeartbeat(sensorRequest(heartbeatBody(), { authorization: s.auth }))).status).toBe(200);
+    expect(throttled.json).toMatchObject({ code: 'THROTTLED', message: expect.stringContaining(s.sensorId) });
+    // The right credential for that very sensor, from that very address, still works; so does another sensor's.
+    expect((await handleHeartbeat(sensorRequest(heartbeatBody(), { authorization: s.auth, ip }))).status).toBe(200);
+    expect((await handleHeartbeat(sensorRequest(heartbeatBody(), { authorization: other.auth, ip }))).status).toBe(200);
+
+    // An unknown (deleted) sensor retrying from a site's NAT address slows down only itself.
+    const gone = sensorAuth(randomUUID(), s.credential);
+    for (let i = 0; i < 30; i++)
+      expect((await handleHeartbeat(sensorRequest(heartbeatBody(), { authorization: gone, ip }))).status).toBe(401);
+    expect((await handleHeartbeat(sensorRequest(heartbeatBody(), { authorization: gone, ip }))).status).toBe(429);
+    expect((await handleHeartbeat(sensorRequest(heartbeatBody(), { authorization: other.auth, ip }))).status).toBe(200);
+    // Random ids from one address never throttle the sensors behind it either.
+    for (let i = 0; i < 40; i++)
+      await handleHeartbeat(sensorRequest(heartbeatBody(), { authorization: sensorAuth(randomUUID(), s.credential), ip }));
+    expect((await handleHeartbeat(sensorRequest(heartbeatBody(), { authorization: s.auth, ip }))).status).toBe(200);
+    // And after a restart (nothing in memory), a valid credential is still checked and accepted.
+    clearSensorAuthCache();
+    expect((await handleEvents(sensorRequest(eventsBody(events(1, 1)), { authorization: s.auth, ip }))).status).toBe(200);
   });
 });
 
@@ -366,6 +520,7 @@ describe('operator actions', () => {
 
 describe('the Next.js route handlers (same handlers behind the web adapter)', () => {
   const routes = {
+    challenge: () => import('../../app/api/v1/sensors/register/challenge/route.ts'),
     register: () => import('../../app/api/v1/sensors/register/route.ts'),
     heartbeat: () => import('../../app/api/v1/sensors/heartbeat/route.ts'),
     events: () => import('../../app/api/v1/sensors/events/route.ts'),
@@ -379,9 +534,21 @@ describe('the Next.js route handlers (same handlers behind the web adapter)', ()
     } as RequestInit);
 
   it('register, heartbeat and events answer as the handlers do, with no-store', async () => {
+    const clientNonce = newNonce();
+    const asked = await (await routes.challenge()).POST(web(JSON.stringify({ protocol: 1, clientNonce }), {}));
+    expect(asked.status).toBe(200);
+    const challenge = registerChallengeResponse.parse(await asked.json());
+    // Without the TLS socket the route binds the proof to the certificate file the console serves.
+    expect(challenge.consoleFingerprint).toBe(console_.fingerprint);
+    const proof = clientProof(await console_.token(), {
+      purpose: 'sensor-registration',
+      clientNonce,
+      serverNonce: challenge.serverNonce,
+      fingerprint: console_.fingerprint,
+    });
     const reg = await (
       await routes.register()
-    ).POST(web(JSON.stringify(registerBody('route-1')), { authorization: bearer(await console_.token()) }));
+    ).POST(web(JSON.stringify(registerBody('route-1')), { authorization: `Proof ${challenge.challengeId}:${proof}` }));
     expect(reg.status).toBe(200);
     expect(reg.headers.get('cache-control')).toBe('no-store');
     const r = registerResponse.parse(await reg.json());

@@ -3,9 +3,9 @@ import { isAbsurdTime } from '../clock.ts';
 import { isSensorHttpResponse, requireSensor } from '../guard.ts';
 import { ingestEvents } from '../mutations.ts';
 import { eventsRequest, type EventsResponse } from '../protocol.ts';
-import { parseBody } from './body.ts';
-import { methodNotAllowed } from './method.ts';
-import { failure, type SensorHttpRequest, type SensorHttpResponse } from './types.ts';
+import { methodNotAllowed } from '../../http/method.ts';
+import { failure, type HttpRequest, type HttpResponse } from '../../http/types.ts';
+import { parseSensorBody } from './body.ts';
 
 // Prisma's code for "no pooled connection within maxWait": the console is saturated, not the input bad.
 function isPoolTimeout(error: unknown): boolean {
@@ -13,11 +13,11 @@ function isPoolTimeout(error: unknown): boolean {
 }
 
 // POST /api/v1/sensors/events — a batch of alerts and device reports, stored exactly once per seq.
-export async function handleEvents(request: SensorHttpRequest): Promise<SensorHttpResponse> {
+export async function handleEvents(request: HttpRequest): Promise<HttpResponse> {
   const sensor = await requireSensor(request);
   if (isSensorHttpResponse(sensor)) return sensor;
   if (request.method !== 'POST') return methodNotAllowed();
-  const body = parseBody(request, eventsRequest);
+  const body = await parseSensorBody(request, eventsRequest);
   if (!body.ok) return body.response;
   const now = Date.now();
   const absurd = body.data.events.find((e) => isAbsurdTime(e.at, now));

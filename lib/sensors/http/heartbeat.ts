@@ -3,17 +3,17 @@ import { loadConsoleState } from '../console-state.ts';
 import { isSensorHttpResponse, requireSensor } from '../guard.ts';
 import { recordHeartbeat } from '../liveness.ts';
 import { heartbeatRequest, type HeartbeatResponse } from '../protocol.ts';
-import { parseBody } from './body.ts';
-import { methodNotAllowed } from './method.ts';
-import { failure, type SensorHttpRequest, type SensorHttpResponse } from './types.ts';
+import { methodNotAllowed } from '../../http/method.ts';
+import { failure, type HttpRequest, type HttpResponse } from '../../http/types.ts';
+import { parseSensorBody } from './body.ts';
 
 // POST /api/v1/sensors/heartbeat — the hot path: no database read or write per call (credentials and
 // the console state are cached, liveness is written in batches by the flusher).
-export async function handleHeartbeat(request: SensorHttpRequest): Promise<SensorHttpResponse> {
+export async function handleHeartbeat(request: HttpRequest): Promise<HttpResponse> {
   const sensor = await requireSensor(request);
   if (isSensorHttpResponse(sensor)) return sensor;
   if (request.method !== 'POST') return methodNotAllowed();
-  const body = parseBody(request, heartbeatRequest);
+  const body = await parseSensorBody(request, heartbeatRequest);
   if (!body.ok) return body.response;
   const now = Date.now();
   const beat = body.data;

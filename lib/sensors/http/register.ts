@@ -1,30 +1,23 @@
-import { requireConnectionToken } from '../../appliance/token-guard.ts';
+import { requireConnectionTokenProof } from '../../appliance/token-guard.ts';
 import { readTlsFiles } from '../../appliance/tls-files.ts';
 import { loadConfig } from '../../config/env.ts';
+import { methodNotAllowed } from '../../http/method.ts';
+import { failure, type HttpRequest, type HttpResponse } from '../../http/types.ts';
 import { getLogger } from '../../logs/logger.ts';
 import { certificateFingerprint } from '../../pki/fingerprint.ts';
 import { isAbsurdTime } from '../clock.ts';
 import { registerSensor } from '../mutations.ts';
 import { registerRequest, type RegisterResponse } from '../protocol.ts';
 import { HEARTBEAT_INTERVAL_MS } from '../timing.ts';
-import { failure, headerOf, type SensorHttpRequest, type SensorHttpResponse } from './types.ts';
-import { parseBody } from './body.ts';
-import { methodNotAllowed } from './method.ts';
+import { parseSensorBody } from './body.ts';
 
-// POST /api/v1/sensors/register — authorized by the connection-string token.
-export async function handleRegister(request: SensorHttpRequest): Promise<SensorHttpResponse> {
-  const authorization = headerOf(request, 'authorization');
-  const allowed = await requireConnectionToken(
-    new Request('https://console/api/v1/sensors/register', {
-      headers: { 'x-forwarded-for': request.ip, ...(authorization ? { authorization } : {}) },
-    }),
-  );
-  if (allowed !== true) {
-    const retryAfter = allowed.headers.get('retry-after');
-    return { status: allowed.status, json: await allowed.json(), headers: retryAfter ? { 'retry-after': retryAfter } : undefined };
-  }
+// POST /api/v1/sensors/register — step 2: authorized by the sensor's proof of the connection-string
+// token (never the token itself), answered from the challenge of step 1.
+export async function handleRegister(request: HttpRequest): Promise<HttpResponse> {
+  const allowed = await requireConnectionTokenProof(request, 'sensor-registration');
+  if (allowed !== true) return allowed;
   if (request.method !== 'POST') return methodNotAllowed();
-  const body = parseBody(request, registerRequest);
+  const body = await parseSensorBody(request, registerRequest);
   if (!body.ok) return body.response;
   const now = Date.now();
   if (isAbsurdTime(body.data.clock, now))
@@ -35,12 +28,19 @@ export async function handleRegister(request: SensorHttpRequest): Promise<Sensor
     );
 
   // Before anything is written: without its certificate the console cannot answer, and must not half-register.
-  const { cert } = await readTlsFiles(loadConfig().dataDir);
-  const consoleFingerprint = certificateFingerprint(cert);
+  const consoleFingerprint = request.servedCertificate?.() ?? certificateFingerprint((await readTlsFiles(loadConfig().dataDir)).cert);
   const registered = await registerSensor({ ...body.data, ip: request.ip }, now);
+  if (!registered.ok) {
+    getLogger('sensors').warn({ name: body.data.name, ip: request.ip }, 'registration refused: name taken');
+    return failure(409, registered.code, registered.message);
+  }
   getLogger('sensors').info(
-    { sensorId: registered.sensorId, name: body.data.name, ip: request.ip, created: registered.created },
-    registered.created ? 'sensor registered' : 'sensor re-registered with a new credential',
+    { sensorId: registered.sensorId, name: body.data.name, ip: request.ip, created: registered.created, replaced: registered.replaced },
+    registered.created
+      ? 'sensor registered'
+      : registered.replaced
+        ? 'sensor replaced by a new registration'
+        : 'sensor re-registered with a new credential',
   );
   const response: RegisterResponse = {
     sensorId: registered.sensorId,

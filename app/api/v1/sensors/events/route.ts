@@ -1,5 +1,5 @@
 import { handleEvents } from '@/lib/sensors/http/events';
-import { serveWebRequest } from '@/lib/sensors/http/web';
+import { serveSensorWebRequest } from '@/lib/sensors/http/web';
 
 export const dynamic = 'force-dynamic';
 
@@ -7,5 +7,5 @@ export const dynamic = 'force-dynamic';
 // a zod parse. server.ts serves this path itself before Next.js sees it; this route is the same handler
 // for any other way of running the app.
 export async function POST(request: Request) {
-  return serveWebRequest(request, handleEvents);
+  return serveSensorWebRequest(request, handleEvents);
 }

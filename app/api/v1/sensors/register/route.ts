@@ -1,11 +1,11 @@
 import { handleRegister } from '@/lib/sensors/http/register';
-import { serveWebRequest } from '@/lib/sensors/http/web';
+import { serveSensorWebRequest } from '@/lib/sensors/http/web';
 
 export const dynamic = 'force-dynamic';
 
 // Sensor protocol v1 (docs/sensor-protocol.md). The handler starts with its guard
-// (requireConnectionToken) and a zod parse. server.ts serves this path itself before Next.js sees it;
+// (requireConnectionTokenProof) and a zod parse. server.ts serves this path itself before Next.js sees it;
 // this route is the same handler for any other way of running the app.
 export async function POST(request: Request) {
-  return serveWebRequest(request, handleRegister);
+  return serveSensorWebRequest(request, handleRegister);
 }

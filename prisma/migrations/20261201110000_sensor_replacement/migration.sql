@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "sensor" ADD COLUMN     "replace_allowed_until" TIMESTAMPTZ(3);

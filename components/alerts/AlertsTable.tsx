@@ -3,7 +3,7 @@
 import { useRouter } from 'next/navigation';
 import { useState, useTransition } from 'react';
 import { acknowledgeSensorAlert } from '@/lib/sensors/actions';
-import type { AlertView } from '@/lib/sensors/alerts-view';
+import type { AlertView } from '@/lib/sensors/loaders';
 import { Alert } from '../ui/Alert';
 import { Button } from '../ui/Button';
 import { SeverityBadge } from './SeverityBadge';

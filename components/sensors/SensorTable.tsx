@@ -1,6 +1,6 @@
 import Link from 'next/link';
 import { formatAgo } from '@/lib/sensors/format';
-import type { SensorView } from '@/lib/sensors/sensors-view';
+import type { SensorView } from '@/lib/sensors/loaders';
 import { Button } from '../ui/Button';
 import { SensorStatusBadge } from './SensorStatusBadge';
 

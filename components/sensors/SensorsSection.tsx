@@ -3,7 +3,7 @@
 import { useRouter } from 'next/navigation';
 import { useState, useTransition } from 'react';
 import { removeSensor, replaceSensor } from '@/lib/sensors/actions';
-import type { SensorsPage, SensorView } from '@/lib/sensors/sensors-view';
+import type { SensorsPage, SensorView } from '@/lib/sensors/loaders';
 import { AutoRefresh } from '../ui/AutoRefresh';
 import { Alert } from '../ui/Alert';
 import { Card } from '../ui/Card';

@@ -3,6 +3,7 @@ import { networkInterfaces } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+import { processSingleton } from '../runtime/process-singleton.ts';
 import { DEFAULT_CONFIG_FILE, parseConfigFile, type ConfigFileEntry } from './config-file.ts';
 
 // Every knob of the appliance. README.md documents the same table. Each comes from the environment,
@@ -101,13 +102,10 @@ const PATH_SETTINGS = new Set(['OTC_DATA_DIR', 'OTC_LOG_DIR', 'OTC_ACTIVATION_PU
 
 type FileRead = { ok: true; entries: Map<string, ConfigFileEntry> } | { ok: false; message: string };
 
-// Read once per process and shared through globalThis, so that server.ts and the Next.js bundle (a
-// second copy of this module in the same process) see the same values even if the file is edited
-// while the console runs; edits apply at the next start.
-const fileCache: Map<string, FileRead> = ((globalThis as { [k: symbol]: unknown })[Symbol.for('otc.config-file')] ??= new Map()) as Map<
-  string,
-  FileRead
->;
+// Read once per process (processSingleton), so that server.ts and the Next.js bundle (a second copy of
+// this module in the same process) see the same values even if the file is edited while the console
+// runs; edits apply at the next start.
+const fileCache = processSingleton('config-file', () => new Map<string, FileRead>());
 
 function readConfigFile(file: string, explicit: boolean): FileRead {
   const cached = fileCache.get(file);

@@ -1,4 +1,5 @@
 import { getApplianceOrThrow } from '../appliance/data.ts';
+import { processSingleton } from '../runtime/process-singleton.ts';
 import type { HeartbeatResponse } from './protocol.ts';
 import { HEARTBEAT_STATE_TTL_MS, HEARTBEAT_INTERVAL_MS } from './timing.ts';
 
@@ -6,13 +7,13 @@ export type ConsoleState = Pick<HeartbeatResponse, 'role' | 'state' | 'term' | '
 
 type Cached = { at: number; value: Promise<ConsoleState> } | null;
 
-const key = Symbol.for('otc.sensor-console-state');
+const holder = () => processSingleton('sensor-console-state', () => ({ cached: null as Cached }));
 
 // The appliance's role, state and term as every heartbeat response carries them, read from the database
 // at most once per HEARTBEAT_STATE_TTL_MS however many sensors ask (a failed read is not cached).
 export function loadConsoleState(now = Date.now()): Promise<ConsoleState> {
-  const holder = globalThis as { [key]?: Cached };
-  const cached = holder[key];
+  const slot = holder();
+  const cached = slot.cached;
   if (cached && now - cached.at < HEARTBEAT_STATE_TTL_MS) return cached.value;
   const value = getApplianceOrThrow().then((a) => ({
     role: a.configuredRole,
@@ -22,9 +23,9 @@ export function loadConsoleState(now = Date.now()): Promise<ConsoleState> {
     // Filled in when consoles are paired (docs/architecture.md, High availability): the other console sensors fail over to.
     peers: [],
   }));
-  holder[key] = { at: now, value };
+  slot.cached = { at: now, value };
   value.catch(() => {
-    if (holder[key]?.value === value) holder[key] = null;
+    if (slot.cached?.value === value) slot.cached = null;
   });
   return value;
 }

@@ -1,20 +1,16 @@
+import { processSingleton } from '../runtime/process-singleton.ts';
 import { getSensorAuth } from './data.ts';
 
 // The credential hashes the sensor guard compares against, kept in memory so that a heartbeat costs no
 // database read. Loaded on a miss; replaced on re-registration and dropped on deletion by the mutations
-// that make those changes. Lives on globalThis: server.ts (the sensor fast path) and the Next.js bundle
-// are separate module graphs in one process and must see one cache.
+// that make those changes. One per process (processSingleton): server.ts (the sensor fast path) and the
+// Next.js bundle are separate module graphs and must see one cache.
 export type SensorAuth = { name: string; credentialHash: string; ackedSeq: number };
 
 type Cache = { entries: Map<string, SensorAuth>; loading: Map<string, Promise<SensorAuth | null>>; generation: Map<string, number> };
 
-const key = Symbol.for('otc.sensor-credentials');
-
-function cache(): Cache {
-  const holder = globalThis as { [key]?: Cache };
-  holder[key] ??= { entries: new Map(), loading: new Map(), generation: new Map() };
-  return holder[key];
-}
+const cache = (): Cache =>
+  processSingleton('sensor-credentials', () => ({ entries: new Map(), loading: new Map(), generation: new Map() }));
 
 export async function lookupSensorAuth(sensorId: string): Promise<SensorAuth | null> {
   const c = cache();

@@ -1,5 +1,7 @@
-// Heartbeat liveness held in memory between batched writes (see liveness.ts). On globalThis: the sensor
-// fast path in server.ts and the Next.js bundle are separate module graphs in one process.
+import { processSingleton } from '../runtime/process-singleton.ts';
+
+// Heartbeat liveness held in memory between batched writes (see liveness.ts), one per process: the sensor
+// fast path in server.ts and the Next.js bundle are separate module graphs (see processSingleton).
 export type Liveness = {
   heardAt: number;
   ip: string;
@@ -12,13 +14,7 @@ export type Liveness = {
 
 type Store = { pending: Map<string, Liveness>; lastHeard: Map<string, number> };
 
-const key = Symbol.for('otc.sensor-liveness-buffer');
-
-function buffer(): Store {
-  const holder = globalThis as { [key]?: Store };
-  holder[key] ??= { pending: new Map(), lastHeard: new Map() };
-  return holder[key];
-}
+const buffer = (): Store => processSingleton('sensor-liveness-buffer', () => ({ pending: new Map(), lastHeard: new Map() }));
 
 export function bufferHeartbeat(sensorId: string, liveness: Liveness): void {
   const b = buffer();

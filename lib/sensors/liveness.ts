@@ -1,4 +1,5 @@
 import { getLogger } from '../logs/logger.ts';
+import { processSingleton } from '../runtime/process-singleton.ts';
 import { bufferHeartbeat, pendingLivenessCount, restorePendingLiveness, takePendingLiveness, type Liveness } from './liveness-buffer.ts';
 import { writeSensorLiveness } from './mutations.ts';
 import { LIVENESS_FLUSH_MS } from './timing.ts';
@@ -8,13 +9,7 @@ import { LIVENESS_FLUSH_MS } from './timing.ts';
 // at most that second of "last heard" times, which the next heartbeats restore.
 type Flusher = { timer: NodeJS.Timeout | null; running: Promise<number> | null };
 
-const key = Symbol.for('otc.sensor-liveness-flusher');
-
-function flusher(): Flusher {
-  const holder = globalThis as { [key]?: Flusher };
-  holder[key] ??= { timer: null, running: null };
-  return holder[key];
-}
+const flusher = (): Flusher => processSingleton('sensor-liveness-flusher', () => ({ timer: null, running: null }));
 
 export function recordHeartbeat(sensorId: string, liveness: Liveness): void {
   bufferHeartbeat(sensorId, liveness);

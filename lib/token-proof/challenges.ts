@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { processSingleton } from '../runtime/process-singleton.ts';
 import type { ProofPurpose } from './proof.ts';
 
 // Outstanding challenges (step 1 of a token proof), in memory: single use, short-lived, bounded.
@@ -71,9 +72,7 @@ export class ChallengeStore {
   }
 }
 
-// One store per process: server.ts and the Next.js bundle are separate module graphs in one process.
+// One store per process (processSingleton): server.ts and the Next.js bundle both answer token proofs.
 export function sharedChallenges(): ChallengeStore {
-  const key = Symbol.for('otc.token-proof.challenges');
-  const holder = globalThis as { [key: symbol]: ChallengeStore | undefined };
-  return (holder[key] ??= new ChallengeStore());
+  return processSingleton('token-proof.challenges', () => new ChallengeStore());
 }

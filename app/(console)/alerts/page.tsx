@@ -4,7 +4,7 @@ import { Pager } from '@/components/sensors/Pager';
 import { Card } from '@/components/ui/Card';
 import { requireRole } from '@/lib/auth/guard';
 import { roleAtLeast } from '@/lib/auth/roles';
-import { loadAlertsPage } from '@/lib/sensors/alerts-view';
+import { loadAlertsPage } from '@/lib/sensors/loaders';
 import { alertFilterSchema, pageNumberSchema } from '@/lib/sensors/schema';
 
 export default async function AlertsPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {

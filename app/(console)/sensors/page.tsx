@@ -1,7 +1,7 @@
 import { SensorsSection } from '@/components/sensors/SensorsSection';
 import { requireRole } from '@/lib/auth/guard';
 import { pageNumberSchema } from '@/lib/sensors/schema';
-import { loadSensorsPage } from '@/lib/sensors/sensors-view';
+import { loadSensorsPage } from '@/lib/sensors/loaders';
 
 export default async function SensorsPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const user = await requireRole('READ_ONLY', '/sensors');

@@ -2,7 +2,7 @@ import { CertificateUploadForm } from '@/components/certificates/CertificateUplo
 import { Alert } from '@/components/ui/Alert';
 import { Card } from '@/components/ui/Card';
 import { requireRole } from '@/lib/auth/guard';
-import { loadCertificateOverview } from '@/lib/certificates/overview';
+import { loadCertificateOverview } from '@/lib/certificates/loaders';
 
 export default async function CertificatesPage() {
   await requireRole('ADMIN', '/system-settings/certificates');

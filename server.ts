@@ -32,7 +32,7 @@ async function main(): Promise<void> {
   const log = getLogger('core');
   const releaseDataDir = await claimDataDir(config.dataDir);
 
-  const database = await openDatabase(config.dataDir, config.databaseUrl, (m) => getLogger('database').info(m.trim()));
+  const database = await openDatabase(config.dataDir, config.databaseUrl, { onLog: (m) => getLogger('database').info(m.trim()) });
   process.env.DATABASE_URL = database.url;
   const migrations = await applyMigrations(database.url, {
     migrationsDir: path.join(root, 'prisma/migrations'),

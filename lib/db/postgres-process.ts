@@ -30,12 +30,20 @@ function run(child: ChildProcess, onLog: (line: string) => void): Promise<Outcom
   });
 }
 
-// The line PostgreSQL puts its reason on (FATAL/ERROR, or initdb's "error:"), for a one-line message.
+// PostgreSQL's reason for a one-line message: its FATAL (or initdb's "error:") line, after the line
+// that explains it when there is one (a FATAL "configuration file contains errors" follows the LOG line
+// naming the bad setting).
 export function reasonIn(output: string): string {
-  const lines = output.split('\n').map((l) => l.trim());
-  const line =
-    lines.find((l) => /\b(FATAL|PANIC|ERROR):/.test(l)) ?? lines.find((l) => /error:/.test(l)) ?? lines.filter(Boolean).at(-1) ?? '';
-  return line.replace(/^.*?\b(FATAL|PANIC|ERROR):\s*/, '').replace(/^.*?error:\s*/, '');
+  const lines = output
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
+  const strip = (line: string) => line.replace(/^.*?\b(FATAL|PANIC|ERROR|LOG):\s*/, '').replace(/^.*?error:\s*/, '');
+  const at = lines.findIndex((l) => /\b(FATAL|PANIC):/.test(l) || /\berror:/.test(l));
+  if (at < 0) return strip(lines.at(-1) ?? '');
+  const before =
+    at > 0 && /\b(LOG|ERROR):/.test(lines[at - 1]!) && !/starting PostgreSQL|listening on/.test(lines[at - 1]!) ? lines[at - 1]! : null;
+  return before ? `${strip(before)} (${strip(lines[at]!)})` : strip(lines[at]!);
 }
 
 export async function initCluster(options: {

@@ -5,6 +5,7 @@ import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { ensureVendorKeyPair } from '../lib/activation/vendor-key.ts';
+import { removeRelocatedCluster } from '../lib/db/cluster-location.ts';
 
 const { values } = parseArgs({ options: { fresh: { type: 'boolean' }, rebuild: { type: 'boolean' } }, strict: true });
 
@@ -18,6 +19,7 @@ const env = {
 
 if (values.fresh && existsSync(env.OTC_DATA_DIR)) {
   process.stdout.write(`Removing ${env.OTC_DATA_DIR} (--fresh)\n`);
+  await removeRelocatedCluster(env.OTC_DATA_DIR);
   rmSync(env.OTC_DATA_DIR, { recursive: true, force: true });
 }
 

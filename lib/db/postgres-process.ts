@@ -20,8 +20,10 @@ function run(child: ChildProcess, onLog: (line: string) => void): Promise<Outcom
   return new Promise((resolve, reject) => {
     let output = '';
     const collect = (chunk: Buffer) => {
-      output += chunk.toString('utf8');
-      onLog(chunk.toString('utf8'));
+      const text = chunk.toString('utf8');
+      // Only the end matters (the reason a start failed); postgres writes here for as long as it runs.
+      output = (output + text).slice(-16_384);
+      onLog(text);
     };
     child.stdout?.on('data', collect);
     child.stderr?.on('data', collect);

@@ -192,17 +192,24 @@ async function main(): Promise<void> {
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => void stop(signal));
   // A bug that escapes every handler: recorded in the core log (and so in an export), then an orderly stop
   // rather than a stack trace on the terminal and a PostgreSQL left running.
-  process.on('uncaughtException', (error) => {
+  // From now on a bug that escapes every handler is recorded in the core log (and so in an export) and
+  // ends in an orderly stop, rather than a stack trace on the terminal and a PostgreSQL left running.
+  onUncaught = (error) => {
     log.fatal({ err: error }, 'unexpected error; stopping');
     process.stderr.write(
       `Console stopped after an unexpected error: ${oneLine(error)} (details in ${path.join(config.logDir, 'core.log')})\n`,
     );
     void stop('uncaughtException', 1);
-  });
-  process.on('unhandledRejection', (error) => log.error({ err: error }, 'unhandled promise rejection'));
+  };
+  onUnhandledRejection = (error) => {
+    log.error({ err: error }, 'unhandled promise rejection');
+  };
 }
 
-main().catch(async (error: unknown) => {
+let failing = false;
+async function failStart(error: unknown): Promise<void> {
+  if (failing) return;
+  failing = true;
   const expected = error instanceof StartupFailure || (error instanceof Error && error.message.startsWith('Invalid configuration:'));
   let line = oneLine(error);
   if (logsReady) {
@@ -212,4 +219,12 @@ main().catch(async (error: unknown) => {
   for (const step of undo.reverse()) await step().catch(() => undefined);
   process.stderr.write(`Console failed to start: ${line}\n`);
   process.exit(1);
-});
+}
+
+// Until the console is ready, anything thrown anywhere is a failed start.
+let onUncaught: (error: unknown) => void = (error) => void failStart(error);
+let onUnhandledRejection: (error: unknown) => void = (error) => void failStart(error);
+process.on('uncaughtException', (error) => onUncaught(error));
+process.on('unhandledRejection', (error) => onUnhandledRejection(error));
+
+main().catch(failStart);

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { cp, mkdir, rename, rm } from 'node:fs/promises';
+import { copyFile, link, mkdir, readdir, readlink, rename, rm, symlink } from 'node:fs/promises';
 import { arch, platform } from 'node:os';
 import path from 'node:path';
 import { serverUserCanRun, type ServerUser } from './postgres-user.ts';
@@ -20,6 +20,18 @@ async function packagedNativeDir(): Promise<{ nativeDir: string; version: string
   const nativeDir = path.dirname(path.dirname(entry.postgres));
   const { version } = JSON.parse(readFileSync(path.join(nativeDir, '..', 'package.json'), 'utf8')) as { version: string };
   return { nativeDir, version };
+}
+
+// Hard links when the installation is on the same file system (instant, no space), copies otherwise.
+async function linkOrCopyTree(from: string, to: string): Promise<void> {
+  await mkdir(to, { recursive: true, mode: 0o755 });
+  for (const entry of await readdir(from, { withFileTypes: true })) {
+    const source = path.join(from, entry.name);
+    const target = path.join(to, entry.name);
+    if (entry.isDirectory()) await linkOrCopyTree(source, target);
+    else if (entry.isSymbolicLink()) await symlink(await readlink(source), target);
+    else await link(source, target).catch(() => copyFile(source, target));
+  }
 }
 
 const inDir = (nativeDir: string, version: string): PostgresBinaries => ({
@@ -45,7 +57,7 @@ export async function reachableBinaries(user: ServerUser, nativeDirOverride?: st
     await mkdir(path.dirname(copyDir), { recursive: true, mode: 0o755 });
     // Copied aside and renamed into place, so that consoles starting at once never run a half copy.
     const staging = `${copyDir}.${randomBytes(4).toString('hex')}`;
-    await cp(nativeDir, staging, { recursive: true, verbatimSymlinks: true });
+    await linkOrCopyTree(nativeDir, staging);
     await rm(copyDir, { recursive: true, force: true });
     await rename(staging, copyDir).catch(async (error: NodeJS.ErrnoException) => {
       await rm(staging, { recursive: true, force: true });

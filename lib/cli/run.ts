@@ -5,6 +5,7 @@ import pg from 'pg';
 import { DEFAULT_CONFIG_FILE } from '../config/config-file.ts';
 import { defaultDataDir, loadConfig } from '../config/env.ts';
 import { disconnectDb } from '../db/lifecycle.ts';
+import { clusterDirOf, readCredentials } from '../db/credentials.ts';
 import { openDatabase } from '../db/open.ts';
 
 // Exit codes shared by every command: scripts and operators can tell "you typed it wrong" (2) from
@@ -142,9 +143,12 @@ export async function runCommand<Args>(command: Command<Args>): Promise<never> {
       throw new RefusedError(
         `No console data directory at ${config.dataDir}: start the console once or set OTC_DATA_DIR (or OTC_DATA_DIR in ${config.configFile ?? DEFAULT_CONFIG_FILE}).`,
       );
-    if (!config.databaseUrl && !existsSync(path.join(config.dataDir, 'pg', 'PG_VERSION')))
+    // The cluster may live outside the data directory (as root, where PostgreSQL's user cannot reach it);
+    // the credentials file records where.
+    const clusterDir = clusterDirOf(config.dataDir, readCredentials(config.dataDir));
+    if (!config.databaseUrl && !existsSync(path.join(clusterDir, 'PG_VERSION')))
       throw new RefusedError(
-        `No console database in ${config.dataDir} (no embedded PostgreSQL cluster in pg/): start the console once, or set DATABASE_URL if it uses another PostgreSQL.`,
+        `No console database for ${config.dataDir} (no embedded PostgreSQL cluster in ${clusterDir}): start the console once, or set DATABASE_URL if it uses another PostgreSQL.`,
       );
     const database = await openDatabase(config.dataDir, config.databaseUrl);
     try {

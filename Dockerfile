@@ -20,11 +20,11 @@ COPY app ./app
 COPY components ./components
 COPY lib ./lib
 # Operator commands run inside the container, as root like on an appliance:
-#   docker compose exec -u root console node_modules/.bin/tsx cli/cyberx-management-user-reset-password.ts -u admin
+#   docker compose exec -u root console cyberx-management-user-reset-password -u admin
 COPY cli ./cli
 # Generate again: without a .dockerignore, `COPY lib` brings along whatever lib/db/generated the build
 # machine had, and the client must match prisma/schema.prisma of this image.
-RUN node scripts/prisma-generate.mjs && npm run build
+RUN node scripts/prisma-generate.mjs && npm run build && node --import tsx scripts/install-commands.ts
 
 # Not root: a bug in a request handler must not own the container. Docker lets any user bind 443
 # inside a container (net.ipv4.ip_unprivileged_port_start=0). The directory is created here so that a

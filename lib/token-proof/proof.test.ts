@@ -40,7 +40,10 @@ describe('token proofs', () => {
   it('compare in constant time and match nothing malformed', () => {
     const p = serverProof(TOKEN, exchange());
     expect(proofsEqual(p, p)).toBe(true);
-    expect(proofsEqual(p, `${p.slice(0, -1)}${p.endsWith('A') ? 'B' : 'A'}`)).toBe(false);
+    expect(proofsEqual(p, `${p.startsWith('A') ? 'B' : 'A'}${p.slice(1)}`)).toBe(false);
+    // Every other spelling of the last character (its two spare bits) is refused too.
+    for (const last of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_')
+      if (last !== p.at(-1)) expect(proofsEqual(p, `${p.slice(0, -1)}${last}`)).toBe(false);
     expect(proofsEqual(p, '')).toBe(false);
     expect(proofsEqual('x', 'x')).toBe(false);
   });

@@ -44,7 +44,9 @@ export const clientProof = (token: string, t: Transcript): string => mac(token, 
 // Constant-time; anything that is not a well-formed proof matches nothing.
 export function proofsEqual(a: string, b: string): boolean {
   if (!isProof(a) || !isProof(b)) return false;
-  return timingSafeEqual(Buffer.from(a, 'base64url'), Buffer.from(b, 'base64url'));
+  // The text, not the decoded bytes: base64url's last character carries two unused bits, so decoding
+  // would let four spellings of one proof match (a non-canonical copy is not the proof that was sent).
+  return timingSafeEqual(Buffer.from(a, 'ascii'), Buffer.from(b, 'ascii'));
 }
 
 export type ConsoleProofCheck =

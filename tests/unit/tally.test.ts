@@ -12,7 +12,7 @@ const out = mkdtempSync(path.join(tmpdir(), 'otc-tally-'));
 afterAll(() => rmSync(out, { recursive: true, force: true }));
 
 // The outer Vitest's variables would make the inner runner think it is a worker of this run.
-const childEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(VITEST|TEST$|NODE_ENV$)/.test(k)));
+const childEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(VITEST|TEST$|NODE_ENV$)/.test(k))) as NodeJS.ProcessEnv;
 
 function runVitest(name: string, filters: string[]): { report: VitestReport; exit: number | null } {
   const file = path.join(out, `${name}.json`);

@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { regenerateConnectionToken } from '../../lib/appliance/mutations.ts';
 import { countMonitoredDevices } from '../../lib/activation/data.ts';
 import { db } from '../../lib/db/client.ts';
@@ -30,6 +30,11 @@ beforeAll(async () => {
   console_ = await createSensorTestConsole();
 });
 afterAll(async () => console_.close());
+// Heartbeats are written by a timer about once a second: flush what earlier tests left buffered, so that
+// no before/after snapshot can catch that timer writing them.
+beforeEach(async () => {
+  await flushSensorLiveness();
+});
 
 async function register(name: string, extra: Record<string, unknown> = {}) {
   const response = await handleRegister(sensorRequest(registerBody(name, extra), { authorization: bearer(await console_.token()) }));
@@ -320,6 +325,7 @@ describe('operator actions', () => {
     await handleHeartbeat(sensorRequest(heartbeatBody(), { authorization: s.auth }));
     // "Now" is the moment the heartbeat was answered, however slow the machine: the sensor is connected.
     const heard = Date.now();
+    await flushSensorLiveness();
     const before = await sensorSnapshot();
     const refused = await deleteSensor(s.sensorId, { username: 'admin' }, { disconnectAfterMs: 5000, now: heard });
     expect(refused).toMatchObject({ ok: false, code: 'SENSOR_CONNECTED' });

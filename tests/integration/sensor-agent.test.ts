@@ -1,5 +1,5 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, linkSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -54,26 +54,73 @@ const consoleEnv = () => ({
   OTC_LOG_DIR: '',
 });
 
-// Every event the agent ever produced: acknowledged segments (kept with --keep-acked) and live ones.
-function producedEvents(sensorDir: string): { bySeq: Map<number, Record<string, unknown>>; duplicates: number; ackedSeq: number } {
+// Every event the agent ever produced: acknowledged segments (kept with --keep-acked, or captured by
+// captureSegments), and live ones. A torn last line (never newline-terminated) is not an event.
+function producedEvents(
+  sensorDir: string,
+  captured: string[] = [],
+): { bySeq: Map<number, Record<string, unknown>>; conflicts: number[]; ackedSeq: number } {
   const outbox = path.join(sensorDir, 'outbox');
   const files = [
+    ...captured,
     ...(existsSync(path.join(outbox, 'acked')) ? readdirSync(path.join(outbox, 'acked')).map((n) => path.join(outbox, 'acked', n)) : []),
     ...readdirSync(outbox)
       .filter((n) => n.startsWith('seg-'))
       .map((n) => path.join(outbox, n)),
   ];
   const bySeq = new Map<number, Record<string, unknown>>();
-  let duplicates = 0;
+  const conflicts: number[] = [];
   for (const file of files) {
-    for (const line of readFileSync(file, 'utf8').split('\n').filter(Boolean)) {
+    const lines = readFileSync(file, 'utf8').split('\n');
+    lines.pop();
+    for (const line of lines) {
       const event = JSON.parse(line) as Record<string, unknown> & { seq: number };
-      if (bySeq.has(event.seq)) duplicates++;
+      const seen = bySeq.get(event.seq);
+      // The same line in a captured link and in the live file is one event; different content is two.
+      if (seen && JSON.stringify(seen) !== JSON.stringify(event)) conflicts.push(event.seq);
       bySeq.set(event.seq, event);
     }
   }
   const ackedSeq = (JSON.parse(readFileSync(path.join(outbox, 'acked.json'), 'utf8')) as { ackedSeq: number }).ackedSeq;
-  return { bySeq, duplicates, ackedSeq };
+  return { bySeq, conflicts, ackedSeq };
+}
+
+// Without --keep-acked the agent deletes acknowledged segments: hard-link each segment as soon as it
+// appears, so that its content (appended and truncated in place, never replaced) outlives the deletion.
+function captureSegments(sensorDir: string): { stop: () => string[]; deleted: () => string[] } {
+  const outbox = path.join(sensorDir, 'outbox');
+  const into = path.join(sensorDir, '..', `${path.basename(sensorDir)}-captured`);
+  mkdirSync(into, { recursive: true });
+  const seen = new Map<string, string>(); // name@inode → link
+  const scan = () => {
+    let names: string[];
+    try {
+      names = readdirSync(outbox).filter((n) => n.startsWith('seg-'));
+    } catch {
+      return; // not registered yet
+    }
+    for (const name of names) {
+      try {
+        const key = `${name}@${statSync(path.join(outbox, name)).ino}`;
+        if (seen.has(key)) continue;
+        const link = path.join(into, `${seen.size}-${name}`);
+        linkSync(path.join(outbox, name), link);
+        seen.set(key, link);
+      } catch {
+        // deleted between readdir and link: the coverage check below reports the hole
+      }
+    }
+  };
+  const timer = setInterval(scan, 5);
+  scan();
+  return {
+    stop: () => {
+      clearInterval(timer);
+      scan();
+      return [...seen.values()];
+    },
+    deleted: () => [...seen.keys()].map((k) => k.split('@')[0]!).filter((name) => !existsSync(path.join(outbox, name))),
+  };
 }
 
 // Last produced and last acknowledged seq, read from the files while the agent runs.
@@ -146,57 +193,55 @@ afterAll(async () => {
 });
 
 describe('the sensor agent against a real console', () => {
-  it('loses no event and stores none twice when the agent is killed with SIGKILL mid-stream and restarted', async () => {
-    const name = 'kill-me';
-    const sensorDir = path.join(agentsDir, name);
-    const args = [
-      '--connect',
-      connect,
-      '--name',
-      name,
-      '--data-dir',
-      agentsDir,
-      '--events-per-minute',
-      '1500',
-      '--heartbeat-ms',
-      '200',
-      '--keep-acked',
-    ];
-    const pendingAtKill: number[] = [];
-    for (let round = 0; round < 4; round++) {
-      const agent = startAgent(args);
-      const before = outboxProgress(sensorDir)?.last ?? 0;
-      // Kill while events are produced and not yet all acknowledged, at least 25 events into this run.
-      const at = await waitFor(`agent run ${round} to produce events`, () => {
-        const p = outboxProgress(sensorDir);
-        return p && p.last >= before + 25 && p.last > p.acked ? p : null;
-      });
-      agent.child.kill('SIGKILL');
-      await agent.exited;
-      pendingAtKill.push(at.last - at.acked);
-    }
-    expect(pendingAtKill.every((n) => n > 0)).toBe(true);
+  // With --keep-acked (every segment kept for inspection) and without it (the production path, which
+  // deletes acknowledged segments while it runs and so is also what the kills interrupt).
+  for (const keepAcked of [true, false]) {
+    it(`loses no event and stores none twice when the agent ${keepAcked ? 'with --keep-acked' : 'deleting acknowledged segments'} is killed with SIGKILL mid-stream and restarted`, async () => {
+      const name = keepAcked ? 'kill-me' : 'kill-me-deleting';
+      const sensorDir = path.join(agentsDir, name);
+      const capture = keepAcked ? null : captureSegments(sensorDir);
+      const args = ['--connect', connect, '--name', name, '--data-dir', agentsDir, '--events-per-minute', '1500', '--heartbeat-ms', '200'];
+      if (keepAcked) args.push('--keep-acked');
+      const pendingAtKill: number[] = [];
+      let lastProduced = 0;
+      for (let round = 0; round < 4; round++) {
+        const agent = startAgent(args);
+        const before = outboxProgress(sensorDir)?.last ?? 0;
+        // Kill while events are produced and not yet all acknowledged, at least 25 events into this run.
+        const at = await waitFor(`agent run ${round} to produce events`, () => {
+          const p = outboxProgress(sensorDir);
+          return p && p.last >= before + 25 && p.last > p.acked ? p : null;
+        });
+        agent.child.kill('SIGKILL');
+        await agent.exited;
+        pendingAtKill.push(at.last - at.acked);
+        lastProduced = outboxProgress(sensorDir)!.last;
+      }
+      expect(pendingAtKill.every((n) => n > 0)).toBe(true);
 
-    // A last run stopped gracefully uploads what the killed runs left behind.
-    const last = startAgent(args);
-    await waitFor('the last run to connect', () => /connected to the console/.test(last.output()));
-    await new Promise((r) => setTimeout(r, 1000));
-    last.child.kill('SIGTERM');
-    expect(await last.exited).toBe(0);
-    expect(last.output()).toMatch(/stopped; every produced event is acknowledged/);
+      // A last run uploads what the killed runs left behind, then stops gracefully.
+      const last = startAgent(args);
+      await waitFor('the last run to upload what the killed runs left', () => (outboxProgress(sensorDir)?.acked ?? 0) >= lastProduced);
+      last.child.kill('SIGTERM');
+      expect(await last.exited).toBe(0);
+      expect(last.output()).toMatch(/stopped; every produced event is acknowledged/);
 
-    const produced = producedEvents(sensorDir);
-    const n = produced.bySeq.size;
-    expect(n).toBeGreaterThan(100);
-    expect(produced.duplicates).toBe(0);
-    expect([...produced.bySeq.keys()].sort((a, b) => a - b)).toEqual(Array.from({ length: n }, (_, i) => i + 1));
-    expect(produced.ackedSeq).toBe(n);
+      const captured = capture?.stop() ?? [];
+      if (capture) expect(capture.deleted().length, 'acknowledged segments deleted while the agent ran').toBeGreaterThan(0);
+      else expect(readdirSync(path.join(sensorDir, 'outbox', 'acked')).length).toBeGreaterThan(0);
+      const produced = producedEvents(sensorDir, captured);
+      const n = produced.bySeq.size;
+      expect(n).toBeGreaterThanOrEqual(100);
+      expect(produced.conflicts, 'seqs produced twice with different content').toEqual([]);
+      expect([...produced.bySeq.keys()].sort((a, b) => a - b)).toEqual(Array.from({ length: n }, (_, i) => i + 1));
+      expect(produced.ackedSeq).toBe(n);
 
-    const stored = await storedEvents(name);
-    expect(stored.map((e) => e.seq)).toEqual(Array.from({ length: n }, (_, i) => i + 1));
-    for (const e of stored) expect(e.payload, `seq ${e.seq}`).toEqual(produced.bySeq.get(e.seq));
-    expect(Number((await sensorRow(name))!.acked_seq)).toBe(n);
-  }, 120_000);
+      const stored = await storedEvents(name);
+      expect(stored.map((e) => e.seq)).toEqual(Array.from({ length: n }, (_, i) => i + 1));
+      for (const e of stored) expect(e.payload, `seq ${e.seq}`).toEqual(produced.bySeq.get(e.seq));
+      expect(Number((await sensorRow(name))!.acked_seq)).toBe(n);
+    }, 120_000);
+  }
 
   it('keeps producing while the console is down, says so once, and delivers everything when it is back', async () => {
     const name = 'outage';
@@ -245,6 +290,23 @@ describe('the sensor agent against a real console', () => {
   it('refuses to talk to a console whose certificate is not the pinned one, before sending a byte', async () => {
     const name = 'pinned';
     const sensorDir = path.join(agentsDir, name);
+    // A sensor that keeps heartbeating: once the console has recorded one of its beats heard after a
+    // moment, every beat heard before that moment has been written too (liveness is flushed in batches).
+    const witness = startAgent([
+      '--connect',
+      connect,
+      '--name',
+      'witness',
+      '--data-dir',
+      agentsDir,
+      '--events-per-minute',
+      '0',
+      '--heartbeat-ms',
+      '100',
+    ]);
+    const flushedSince = (moment: number) =>
+      waitFor('a liveness flush', async () => ((await sensorRow('witness'))?.last_heard_at?.getTime() ?? 0) > moment);
+
     const first = startAgent(['--connect', connect, '--name', name, '--data-dir', agentsDir, '--events-per-minute', '0']);
     await waitFor('registration', () => /\[pinned\] connected to the console/.test(first.output()));
     first.child.kill('SIGTERM');
@@ -257,10 +319,16 @@ describe('the sensor agent against a real console', () => {
     // Something else answers at an address the sensor is pointed to: TLS completes, no request follows.
     const impostorCert = makeCertificate();
     const received: Buffer[] = [];
+    // Connections closed at the TCP level, and TLS sessions still open (whose data may still be arriving).
+    let closedConnections = 0;
+    let openSessions = 0;
     const impostor = tls.createServer({ key: impostorCert.keyPem, cert: impostorCert.certPem }, (socket) => {
+      openSessions++;
       socket.on('data', (chunk: Buffer) => received.push(chunk));
       socket.on('error', () => undefined);
+      socket.on('close', () => openSessions--);
     });
+    impostor.on('connection', (raw: import('node:net').Socket) => raw.on('close', () => closedConnections++));
     const impostorPort = await freePort(IMPOSTOR_HOST);
     await new Promise<void>((resolve) => impostor.listen(impostorPort, IMPOSTOR_HOST, resolve));
     try {
@@ -279,7 +347,8 @@ describe('the sensor agent against a real console', () => {
         misled.output().includes(`Refusing to talk to ${IMPOSTOR_HOST}:${impostorPort}: its certificate (SHA-256`),
       );
       expect(misled.output()).toContain(`is not the console certificate pinned at registration (${identity.consoleFingerprint})`);
-      await new Promise((r) => setTimeout(r, 1500));
+      // Once the agent has closed a connection, everything it sent on it has arrived: nothing.
+      await waitFor('the agent to hang up on the impostor', () => closedConnections >= 1 && openSessions === 0);
       expect(Buffer.concat(received).length).toBe(0);
       expect(misled.output()).not.toContain(identity.credential);
       misled.child.kill('SIGKILL');
@@ -296,15 +365,17 @@ describe('the sensor agent against a real console', () => {
         consoleFingerprint: identity.consoleFingerprint.replace(/^../, identity.consoleFingerprint.startsWith('00') ? '11' : '00'),
       }),
     );
-    await new Promise((r) => setTimeout(r, 1500)); // past the console's liveness flush
+    await flushedSince(Date.now());
     const heardBefore = (await sensorRow(name))!.last_heard_at!.getTime();
     const wrongPin = startAgent(['--connect', connect, '--name', name, '--data-dir', agentsDir, '--events-per-minute', '0']);
     await waitFor('the pinning refusal', () => wrongPin.output().includes(`Refusing to talk to ${HOST}:${port}`));
-    await new Promise((r) => setTimeout(r, 2500));
+    await flushedSince(Date.now());
     expect((await sensorRow(name))!.last_heard_at!.getTime()).toBe(heardBefore);
     expect(wrongPin.output()).not.toMatch(/\[pinned\] connected/);
     wrongPin.child.kill('SIGKILL');
     await wrongPin.exited;
+    witness.child.kill('SIGTERM');
+    expect(await witness.exited).toBe(0);
   }, 60_000);
 
   it('exits with a clear error on a wrong token, and with usage on a malformed connection string, registering nothing', async () => {
@@ -323,4 +394,78 @@ describe('the sensor agent against a real console', () => {
     expect(malformed.output()).toContain('usage: ot-sensor --connect');
     expect(existsSync(path.join(agentsDir, 'malformed'))).toBe(false);
   }, 30_000);
+
+  it('resends from where the console is after a 409: a console restored from an older backup gets every event back', async () => {
+    const name = 'gap';
+    const sensorDir = path.join(agentsDir, name);
+    const args = [
+      '--connect',
+      connect,
+      '--name',
+      name,
+      '--data-dir',
+      agentsDir,
+      '--events-per-minute',
+      '300',
+      '--heartbeat-ms',
+      '200',
+      '--keep-acked',
+    ];
+    const runUntilAcked = async (atLeast: number) => {
+      const agent = startAgent(args);
+      await waitFor(`seq ${atLeast} acknowledged`, () => (outboxProgress(sensorDir)?.acked ?? 0) >= atLeast);
+      agent.child.kill('SIGTERM');
+      expect(await agent.exited).toBe(0);
+      return outboxProgress(sensorDir)!;
+    };
+    const cli = (script: string, cliArgs: string[]) => {
+      const result = spawnSync(process.execPath, ['--import', 'tsx', `cli/${script}.ts`, ...cliArgs], {
+        env: { ...process.env, ...consoleEnv() },
+        encoding: 'utf8',
+      });
+      expect(result.status, `${script}: ${result.stderr}`).toBe(0);
+      return result.stdout;
+    };
+
+    const atBackup = await runUntilAcked(3);
+    expect(atBackup.last).toBe(atBackup.acked);
+    const backupFile = /Backup written: (\S+)/.exec(cli('cyberx-management-backup', ['-full']))![1]!;
+    // A few more events that the console acknowledges, then loses with the restore. Few enough to stay in
+    // the agent's newest segment, which it never deletes: it can send them again.
+    const afterBackup = await runUntilAcked(atBackup.acked + 3);
+    expect(afterBackup.last).toBe(afterBackup.acked);
+    const live = readdirSync(path.join(sensorDir, 'outbox'))
+      .filter((n) => n.startsWith('seg-'))
+      .sort();
+    expect(Number(/^seg-(\d+)/.exec(live[0]!)![1]), 'the lost events are still in the outbox').toBeLessThanOrEqual(atBackup.acked + 1);
+
+    expect(await stopConsole(running!.process)).toBe(0);
+    cli('cyberx-management-system-restore', ['-b', backupFile]);
+    running = await startConsole(consoleEnv(), { logFile: path.join(dataDir, 'console-restored.out') });
+    expect(Number((await sensorRow(name))!.acked_seq)).toBe(atBackup.acked);
+
+    const agent = startAgent(args);
+    await waitFor('the 409 and the resend', () =>
+      agent
+        .output()
+        .includes(
+          `the console expects seq ${atBackup.acked + 1} next (this sensor sent from ${afterBackup.acked + 1}); resending from there`,
+        ),
+    );
+    await waitFor(
+      'everything stored again, and more',
+      async () => Number((await sensorRow(name))?.acked_seq ?? 0) >= afterBackup.acked + 2,
+    );
+    agent.child.kill('SIGTERM');
+    expect(await agent.exited).toBe(0);
+
+    const produced = producedEvents(sensorDir);
+    const n = produced.bySeq.size;
+    expect(n).toBeGreaterThanOrEqual(afterBackup.acked + 2);
+    expect(produced.conflicts).toEqual([]);
+    expect(produced.ackedSeq).toBe(n);
+    const stored = await storedEvents(name);
+    expect(stored.map((e) => e.seq)).toEqual(Array.from({ length: n }, (_, i) => i + 1));
+    for (const e of stored) expect(e.payload, `seq ${e.seq}`).toEqual(produced.bySeq.get(e.seq));
+  }, 120_000);
 });

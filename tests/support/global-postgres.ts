@@ -1,11 +1,8 @@
-import { randomBytes } from 'node:crypto';
+import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import pg from 'pg';
 import type { TestProject } from 'vitest/node';
-import { removeRelocatedCluster } from '../../lib/db/cluster-location.ts';
-import { startEmbeddedDatabase } from '../../lib/db/embedded.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -14,24 +11,26 @@ declare module 'vitest' {
 }
 
 // One real PostgreSQL server for the whole integration run; each test file makes its own database.
-// Tests connect as a role that may create databases but is no superuser, like the console's own role,
-// so that migrations, backups and restores are proven with an owner's rights only.
+// The server runs in a child process (see postgres-server.ts for why): Vitest's exit status is then its
+// own, and a run that dies leaves no PostgreSQL behind (the child stops when its stdin closes).
 export default async function setup(project: TestProject) {
   const dataDir = await mkdtemp(path.join(tmpdir(), 'otc-it-pg-'));
-  const db = await startEmbeddedDatabase(dataDir);
-  const password = randomBytes(18).toString('hex');
-  const admin = new pg.Client({ connectionString: db.superuserUrl });
-  await admin.connect();
-  await admin.query(`CREATE ROLE tester LOGIN CREATEDB PASSWORD '${password}'`);
-  await admin.end();
-  const url = new URL(db.superuserUrl!);
-  url.username = 'tester';
-  url.password = password;
-  url.pathname = '/postgres';
-  project.provide('postgresUrl', url.toString());
+  const server = path.join(path.dirname(new URL(import.meta.url).pathname), 'postgres-server.ts');
+  const child = spawn(process.execPath, ['--import', 'tsx', server, dataDir], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
+      out += chunk;
+      const line = out.split('\n')[0];
+      if (out.includes('\n')) resolve((JSON.parse(line!) as { url: string }).url);
+    });
+    child.once('exit', (code) => reject(new Error(`the test PostgreSQL exited with ${code} before it was ready`)));
+  });
+  project.provide('postgresUrl', url);
   return async () => {
-    await db.stop();
-    await removeRelocatedCluster(dataDir);
+    child.stdin!.end();
+    await exited;
     await rm(dataDir, { recursive: true, force: true });
   };
 }

@@ -6,7 +6,7 @@ import next from 'next';
 import { bootstrapAppliance, loadAuthSecret } from './lib/appliance/bootstrap.ts';
 import { readTlsFiles } from './lib/appliance/tls-files.ts';
 import { registerTlsReloader } from './lib/appliance/tls-reload.ts';
-import { startBackupScheduler } from './lib/backup/scheduler.ts';
+import { startBackupScheduler } from './lib/backups/scheduler.ts';
 import { loadConfig } from './lib/config/env.ts';
 import { disconnectDb } from './lib/db/lifecycle.ts';
 import { applyMigrations } from './lib/db/migrate.ts';

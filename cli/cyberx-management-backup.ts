@@ -1,7 +1,7 @@
 #!/usr/bin/env -S node_modules/.bin/tsx
 // Makes a full backup of this console now (a consistent snapshot of its database) into the backups
 // directory and prints where it is, its size and its SHA-256.
-import { createBackup } from '../lib/backup/create.ts';
+import { createBackup } from '../lib/backups/create.ts';
 import { requireRoot, runCommand, RefusedError, UsageError } from '../lib/cli/run.ts';
 
 const COMMAND = 'cyberx-management-backup';

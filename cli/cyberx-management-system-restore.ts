@@ -2,8 +2,8 @@
 // Restores this console's data from a backup archive made by the same software version: the given
 // file, or the newest ready backup in the backups directory. Refuses, changing nothing, otherwise.
 import { parseArgs } from 'node:util';
-import { newestBackupFile } from '../lib/backup/files.ts';
-import { restoreBackup } from '../lib/backup/restore.ts';
+import { newestBackupFile } from '../lib/backups/files.ts';
+import { restoreBackup } from '../lib/backups/restore.ts';
 import { requireRoot, runCommand, RefusedError, UsageError } from '../lib/cli/run.ts';
 
 const COMMAND = 'cyberx-management-system-restore';

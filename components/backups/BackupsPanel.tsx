@@ -2,8 +2,8 @@
 
 import { useRouter } from 'next/navigation';
 import { useEffect, useState, useTransition } from 'react';
-import { backUpNow } from '@/lib/backup/actions';
-import type { BackupView } from '@/lib/backup/data';
+import { backUpNow } from '@/lib/backups/actions';
+import type { BackupView } from '@/lib/backups/data';
 import { formatBytes, formatUtc } from '@/lib/format/display';
 import { Alert } from '../ui/Alert';
 import { Button } from '../ui/Button';

@@ -18,22 +18,22 @@ vi.mock('../../lib/auth/session.ts', () => ({ currentSession: async () => sessio
 
 const { db } = await import('../../lib/db/client.ts');
 const { SOFTWARE_VERSION } = await import('../../lib/appliance/version.ts');
-const { createBackup, startBackup } = await import('../../lib/backup/create.ts');
-const { restoreBackup } = await import('../../lib/backup/restore.ts');
-const { archiveEntries, readAll } = await import('../../lib/backup/archive.ts');
-const { describeTables } = await import('../../lib/backup/data.ts');
-const { EXCLUDED_TABLES, snapshotTables } = await import('../../lib/backup/tables.ts');
-const { tarStream } = await import('../../lib/backup/tar.ts');
-const { LOCK_FILE } = await import('../../lib/backup/lock.ts');
-const { startBackupScheduler } = await import('../../lib/backup/scheduler.ts');
+const { createBackup, startBackup } = await import('../../lib/backups/create.ts');
+const { restoreBackup } = await import('../../lib/backups/restore.ts');
+const { archiveEntries, readAll } = await import('../../lib/backups/archive.ts');
+const { describeTables } = await import('../../lib/backups/data.ts');
+const { EXCLUDED_TABLES, snapshotTables } = await import('../../lib/backups/tables.ts');
+const { tarStream } = await import('../../lib/backups/tar.ts');
+const { LOCK_FILE } = await import('../../lib/backups/lock.ts');
+const { startBackupScheduler } = await import('../../lib/backups/scheduler.ts');
 const { setSetting } = await import('../../lib/settings/mutations.ts');
 const { getSetting } = await import('../../lib/settings/data.ts');
 const { createUser } = await import('../../lib/users/mutations.ts');
 const { recordAudit } = await import('../../lib/audit/mutations.ts');
-const { backUpNow, saveBackupSchedule } = await import('../../lib/backup/actions.ts');
+const { backUpNow, saveBackupSchedule } = await import('../../lib/backups/actions.ts');
 const { GET: downloadRoute } = await import('../../app/api/v1/system/backups/[id]/route.ts');
 
-type Manifest = import('../../lib/backup/manifest.ts').Manifest;
+type Manifest = import('../../lib/backups/manifest.ts').Manifest;
 type Dump = Record<string, string[]>;
 
 let appliance: ApplianceDb;

@@ -16,10 +16,10 @@ let session: ConsoleSession | null = null;
 vi.mock('../../lib/auth/session.ts', () => ({ currentSession: async () => session }));
 
 const { db } = await import('../../lib/db/client.ts');
-const { startExport } = await import('../../lib/logs/export/actions.ts');
-const { listExports } = await import('../../lib/logs/export/data.ts');
-const { logExportSettled, INTERRUPTED_MESSAGE } = await import('../../lib/logs/export/registry.ts');
-const { ZipAesWriter } = await import('../../lib/logs/export/zip-writer.ts');
+const { startExport } = await import('../../lib/export/actions.ts');
+const { listExports } = await import('../../lib/export/data.ts');
+const { logExportSettled, INTERRUPTED_MESSAGE } = await import('../../lib/export/registry.ts');
+const { ZipAesWriter } = await import('../../lib/export/zip-writer.ts');
 const { GET: download } = await import('../../app/api/v1/system/exports/[id]/route.ts');
 
 const MiB = 1024 * 1024;

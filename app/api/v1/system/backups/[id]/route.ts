@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import { requireRoleForRoute } from '@/lib/auth/guard';
-import { openBackupDownload } from '@/lib/backup/download';
-import { backupIdSchema } from '@/lib/backup/schema';
+import { openBackupDownload } from '@/lib/backups/download';
+import { backupIdSchema } from '@/lib/backups/schema';
 
 // GET: the backup archive, streamed from the appliance's backups directory (Admin only, audited).
 export async function GET(_request: Request, context: { params: Promise<{ id: string }> }) {

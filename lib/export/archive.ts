@@ -2,7 +2,7 @@ import { createWriteStream, type WriteStream } from 'node:fs';
 import { open, readdir, rm, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { Readable } from 'node:stream';
-import type { LogCategory } from '../categories.ts';
+import type { LogCategory } from '../logs/categories.ts';
 import { ZipAesWriter } from './zip-writer.ts';
 
 export type LogFile = { category: LogCategory; name: string; generation: number };

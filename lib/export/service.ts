@@ -1,11 +1,11 @@
 import { mkdir, readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { getApplianceOrThrow } from '../../appliance/data.ts';
-import { appliancePaths } from '../../appliance/paths.ts';
-import { generatePassword } from '../../auth/password-policy.ts';
-import type { Actor } from '../../users/mutations.ts';
-import type { LogCategory } from '../categories.ts';
-import { getLogger } from '../logger.ts';
+import { getApplianceOrThrow } from '../appliance/data.ts';
+import { appliancePaths } from '../appliance/paths.ts';
+import { generatePassword } from '../auth/password-policy.ts';
+import type { Actor } from '../users/mutations.ts';
+import type { LogCategory } from '../logs/categories.ts';
+import { getLogger } from '../logs/logger.ts';
 import { findLogFiles, writeLogArchive } from './archive.ts';
 import { listExportFileNames } from './data.ts';
 import { createLogExport, finishLogExport, updateLogExportProgress } from './mutations.ts';

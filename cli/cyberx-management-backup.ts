@@ -1,6 +1,7 @@
 #!/usr/bin/env -S node_modules/.bin/tsx
 // Makes a full backup of this console now (a consistent snapshot of its database) into the backups
-// directory and prints where it is, its size and its SHA-256.
+// directory, encrypted to the recipient set under System Settings → Backups, and prints where it is,
+// its size, its SHA-256 and the recipient.
 import { createBackup } from '../lib/backups/create.ts';
 import { requireRoot, runCommand, RefusedError, UsageError } from '../lib/cli/run.ts';
 
@@ -14,5 +15,7 @@ await runCommand(COMMAND, async () => {
   requireRoot(COMMAND);
   const outcome = await createBackup({ kind: 'manual', actor: { username: `cli:${process.env.SUDO_USER ?? 'root'}` } });
   if (!outcome.ok) throw new RefusedError(outcome.message);
-  process.stdout.write(`Backup written: ${outcome.file}\n  size:   ${outcome.sizeBytes} bytes\n  sha256: ${outcome.sha256}\n`);
+  process.stdout.write(
+    `Backup written: ${outcome.file}\n  size:   ${outcome.sizeBytes} bytes\n  sha256: ${outcome.sha256}\n  encrypted to: ${outcome.recipient}\n`,
+  );
 });

@@ -1,5 +1,6 @@
 import { isIPv4 } from 'node:net';
 import { z } from 'zod';
+import { storedRecipientSchema } from '../backups/recipient.ts';
 
 // Any IANA name the runtime's time-zone database resolves: the listed (often older) names such as
 // Asia/Calcutta and their current aliases such as Asia/Kolkata alike. Offsets like +01:00 are not zones.
@@ -44,6 +45,8 @@ export const SETTINGS = {
     schema: backupScheduleSchema,
     default: { frequency: 'daily', time: '02:00', weekday: 0, timezone: 'UTC', retain: 7 } as BackupSchedule,
   },
+  // The age recipient (public key) backups are encrypted to; '' until an Admin sets one, and no backups until then.
+  'backup.recipient': { schema: storedRecipientSchema, default: '' },
   // A sensor not heard for longer than this shows Disconnected (default: 5 heartbeats of 1 s).
   'sensors.disconnectAfterSeconds': { schema: z.number().int().min(2).max(3600), default: 5 },
   // A sensor clock further than this from the console's shows "Time difference".

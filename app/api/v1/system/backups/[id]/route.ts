@@ -13,7 +13,8 @@ export async function GET(_request: Request, context: { params: Promise<{ id: st
   if (!download.ok) return Response.json({ code: download.code, message: download.message }, { status: 404 });
   return new Response(Readable.toWeb(download.stream) as ReadableStream, {
     headers: {
-      'content-type': 'application/gzip',
+      // An age file (https://age-encryption.org/v1): nothing a browser should try to open.
+      'content-type': 'application/octet-stream',
       'content-length': String(download.sizeBytes),
       'content-disposition': `attachment; filename="${download.fileName}"`,
       'cache-control': 'no-store',

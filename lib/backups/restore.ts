@@ -53,7 +53,7 @@ async function wrongKey(file: string, keys: readonly BackupKey[]): Promise<Resto
   if (recorded && given.includes(recorded))
     return fail(
       'DAMAGED',
-      `${file} is damaged: it was made for ${recorded}, the key given, but its encryption header no longer opens with it. Use an intact copy of the backup.`,
+      `${file} is damaged: this console encrypted it to ${recorded}, the key given, but its encryption header no longer opens with that key. Use an intact copy of the backup.`,
     );
   if (recorded)
     return fail(

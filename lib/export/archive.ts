@@ -49,10 +49,10 @@ type OpenFile = LogFile & { handle: FileHandle; size: number; modified: Date };
 
 // Writes the encrypted archive to `target` (created 0600, never overwritten): manifest.json and
 // README.txt, then <category>/<file name> for each log file, each entry deflated and encrypted with
-// WinZip AES-256 (AE-2) by zip.js, which switches to ZIP64 where sizes need it. Every file is opened and measured first, and exactly that many
-// bytes are archived: logs keep growing and rotating during the export, but an open descriptor still
-// reads a file that rotation renamed or deleted, so the archive is a consistent snapshot that matches
-// its manifest. `onProgress` gets the bytes read so far and the total.
+// WinZip AES-256 (AE-2) by zip.js, which switches to ZIP64 where sizes need it, one entry at a time as
+// a stream. Every file is opened and measured first, and exactly that many bytes are archived: logs
+// keep growing and rotating during the export, but an open descriptor still reads a file that rotation
+// renamed or deleted, so the archive is a consistent snapshot that matches its manifest. `onProgress` gets the bytes read so far and the total.
 export async function writeLogArchive(
   target: string,
   logDir: string,

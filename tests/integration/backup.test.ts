@@ -517,6 +517,21 @@ describe('a restore refuses, changing nothing,', () => {
     );
   });
 
+  it('a backup whose recipient stanza was changed, given the right key', async () => {
+    const bytes = await readFile(good.file);
+    // Line 3 of the header is the file key wrapped for the recipient.
+    const wrapped = bytes.indexOf('\n', bytes.indexOf('\n') + 1) + 1;
+    bytes[wrapped] = bytes[wrapped] === 0x41 ? 0x42 : 0x41;
+    // Under its own name, which this console has a record of.
+    const file = path.join(await mkdtemp(path.join(dir, 'stanza-')), path.basename(good.file));
+    await writeFile(file, bytes);
+    await expectRefused(
+      file,
+      'DAMAGED',
+      `${file} is damaged: this console encrypted it to ${key.recipient}, the key given, but its encryption header no longer opens with that key. Use an intact copy of the backup.`,
+    );
+  });
+
   it('a backup encrypted to another key, naming the recipient this console recorded for it', async () => {
     await expectRefused(
       good.file,

@@ -21,6 +21,7 @@ export function BackupKeyPanel({ recipient }: { recipient: string }) {
   const create = () =>
     startTransition(async () => {
       setStatus(null);
+      setFieldError(undefined);
       const result = await createBackupKey({});
       if (!result.ok) return setStatus({ tone: 'error', text: result.message });
       setIdentityFile(result.data.identityFile);

@@ -82,10 +82,14 @@ test('an admin creates the encryption key, backs up now, downloads the backup in
   expect(listing.stdout).toContain('manifest.json\n');
   expect(listing.stdout).toContain('tables/user.jsonl\n');
 
-  // Once the page is left, the identity is gone: the console kept only the recipient.
+  // Once the page is left, the identity is gone: the console kept only the recipient, and the secret
+  // key is nowhere in its data directory (database files, logs, backups).
   await page.reload();
   await expect(page.getByTestId('backup-identity')).toHaveCount(0);
   await expect(page.getByTestId('backup-recipient')).toHaveText(recipient);
+  const secret = /^AGE-SECRET-KEY-1\w+$/m.exec(identityText)![0];
+  const grep = spawnSync('grep', ['-rlF', secret, state.dataDir]);
+  expect(grep.stdout.toString()).toBe('');
 });
 
 test('a weekly schedule is saved and kept after a reload; a bad value is refused at its field', async ({ page }) => {

@@ -25,6 +25,7 @@ export function BackupKeyPanel({ recipient }: { recipient: string }) {
       const result = await createBackupKey({});
       if (!result.ok) return setStatus({ tone: 'error', text: result.message });
       setIdentityFile(result.data.identityFile);
+      setPasted('');
       router.refresh();
     });
 
@@ -73,7 +74,7 @@ export function BackupKeyPanel({ recipient }: { recipient: string }) {
         <span className="text-sm text-slate-600">or use a key you already have:</span>
       </div>
       <form
-        className="flex flex-wrap items-end gap-3"
+        className="flex flex-wrap items-start gap-3"
         onSubmit={(event) => {
           event.preventDefault();
           save();
@@ -91,7 +92,8 @@ export function BackupKeyPanel({ recipient }: { recipient: string }) {
             placeholder="age1…"
           />
         </div>
-        <Button type="submit" variant="secondary" disabled={pending}>
+        {/* Level with the input (below its label), whether or not an error shows under it. */}
+        <Button type="submit" variant="secondary" disabled={pending} className="mt-6">
           Save recipient
         </Button>
       </form>

@@ -7,7 +7,7 @@ import { bootstrapAppliance, loadAuthSecret } from './lib/boot/bootstrap.ts';
 import { readTlsFiles } from './lib/appliance/tls-files.ts';
 import { TLS_POLICY } from './lib/appliance/tls-policy.ts';
 import { registerTlsReloader } from './lib/appliance/tls-reload.ts';
-import { startBackupScheduler } from './lib/backup/scheduler.ts';
+import { startBackupScheduler } from './lib/backups/scheduler.ts';
 import { resetPasswordHint } from './lib/cli/hints.ts';
 import { loadConfig } from './lib/config/env.ts';
 import { explainConnectionFailure } from './lib/db/connection-failure.ts';

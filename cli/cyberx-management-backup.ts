@@ -1,13 +1,14 @@
 // Makes a full backup of this console now (a consistent snapshot of its database) into the backups
-// directory and prints where it is, its size and its SHA-256.
-import { createBackup } from '../lib/backup/create.ts';
+// directory, encrypted to the recipient set under System Settings → Backups, and prints where it is,
+// its size, its SHA-256 and the recipient.
+import { createBackup } from '../lib/backups/create.ts';
 import { cliActor, runCommand, RefusedError, UsageError } from '../lib/cli/run.ts';
 
 await runCommand({
   name: 'cyberx-management-backup',
   usage: '-full',
   summary:
-    "Makes a full backup of this console now (a consistent snapshot of its database) into the backups directory\nand prints the file's path, size and SHA-256.",
+    "Makes a full backup of this console now (a consistent snapshot of its database) into the backups directory,\nencrypted with age to the key set under System Settings → Backups, and prints the file's path, size, SHA-256\nand recipient.",
   options: [['-full', 'a full backup (the only kind)']],
   root: true,
   parse(args) {
@@ -17,6 +18,8 @@ await runCommand({
   async run() {
     const outcome = await createBackup({ kind: 'manual', actor: cliActor() });
     if (!outcome.ok) throw new RefusedError(outcome.message);
-    process.stdout.write(`Backup written: ${outcome.file}\n  size:   ${outcome.sizeBytes} bytes\n  sha256: ${outcome.sha256}\n`);
+    process.stdout.write(
+      `Backup written: ${outcome.file}\n  size:   ${outcome.sizeBytes} bytes\n  sha256: ${outcome.sha256}\n  encrypted to: ${outcome.recipient}\n`,
+    );
   },
 });

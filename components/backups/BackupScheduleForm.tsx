@@ -2,8 +2,8 @@
 
 import { useRouter } from 'next/navigation';
 import { useState, useTransition, type FormEvent } from 'react';
-import { saveBackupSchedule } from '@/lib/backup/actions';
-import { WEEKDAYS } from '@/lib/backup/schedule';
+import { saveBackupSchedule } from '@/lib/backups/actions';
+import { WEEKDAYS } from '@/lib/backups/schedule';
 import type { BackupSchedule } from '@/lib/settings/schema';
 import { Alert } from '../ui/Alert';
 import { Button } from '../ui/Button';

@@ -2,8 +2,8 @@
 
 import { useRouter } from 'next/navigation';
 import { useEffect, useState, useTransition } from 'react';
-import { backUpNow } from '@/lib/backup/actions';
-import type { BackupView } from '@/lib/backup/data';
+import { backUpNow } from '@/lib/backups/actions';
+import type { BackupView } from '@/lib/backups/data';
 import { formatBytes, formatUtc } from '@/lib/format/display';
 import { Alert } from '../ui/Alert';
 import { Button } from '../ui/Button';
@@ -11,7 +11,7 @@ import { JobStatus } from '../ui/JobStatus';
 
 // Back Up Now and the list of backups. While one is running the page re-renders from the server every
 // second, so progress and the final size and checksum come from the backup row itself.
-export function BackupsPanel({ backups }: { backups: BackupView[] }) {
+export function BackupsPanel({ backups, hasKey }: { backups: BackupView[]; hasKey: boolean }) {
   const router = useRouter();
   const [status, setStatus] = useState<{ tone: 'error' | 'info'; text: string } | null>(null);
   const [pending, startTransition] = useTransition();
@@ -37,10 +37,19 @@ export function BackupsPanel({ backups }: { backups: BackupView[] }) {
         <p className="text-sm text-slate-600">
           A consistent snapshot of every setting, user, sensor and journal entry, taken in one database transaction.
         </p>
-        <Button onClick={backUp} disabled={pending || running}>
+        <Button onClick={backUp} disabled={pending || running || !hasKey}>
           {pending ? 'Starting…' : running ? 'Backing up…' : 'Back Up Now'}
         </Button>
       </div>
+      {hasKey ? null : (
+        <Alert tone="warning">
+          Backups are encrypted, and no encryption key is set yet: no backup is made until one is.{' '}
+          <a href="#encryption-key" className="font-medium underline">
+            Set the encryption key
+          </a>
+          .
+        </Alert>
+      )}
       {status ? <Alert tone={status.tone}>{status.text}</Alert> : null}
       {backups.length === 0 ? (
         <p className="text-sm text-slate-600">No backups yet.</p>
@@ -66,6 +75,15 @@ export function BackupsPanel({ backups }: { backups: BackupView[] }) {
                   <td className="py-2 pr-4">
                     {b.kind === 'scheduled' ? 'Scheduled' : 'Manual'}
                     <span className="block text-xs text-slate-500">{b.createdBy}</span>
+                    {b.recipient ? (
+                      <span
+                        className="block font-mono text-xs text-slate-500"
+                        title={`Encrypted to ${b.recipient}`}
+                        data-testid="backup-row-recipient"
+                      >
+                        to {b.recipient.slice(0, 10)}…{b.recipient.slice(-6)}
+                      </span>
+                    ) : null}
                   </td>
                   <td
                     className="py-2 pr-4 whitespace-nowrap tabular-nums"

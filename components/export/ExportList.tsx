@@ -1,4 +1,4 @@
-import type { LogExportView } from '@/lib/logs/export/data';
+import type { LogExportView } from '@/lib/export/data';
 import { LOG_CATEGORY_LABELS } from '@/lib/logs/categories';
 import { formatBytes, formatUtc } from '@/lib/format/display';
 import { JobStatus } from '../ui/JobStatus';

@@ -3,7 +3,7 @@
 import { useRouter } from 'next/navigation';
 import { useEffect, useRef, useState, useTransition, type FormEvent } from 'react';
 import type { LogCategory } from '@/lib/logs/categories';
-import { startExport } from '@/lib/logs/export/actions';
+import { startExport } from '@/lib/export/actions';
 import { Alert } from '../ui/Alert';
 import { Button } from '../ui/Button';
 import { ExportPassword } from './ExportPassword';

@@ -44,6 +44,10 @@ export const SETTINGS = {
     schema: backupScheduleSchema,
     default: { frequency: 'daily', time: '02:00', weekday: 0, timezone: 'UTC', retain: 7 } as BackupSchedule,
   },
+  // The age recipient (public key) backups are encrypted to; '' until an Admin sets one, and no backups until then.
+  // Only its shape is checked here (the store knows no domain); lib/backups/recipient.ts checks the
+  // checksum and explains a refusal before anything is saved.
+  'backup.recipient': { schema: z.string().regex(/^(age1[02-9ac-hj-np-z]{58})?$/, 'Not an age X25519 recipient.'), default: '' },
   // A sensor not heard for longer than this shows Disconnected (default: 5 heartbeats of 1 s).
   'sensors.disconnectAfterSeconds': { schema: z.number().int().min(2).max(3600), default: 5 },
   // A sensor clock further than this from the console's shows "Time difference".

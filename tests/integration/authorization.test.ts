@@ -22,7 +22,7 @@ process.env.OTC_LOG_DIR = path.join(dataDir, 'logs');
 const { requiredRoleOf } = await import('../../lib/auth/guard.ts');
 const { getSetting } = await import('../../lib/settings/data.ts');
 const { getApplianceOrThrow } = await import('../../lib/appliance/data.ts');
-const { createBackup } = await import('../../lib/backup/create.ts');
+const { createBackup } = await import('../../lib/backups/create.ts');
 const { db } = await import('../../lib/db/client.ts');
 
 // ---- What every entry point requires (new ones must be added here, or this test fails naming them) ----
@@ -30,12 +30,14 @@ const { db } = await import('../../lib/db/client.ts');
 // Each server action's required role, by file and export.
 const ACTION_ROLES: Record<string, Record<string, Role>> = {
   'lib/activation/actions.ts': { uploadActivation: 'ADMIN' },
-  'lib/appliance/actions.ts': { revealConnectionString: 'ADMIN', regenerateConnectionString: 'ADMIN' },
-  'lib/backup/actions.ts': { backUpNow: 'ADMIN', saveBackupSchedule: 'ADMIN' },
+  'lib/appliance/actions.ts': { revealConnectionString: 'ADMIN', regenerateConnectionString: 'ADMIN', updateConsoleName: 'ADMIN' },
+  'lib/auth/actions.ts': { updateIdleTimeout: 'ADMIN' },
+  'lib/backups/actions.ts': { backUpNow: 'ADMIN', saveBackupSchedule: 'ADMIN', createBackupKey: 'ADMIN', saveBackupRecipient: 'ADMIN' },
   'lib/certificates/actions.ts': { uploadCertificate: 'ADMIN' },
-  'lib/logs/export/actions.ts': { startExport: 'ADMIN' },
-  'lib/sensors/actions.ts': { removeSensor: 'ADMIN', acknowledgeSensorAlert: 'SECURITY_ANALYST' },
-  'lib/settings/actions.ts': { updateIdleTimeout: 'ADMIN', updateTimeSettings: 'ADMIN', updateConsoleName: 'ADMIN' },
+  'lib/export/actions.ts': { startExport: 'ADMIN' },
+  'lib/networking/actions.ts': { addVlan: 'ADMIN', editVlan: 'ADMIN', removeVlan: 'ADMIN' },
+  'lib/sensors/actions.ts': { removeSensor: 'ADMIN', acknowledgeSensorAlert: 'SECURITY_ANALYST', replaceSensor: 'ADMIN' },
+  'lib/time/actions.ts': { updateTimeSettings: 'ADMIN' },
   'lib/users/actions.ts': {
     changeOwnPassword: 'READ_ONLY',
     addUser: 'ADMIN',
@@ -43,7 +45,6 @@ const ACTION_ROLES: Record<string, Record<string, Role>> = {
     resetUserPassword: 'ADMIN',
     removeUser: 'ADMIN',
   },
-  'lib/vlans/actions.ts': { addVlan: 'ADMIN', editVlan: 'ADMIN', removeVlan: 'ADMIN' },
 };
 
 type RouteGuard =
@@ -68,6 +69,12 @@ const ROUTES: Record<string, Partial<Record<Method, RouteGuard>>> = {
   'app/api/health/route.ts': { GET: { guard: 'public', why: 'load balancers and monitoring; returns no secrets' } },
   'app/api/v1/peer/identity/route.ts': { GET: { guard: 'connection-token' } },
   'app/api/v1/sensors/register/route.ts': { POST: { guard: 'connection-token' } },
+  'app/api/v1/sensors/register/challenge/route.ts': {
+    POST: {
+      guard: 'public',
+      why: "registration step 1: the console proves it knows the connection token (a MAC over the caller's nonce), throttled per address",
+    },
+  },
   'app/api/v1/sensors/heartbeat/route.ts': { POST: { guard: 'sensor' } },
   'app/api/v1/sensors/events/route.ts': { POST: { guard: 'sensor' } },
   // A real backup, so that the refusal is the only thing standing between the caller and the archive.

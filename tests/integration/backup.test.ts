@@ -7,6 +7,7 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
+import { generateX25519Identity, identityToRecipient } from 'age-encryption';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { ConsoleSession } from '../../lib/auth/session.ts';
@@ -18,22 +19,24 @@ vi.mock('../../lib/auth/session.ts', () => ({ currentSession: async () => sessio
 
 const { db } = await import('../../lib/db/client.ts');
 const { SOFTWARE_VERSION } = await import('../../lib/appliance/version.ts');
-const { createBackup, startBackup } = await import('../../lib/backup/create.ts');
-const { restoreBackup } = await import('../../lib/backup/restore.ts');
-const { archiveEntries, readAll } = await import('../../lib/backup/archive.ts');
-const { describeTables } = await import('../../lib/backup/data.ts');
-const { EXCLUDED_TABLES, snapshotTables } = await import('../../lib/backup/tables.ts');
-const { tarStream } = await import('../../lib/backup/tar.ts');
-const { LOCK_FILE } = await import('../../lib/backup/lock.ts');
-const { startBackupScheduler } = await import('../../lib/backup/scheduler.ts');
+const { createBackup, startBackup } = await import('../../lib/backups/create.ts');
+const { restoreBackup } = await import('../../lib/backups/restore.ts');
+const { archiveEntries, readAll } = await import('../../lib/backups/archive.ts');
+const { describeTables } = await import('../../lib/backups/data.ts');
+const { EXCLUDED_TABLES, snapshotTables } = await import('../../lib/backups/tables.ts');
+const { packTar, through } = await import('../../lib/backups/tar-pack.ts');
+const { encryptStream } = await import('../../lib/backups/age-stream.ts');
+const { formatIdentityFile } = await import('../../lib/backups/identity-file.ts');
+const { LOCK_FILE } = await import('../../lib/backups/lock.ts');
+const { startBackupScheduler } = await import('../../lib/backups/scheduler.ts');
 const { setSetting } = await import('../../lib/settings/mutations.ts');
 const { getSetting } = await import('../../lib/settings/data.ts');
 const { createUser } = await import('../../lib/users/mutations.ts');
 const { recordAudit } = await import('../../lib/audit/mutations.ts');
-const { backUpNow, saveBackupSchedule } = await import('../../lib/backup/actions.ts');
+const { backUpNow, createBackupKey, saveBackupRecipient, saveBackupSchedule } = await import('../../lib/backups/actions.ts');
 const { GET: downloadRoute } = await import('../../app/api/v1/system/backups/[id]/route.ts');
 
-type Manifest = import('../../lib/backup/manifest.ts').Manifest;
+type Manifest = import('../../lib/backups/manifest.ts').Manifest;
 type Dump = Record<string, string[]>;
 
 let appliance: ApplianceDb;
@@ -41,6 +44,13 @@ let dataDir: string;
 let backupsDir: string;
 let sql: pg.Client;
 const actor = { username: 'tester', ip: '192.0.2.10' };
+// The key backups are encrypted to in this file (set in beforeAll), and another one that opens none of them.
+let key: { identity: string; recipient: string };
+let otherKey: { identity: string; recipient: string };
+const newKey = async () => {
+  const identity = await generateX25519Identity();
+  return { identity, recipient: await identityToRecipient(identity) };
+};
 
 beforeAll(async () => {
   dataDir = await mkdtemp(path.join(tmpdir(), 'otc-backup-'));
@@ -49,6 +59,9 @@ beforeAll(async () => {
   appliance = await createApplianceDatabase();
   sql = new pg.Client({ connectionString: appliance.url });
   await sql.connect();
+  key = await newKey();
+  otherKey = await newKey();
+  await setSetting('backup.recipient', key.recipient, { username: 'system' });
   await fillEveryTable();
 });
 
@@ -187,27 +200,27 @@ async function fillEveryTable(): Promise<void> {
 }
 
 async function manifestOf(file: string): Promise<Manifest> {
-  for await (const entry of archiveEntries(file))
+  for await (const entry of archiveEntries(file, [key]))
     if (entry.name === 'manifest.json') return JSON.parse((await readAll(entry.body, 1e7))!.toString('utf8')) as Manifest;
   throw new Error('no manifest');
 }
 
 async function archiveFile(file: string, name: string): Promise<string> {
-  for await (const entry of archiveEntries(file)) if (entry.name === name) return (await readAll(entry.body, 1e8))!.toString('utf8');
+  for await (const entry of archiveEntries(file, [key])) if (entry.name === name) return (await readAll(entry.body, 1e8))!.toString('utf8');
   throw new Error(`no ${name}`);
 }
 
-// Rewrites an archive entry by entry (with the same writer the console uses), to make the bad files
-// a restore must refuse.
+// Rewrites an archive entry by entry (with the same writers the console uses, encrypted to the same
+// key), to make the bad files a restore must refuse.
 async function rewriteArchive(
   source: string,
   target: string,
   edit: (entries: { name: string; data: Buffer }[]) => { name: string; data: Buffer }[],
 ): Promise<string> {
   const entries: { name: string; data: Buffer }[] = [];
-  for await (const entry of archiveEntries(source)) entries.push({ name: entry.name, data: (await readAll(entry.body, 1e8))! });
+  for await (const entry of archiveEntries(source, [key])) entries.push({ name: entry.name, data: (await readAll(entry.body, 1e8))! });
   const edited = edit(entries).map((e) => ({ name: e.name, size: e.data.length, mtime: new Date(), body: [e.data] }));
-  await pipeline(Readable.from(tarStream(edited)), createGzip(), createWriteStream(target));
+  await pipeline(await encryptStream(through(packTar(edited), createGzip()), key.recipient), createWriteStream(target));
   return target;
 }
 
@@ -232,14 +245,15 @@ describe('a backup', () => {
     for (const name of Object.keys(EXCLUDED_TABLES)) expect(names).not.toContain(name);
   });
 
-  it('is a gzip tar with a manifest and one checksummed JSON-lines file per snapshotted table', async () => {
+  it('is a gzip tar, encrypted with age to the configured recipient, with a manifest and one checksummed JSON-lines file per snapshotted table', async () => {
     let atSnapshot: Dump = {};
     const outcome = await createBackup({ kind: 'manual', actor }, { onSnapshot: async () => void (atSnapshot = await dump()) });
     if (!outcome.ok) throw new Error(outcome.message);
     good = { file: outcome.file, manifest: outcome.manifest, atSnapshot };
 
     expect(path.dirname(outcome.file)).toBe(backupsDir);
-    expect(outcome.fileName).toMatch(/^\d{4}-\d\d-\d\dT\d\d-\d\d-\d\d\.\d{3}Z-manual\.tar\.gz$/);
+    expect(outcome.fileName).toMatch(/^\d{4}-\d\d-\d\dT\d\d-\d\d-\d\d\.\d{3}Z-manual\.tar\.gz\.age$/);
+    expect(outcome.recipient).toBe(key.recipient);
     expect((await stat(outcome.file)).mode & 0o777).toBe(0o600);
     expect((await stat(outcome.file)).size).toBe(outcome.sizeBytes);
     expect(await sha256(outcome.file)).toBe(outcome.sha256);
@@ -249,6 +263,7 @@ describe('a backup', () => {
       progress: 100,
       sha256: outcome.sha256,
       sizeBytes: BigInt(outcome.sizeBytes),
+      recipient: key.recipient,
       kind: 'manual',
       createdBy: 'tester',
       softwareVersion: SOFTWARE_VERSION,
@@ -319,7 +334,7 @@ describe('a backup', () => {
     ])
       expect(beforeRestore[table], table).not.toEqual(atSnapshot[table]);
 
-    const restored = await restoreBackup(file, { username: 'restorer', ip: '192.0.2.20' });
+    const restored = await restoreBackup(file, [key], { username: 'restorer', ip: '192.0.2.20' });
     if (!restored.ok) throw new Error(restored.message);
     const after = await dump();
     for (const table of await snapshottedTableNames()) {
@@ -411,9 +426,9 @@ describe('a restore refuses, changing nothing,', () => {
   });
   afterAll(async () => rm(dir, { recursive: true, force: true }));
 
-  async function expectRefused(file: string, code: string, message: string | RegExp) {
+  async function expectRefused(file: string, code: string, message: string | RegExp, keys = [key]) {
     const before = await everything();
-    const result = await restoreBackup(file, actor);
+    const result = await restoreBackup(file, keys, actor);
     expect(result).toMatchObject({ ok: false, code });
     if (typeof message === 'string') expect((result as { message: string }).message).toBe(message);
     else expect((result as { message: string }).message).toMatch(message);
@@ -468,19 +483,103 @@ describe('a restore refuses, changing nothing,', () => {
 
   it('a truncated archive', async () => {
     const bytes = await readFile(good.file);
-    const file = path.join(dir, 'truncated.tar.gz');
+    const file = path.join(dir, 'truncated.tar.gz.age');
     await writeFile(file, bytes.subarray(0, Math.floor(bytes.length / 2)));
     await expectRefused(
       file,
-      'TRUNCATED',
-      `${file} is incomplete: the archive is cut off (was the copy interrupted?). Use a complete copy.`,
+      'DAMAGED',
+      `${file} is damaged or incomplete: part of its encrypted contents fails authentication (changed, or cut off during a copy). Use an intact, complete copy.`,
     );
   });
 
-  it('a file that is not gzip-compressed', async () => {
+  it('an archive with one byte of its encrypted contents changed', async () => {
+    const bytes = await readFile(good.file);
+    bytes[bytes.length - 100]! ^= 0x01;
+    const file = path.join(dir, 'flipped.tar.gz.age');
+    await writeFile(file, bytes);
+    await expectRefused(
+      file,
+      'DAMAGED',
+      `${file} is damaged or incomplete: part of its encrypted contents fails authentication (changed, or cut off during a copy). Use an intact, complete copy.`,
+    );
+  });
+
+  it('an archive whose encryption header was changed', async () => {
+    const bytes = await readFile(good.file);
+    const mac = bytes.indexOf('\n--- ') + 5; // the header's MAC, after the recipient stanza
+    bytes[mac] = bytes[mac] === 0x41 ? 0x42 : 0x41;
+    const file = path.join(dir, 'header.tar.gz.age');
+    await writeFile(file, bytes);
+    await expectRefused(
+      file,
+      'DAMAGED',
+      `${file} is damaged: its encryption header does not verify (invalid header HMAC). Use an intact copy of the backup.`,
+    );
+  });
+
+  it('a backup whose recipient stanza was changed, given the right key', async () => {
+    const bytes = await readFile(good.file);
+    // Line 3 of the header is the file key wrapped for the recipient.
+    const wrapped = bytes.indexOf('\n', bytes.indexOf('\n') + 1) + 1;
+    bytes[wrapped] = bytes[wrapped] === 0x41 ? 0x42 : 0x41;
+    // Under its own name, which this console has a record of.
+    const file = path.join(await mkdtemp(path.join(dir, 'stanza-')), path.basename(good.file));
+    await writeFile(file, bytes);
+    await expectRefused(
+      file,
+      'DAMAGED',
+      `${file} is damaged: this console encrypted it to ${key.recipient}, the key given, but its encryption header no longer opens with that key. Use an intact copy of the backup.`,
+    );
+  });
+
+  it('a backup encrypted to another key, naming the recipient this console recorded for it', async () => {
+    await expectRefused(
+      good.file,
+      'WRONG_KEY',
+      `This backup was encrypted to a different key (recipient ${key.recipient}); the identity given is for ${otherKey.recipient}. Restore with the identity file saved when that key was created. Nothing was changed.`,
+      [otherKey],
+    );
+  });
+
+  it('a copied-in backup encrypted to another key (no record of it on this console)', async () => {
+    const file = path.join(dir, 'copied-in.tar.gz.age');
+    await writeFile(file, await readFile(good.file));
+    await expectRefused(
+      file,
+      'WRONG_KEY',
+      `This backup was encrypted to a different key: the identity given is for ${otherKey.recipient}, which does not open ${file}. Restore with the identity file saved when the backup's encryption key was created. Nothing was changed.`,
+      [otherKey],
+    );
+  });
+
+  it('an unencrypted .tar.gz backup', async () => {
+    const file = path.join(dir, 'plain.tar.gz');
+    await pipeline(
+      packTar([{ name: 'manifest.json', size: 2, mtime: new Date(), body: [Buffer.from('{}')] }]),
+      createGzip(),
+      createWriteStream(file),
+    );
+    await expectRefused(
+      file,
+      'NOT_ENCRYPTED',
+      `${file} is an unencrypted backup (.tar.gz) from an earlier version; this version restores only encrypted backups (.tar.gz.age). Restore it on a console running the version that made it.`,
+    );
+  });
+
+  it('a file that is not an age-encrypted file', async () => {
     const file = path.join(dir, 'notes.txt');
     await writeFile(file, 'these are not the backups you are looking for\n');
-    await expectRefused(file, 'NOT_AN_ARCHIVE', /^\/.*notes\.txt is not a console backup: it is not gzip-compressed/);
+    await expectRefused(file, 'NOT_AN_ARCHIVE', `${file} is not a console backup: it is not an age-encrypted file.`);
+  });
+
+  it('age-encrypted content that is not a gzip tar', async () => {
+    const file = path.join(dir, 'not-tar.age');
+    await pipeline(await encryptStream(Readable.from([Buffer.from('hello')]), key.recipient), createWriteStream(file));
+    const result = await restoreBackup(file, [key], actor);
+    expect(result).toMatchObject({ ok: false, code: 'DAMAGED' });
+    expect((result as { message: string }).message).toMatch(
+      /is not a console backup: it decrypts, but what it holds is not a gzip-compressed tar archive/,
+    );
   });
 
   it('an archive without a manifest', async () => {
@@ -504,7 +603,7 @@ describe('a restore refuses, changing nothing,', () => {
   });
 
   it('a file that does not exist', async () => {
-    await expectRefused(path.join(dir, 'nope.tar.gz'), 'NOT_FOUND', `There is no file ${path.join(dir, 'nope.tar.gz')}.`);
+    await expectRefused(path.join(dir, 'nope.tar.gz.age'), 'NOT_FOUND', `There is no file ${path.join(dir, 'nope.tar.gz.age')}.`);
   });
 
   it('and rolls back a restore whose rows do not fit, even with matching checksums', async () => {
@@ -591,14 +690,21 @@ describe('the backup scheduler', () => {
 
 describe('the backup and restore commands', () => {
   const env = () => ({ ...process.env, DATABASE_URL: appliance.url, OTC_DATA_DIR: dataDir });
-  const run = (command: string, args: string[]) =>
-    spawnSync(process.execPath, ['--import', 'tsx', `cli/${command}.ts`, ...args], { env: env(), encoding: 'utf8' });
+  const run = (command: string, args: string[], input?: string) =>
+    spawnSync(process.execPath, ['--import', 'tsx', `cli/${command}.ts`, ...args], { env: env(), encoding: 'utf8', input });
+  let identityFile: string;
+  beforeAll(async () => {
+    identityFile = path.join(dataDir, 'backup-identity.txt');
+    await writeFile(identityFile, formatIdentityFile(key, new Date()), { mode: 0o600 });
+  });
 
   it('back up, then restore the given file or the newest one', async () => {
     const backup = run('cyberx-management-backup', ['-full']);
     expect(backup.stderr).toBe('');
     expect(backup.status).toBe(0);
-    const [, file, size, hash] = /^Backup written: (\S+)\n {2}size: +(\d+) bytes\n {2}sha256: ([0-9a-f]{64})\n$/.exec(backup.stdout)!;
+    const [, file, size, hash] =
+      /^Backup written: (\S+)\n {2}size: +(\d+) bytes\n {2}sha256: ([0-9a-f]{64})\n {2}encrypted to: (age1\w+)\n$/.exec(backup.stdout)!;
+    expect(backup.stdout).toContain(`encrypted to: ${key.recipient}\n`);
     expect(path.dirname(file!)).toBe(backupsDir);
     expect((await stat(file!)).size).toBe(Number(size));
     expect(await sha256(file!)).toBe(hash);
@@ -611,7 +717,7 @@ describe('the backup and restore commands', () => {
     const name = await getSetting('console.name');
     await setSetting('console.name', 'changed after the CLI backup', { username: 'system' });
     await db().vlan.create({ data: { id: 3000, name: 'after' } });
-    const restore = run('cyberx-management-system-restore', ['-b', file!]);
+    const restore = run('cyberx-management-system-restore', ['-i', identityFile, '-b', file!]);
     expect(restore.stderr).toBe('');
     expect(restore.status).toBe(0);
     expect(restore.stdout).toMatch(
@@ -622,9 +728,10 @@ describe('the backup and restore commands', () => {
     expect(await getSetting('console.name')).toBe(name);
     expect(await db().vlan.findUnique({ where: { id: 3000 } })).toBeNull();
 
-    // Without -b: the newest ready backup in the backups directory (the one just made).
+    // Without -b: the newest ready backup in the backups directory (the one just made); the identity
+    // from standard input.
     await setSetting('console.name', 'changed again', { username: 'system' });
-    const newest = run('cyberx-management-system-restore', []);
+    const newest = run('cyberx-management-system-restore', ['-i', '-'], formatIdentityFile(key, new Date()));
     expect(newest.status).toBe(0);
     expect(newest.stdout).toContain(`Restored ${file}`);
     expect(await getSetting('console.name')).toBe(name);
@@ -637,7 +744,7 @@ describe('the backup and restore commands', () => {
       editManifest((m) => (m.softwareVersion = '9.9.9')),
     );
     const before = await everything();
-    const refused = run('cyberx-management-system-restore', ['-b', other]);
+    const refused = run('cyberx-management-system-restore', ['-i', identityFile, '-b', other]);
     expect(refused.status).toBe(1);
     expect(refused.stderr).toBe(
       `cyberx-management-system-restore: This backup was made by version 9.9.9; this console runs ${SOFTWARE_VERSION}. Restore it on a console running 9.9.9.\n`,
@@ -646,10 +753,179 @@ describe('the backup and restore commands', () => {
 
     const usage = run('cyberx-management-system-restore', ['-x']);
     expect(usage.status).toBe(2);
-    expect(usage.stderr).toContain('usage: cyberx-management-system-restore [-b <backup file>]');
+    expect(usage.stderr).toContain(
+      'usage: cyberx-management-system-restore -i <identity file, or - for standard input> [-b <backup file>]',
+    );
+    const noIdentity = run('cyberx-management-system-restore', ['-b', good.file]);
+    expect(noIdentity.status).toBe(2);
+    expect(noIdentity.stderr).toContain('Backups are encrypted: give the identity file that opens them with -i.');
+    expect(await everything()).toEqual(before);
     const backupUsage = run('cyberx-management-backup', []);
     expect(backupUsage.status).toBe(2);
     expect(backupUsage.stderr).toBe('cyberx-management-backup: usage: cyberx-management-backup -full\n');
+  });
+});
+
+describe('the restore command and the identity', () => {
+  const env = () => ({ ...process.env, DATABASE_URL: appliance.url, OTC_DATA_DIR: dataDir });
+  const restore = (args: string[], input?: string) =>
+    spawnSync(process.execPath, ['--import', 'tsx', 'cli/cyberx-management-system-restore.ts', ...args], {
+      env: env(),
+      encoding: 'utf8',
+      input,
+    });
+
+  it('refuses a wrong, unreadable or malformed identity with its reason, changing nothing', async () => {
+    const wrong = path.join(dataDir, 'wrong-identity.txt');
+    await writeFile(wrong, formatIdentityFile(otherKey, new Date()));
+    const before = await everything();
+    const cases: [string[], string | undefined, string][] = [
+      [
+        ['-i', wrong, '-b', good.file],
+        undefined,
+        `This backup was encrypted to a different key (recipient ${key.recipient}); the identity given is for ${otherKey.recipient}. Restore with the identity file saved when that key was created. Nothing was changed.`,
+      ],
+      [
+        ['-i', path.join(dataDir, 'missing.txt'), '-b', good.file],
+        undefined,
+        `The identity file ${path.join(dataDir, 'missing.txt')} cannot be read: there is no such file.`,
+      ],
+      [
+        ['-i', '-', '-b', good.file],
+        `# public key: ${key.recipient}\n${key.recipient}\n`,
+        'standard input, line 2 is a recipient (a public key), not an identity. Give the identity file saved when the key was created (its key line starts with AGE-SECRET-KEY-1).',
+      ],
+      [
+        ['-i', '-', '-b', good.file],
+        `${key.identity.slice(0, -1)}${key.identity.endsWith('Q') ? 'P' : 'Q'}\n`,
+        'standard input, line 1 is not a valid age identity (damaged or mistyped): its checksum does not match.',
+      ],
+      [['-i', '-', '-b', good.file], '# nothing here\n', 'standard input holds no age identity (a line starting with AGE-SECRET-KEY-1).'],
+    ];
+    for (const [args, input, message] of cases) {
+      const result = restore(args, input);
+      expect(result.stderr, args.join(' ')).toBe(`cyberx-management-system-restore: ${message}\n`);
+      expect(result.status).toBe(1);
+    }
+    expect(await everything()).toEqual(before);
+  });
+
+  it('a backup opens with Debian’s own age tool and the saved identity file, and lists as a tar', async () => {
+    const identity = path.join(dataDir, 'identity-for-age.txt');
+    await writeFile(identity, formatIdentityFile(key, new Date()), { mode: 0o600 });
+    const decrypted = spawnSync('age', ['-d', '-i', identity, '-o', path.join(dataDir, 'opened.tar.gz'), good.file], { encoding: 'utf8' });
+    expect(decrypted.stderr).toBe('');
+    expect(decrypted.status).toBe(0);
+    const listing = spawnSync('tar', ['-tzf', path.join(dataDir, 'opened.tar.gz')], { encoding: 'utf8' });
+    expect(listing.status).toBe(0);
+    expect(listing.stdout.split('\n').filter(Boolean).sort()).toEqual(['manifest.json', ...good.manifest.tables.map((t) => t.file)].sort());
+    const manifest = spawnSync('tar', ['-xzOf', path.join(dataDir, 'opened.tar.gz'), 'manifest.json'], { encoding: 'utf8' });
+    expect(JSON.parse(manifest.stdout)).toEqual(good.manifest);
+    // And the other key does not open it.
+    const other = path.join(dataDir, 'other-for-age.txt');
+    await writeFile(other, formatIdentityFile(otherKey, new Date()));
+    const refused = spawnSync('age', ['-d', '-i', other, '-o', '/dev/null', good.file], { encoding: 'utf8' });
+    expect(refused.status).not.toBe(0);
+    expect(refused.stderr).toContain('no identity matched any of the recipients');
+  });
+});
+
+describe('the encryption key', () => {
+  const asAdmin = async () => {
+    const admin = await db().user.findUniqueOrThrow({ where: { username: 'admin' } });
+    session = { user: { id: admin.id, name: 'admin', role: 'ADMIN' }, lastActive: Date.now(), authTime: Date.now(), sessionVersion: 0 };
+  };
+
+  it('with no recipient set, no backup is made (manual or scheduled) and nothing is written', async () => {
+    await setSetting('backup.recipient', '', { username: 'system' });
+    try {
+      const rows = await db().backup.count();
+      const files = await backupFiles();
+      for (const kind of ['manual', 'scheduled'] as const) {
+        const outcome = await createBackup({ kind, actor });
+        expect(outcome).toEqual({
+          ok: false,
+          code: 'NO_ENCRYPTION_KEY',
+          message:
+            'Backups are encrypted, and no encryption key is set yet. Create or paste one under System Settings → Backups → Encryption key, then back up again.',
+        });
+      }
+      await asAdmin();
+      expect(await backUpNow({})).toMatchObject({ ok: false, code: 'NO_ENCRYPTION_KEY' });
+      expect(await db().backup.count()).toBe(rows);
+      expect(await backupFiles()).toEqual(files);
+    } finally {
+      await setSetting('backup.recipient', key.recipient, { username: 'system' });
+    }
+  });
+
+  it('Create key stores only the recipient (journaled, audited) and hands out an identity file that opens the next backup', async () => {
+    await asAdmin();
+    const created = await createBackupKey({});
+    if (!created.ok) throw new Error(created.message);
+    const { recipient, identityFile } = created.data;
+    try {
+      expect(recipient).toMatch(/^age1[02-9ac-hj-np-z]{58}$/);
+      expect(identityFile).toMatch(
+        new RegExp(
+          `^# created: \\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ\\n# public key: ${recipient}\\nAGE-SECRET-KEY-1[0-9A-Z]{58}\\n$`,
+        ),
+      );
+      expect(await getSetting('backup.recipient')).toBe(recipient);
+      const secret = identityFile.split('\n')[2]!;
+      // The secret half is nowhere in the database: not in settings, journal or audit trail.
+      for (const rows of Object.values(await dump())) for (const row of rows) expect(row).not.toContain(secret);
+      expect(
+        await db().journal.count({ where: { entity: 'setting', key: 'backup.recipient', payload: { equals: { value: recipient } } } }),
+      ).toBe(1);
+      expect(await db().auditEvent.count({ where: { action: 'setting.change', target: 'backup.recipient', actor: 'admin' } })).toBe(1);
+
+      const outcome = await createBackup({ kind: 'manual', actor });
+      if (!outcome.ok) throw new Error(outcome.message);
+      const file = path.join(dataDir, 'created-identity.txt');
+      await writeFile(file, identityFile);
+      const opened = spawnSync('age', ['-d', '-i', file, '-o', '/dev/null', outcome.file], { encoding: 'utf8' });
+      expect(opened.stderr).toBe('');
+      expect(opened.status).toBe(0);
+      // The previous key no longer opens new backups.
+      const result = await restoreBackup(outcome.file, [key], actor);
+      expect(result).toMatchObject({ ok: false, code: 'WRONG_KEY' });
+      expect((result as { message: string }).message).toContain(`(recipient ${recipient})`);
+    } finally {
+      await setSetting('backup.recipient', key.recipient, { username: 'system' });
+    }
+  });
+
+  it('a pasted recipient is checked, with a specific reason, and a refused one changes nothing', async () => {
+    await asAdmin();
+    const journal = await db().journal.count();
+    const x25519 = (await newKey()).recipient;
+    const typo = `${x25519.slice(0, -1)}${x25519.endsWith('q') ? 'p' : 'q'}`;
+    const cases: [unknown, string][] = [
+      ['', 'Paste a recipient: the public key (age1…) that age-keygen printed for your identity.'],
+      [
+        key.identity,
+        'That is an identity (a secret key), not a recipient. Keep it offline; paste its public key instead (age1…, printed by age-keygen -y <identity file>).',
+      ],
+      [
+        'age1pq1' + 'q'.repeat(60),
+        'Only X25519 recipients (age1 followed by 58 characters) are accepted: the age tool on Debian cannot open backups made for post-quantum or plugin recipients.',
+      ],
+      ['ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIB', 'SSH keys are not accepted: paste an age recipient (age1…), as age-keygen prints it.'],
+      ['age1short', 'An age recipient is "age1" followed by 58 lowercase letters and digits (62 characters in all); this is not one.'],
+      [typo, 'This recipient has a typo: its checksum does not match. Copy it again from age-keygen’s output.'],
+      [42, 'Paste a recipient (age1…).'],
+    ];
+    for (const [recipient, message] of cases) {
+      const result = await saveBackupRecipient({ recipient } as { recipient: string });
+      expect(result, String(recipient)).toMatchObject({ ok: false, code: 'INVALID_INPUT', fieldErrors: { recipient: message } });
+    }
+    expect(await getSetting('backup.recipient')).toBe(key.recipient);
+    expect(await db().journal.count()).toBe(journal);
+
+    expect(await saveBackupRecipient({ recipient: `  ${x25519}\n` })).toEqual({ ok: true });
+    expect(await getSetting('backup.recipient')).toBe(x25519);
+    await setSetting('backup.recipient', key.recipient, { username: 'system' });
   });
 });
 

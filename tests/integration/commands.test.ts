@@ -5,7 +5,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { formatIdentityFile, generateBackupKey } from '../../lib/backups/identity-file.ts';
 import { APPLIANCE_COMMANDS } from '../../lib/cli/commands.ts';
+import { connectionUrl, readCredentials } from '../../lib/db/credentials.ts';
 import { freePort, startConsole, stopConsole, type RunningConsole } from '../support/console.ts';
 import { signInOverHttps } from '../support/https.ts';
 
@@ -23,6 +25,7 @@ let configFile: string;
 let port: number;
 let running: RunningConsole | undefined;
 let ca: string;
+let identityFile: string;
 
 // Next's types declare NODE_ENV always set; sudo's environment does not have it.
 const sudoEnv = (env: Record<string, string>) => ({ PATH: SUDO_PATH, ...env }) as unknown as NodeJS.ProcessEnv;
@@ -58,6 +61,16 @@ beforeAll(async () => {
     { logFile: path.join(work, 'console.out') },
   );
   ca = await readFile(path.join(dataDir, 'tls/appliance.crt'), 'utf8');
+  // Backups are encrypted: the admin creates the key under System Settings → Backups and keeps the
+  // identity file; here the same settings mutation stores the recipient in the running console's database.
+  const key = await generateBackupKey();
+  identityFile = path.join(work, 'backup-identity.txt');
+  await writeFile(identityFile, formatIdentityFile(key, new Date()), { mode: 0o600 });
+  process.env.DATABASE_URL = connectionUrl(readCredentials(dataDir)!);
+  const { setSetting } = await import('../../lib/settings/mutations.ts');
+  expect(await setSetting('backup.recipient', key.recipient, { username: 'admin' })).toEqual({ ok: true });
+  const { disconnectDb } = await import('../../lib/db/lifecycle.ts');
+  await disconnectDb();
 });
 
 afterAll(async () => {
@@ -122,7 +135,9 @@ describe('each installed command, typed from another directory', () => {
     const backup = typed('cyberx-management-backup', ['-full'], viaFile());
     expect(backup.stderr).toBe('');
     expect(backup.status).toBe(0);
-    const [, file] = /^Backup written: (\S+)\n {2}size: +\d+ bytes\n {2}sha256: [0-9a-f]{64}\n$/.exec(backup.stdout)!;
+    const [, file] = /^Backup written: (\S+)\n {2}size: +\d+ bytes\n {2}sha256: [0-9a-f]{64}\n {2}encrypted to: age1\S+\n$/.exec(
+      backup.stdout,
+    )!;
     expect(path.dirname(file!)).toBe(path.join(dataDir, 'backups'));
     expect(existsSync(file!)).toBe(true);
     firstBackup = file!;
@@ -143,7 +158,7 @@ describe('each installed command, typed from another directory', () => {
   });
 
   it('cyberx-management-system-restore, typed as the Backups page shows it, restores the newest backup', async () => {
-    const restore = typed('cyberx-management-system-restore', [], viaFile());
+    const restore = typed('cyberx-management-system-restore', ['-i', identityFile], viaFile());
     expect(restore.stderr).toBe('');
     expect(restore.status).toBe(0);
     expect(restore.stdout).toMatch(new RegExp(`^Restored ${firstBackup.replaceAll('.', '\\.')}\\n  made \\S+ on \\S+ \\(version `));
@@ -153,7 +168,7 @@ describe('each installed command, typed from another directory', () => {
   });
 
   it('takes -b relative to the directory it is typed in (the wrapper does not change directory)', async () => {
-    const restore = typed('cyberx-management-system-restore', ['-b', path.basename(firstBackup)], viaFile(), {
+    const restore = typed('cyberx-management-system-restore', ['-i', identityFile, '-b', path.basename(firstBackup)], viaFile(), {
       cwd: path.dirname(firstBackup),
     });
     expect(restore.stderr).toBe('');

@@ -4,7 +4,6 @@ import { closeSync, openSync, writeSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { ConsoleSession } from '../../lib/auth/session.ts';
 import type { Role } from '../../lib/auth/roles.ts';
@@ -16,10 +15,10 @@ let session: ConsoleSession | null = null;
 vi.mock('../../lib/auth/session.ts', () => ({ currentSession: async () => session }));
 
 const { db } = await import('../../lib/db/client.ts');
-const { startExport } = await import('../../lib/logs/export/actions.ts');
-const { listExports } = await import('../../lib/logs/export/data.ts');
-const { logExportSettled, INTERRUPTED_MESSAGE } = await import('../../lib/logs/export/registry.ts');
-const { ZipAesWriter } = await import('../../lib/logs/export/zip-writer.ts');
+const { startExport } = await import('../../lib/export/actions.ts');
+const { listExports } = await import('../../lib/export/data.ts');
+const { logExportSettled, INTERRUPTED_MESSAGE } = await import('../../lib/export/registry.ts');
+const { ZipWriter } = await import('@zip.js/zip.js');
 const { GET: download } = await import('../../app/api/v1/system/exports/[id]/route.ts');
 
 const MiB = 1024 * 1024;
@@ -107,25 +106,28 @@ afterAll(async () => {
 
 describe('log export', () => {
   it('writes the selected categories, rotated files and a 24 MiB log as a stream into an archive 7-Zip opens', async () => {
-    // Watch what the service feeds the archive writer: every log must arrive as a stream of chunks.
-    const addEntry = ZipAesWriter.prototype.addEntry;
+    // Watch what the service feeds zip.js: every log must arrive as a stream of chunks.
+    const add = ZipWriter.prototype.add;
     const fed = new Map<string, { stream: boolean; chunks: number; largest: number }>();
-    const spy = vi.spyOn(ZipAesWriter.prototype, 'addEntry').mockImplementation(function (
-      this: InstanceType<typeof ZipAesWriter>,
+    const spy = vi.spyOn(ZipWriter.prototype, 'add').mockImplementation(function (
+      this: InstanceType<typeof ZipWriter>,
       name,
       source,
       options,
     ) {
-      const seen = { stream: source instanceof Readable, chunks: 0, largest: 0 };
+      if (!(source instanceof ReadableStream)) return add.call(this, name, source, options);
+      const seen = { stream: true, chunks: 0, largest: 0 };
       fed.set(name, seen);
-      async function* watched() {
-        for await (const chunk of source as AsyncIterable<Buffer>) {
-          seen.chunks++;
-          seen.largest = Math.max(seen.largest, chunk.length);
-          yield chunk;
-        }
-      }
-      return addEntry.call(this, name, watched(), options);
+      const watched = source.pipeThrough(
+        new TransformStream<Uint8Array, Uint8Array>({
+          transform(chunk, controller) {
+            seen.chunks++;
+            seen.largest = Math.max(seen.largest, chunk.length);
+            controller.enqueue(chunk);
+          },
+        }),
+      );
+      return add.call(this, name, watched, options);
     });
 
     as('ADMIN');
@@ -191,8 +193,8 @@ describe('log export', () => {
       .filter((e) => e.isFile())
       .map((e) => path.relative(out, path.join(e.parentPath, e.name)))
       .sort();
-    expect(names).toEqual(['auth/auth.1.log', 'auth/auth.2.log', 'auth/auth.log', 'manifest.json', 'sensors/sensors.log']);
-    for (const name of names.filter((n) => n !== 'manifest.json')) {
+    expect(names).toEqual(['README.txt', 'auth/auth.1.log', 'auth/auth.2.log', 'auth/auth.log', 'manifest.json', 'sensors/sensors.log']);
+    for (const name of names.filter((n) => n.includes('/'))) {
       const [copy, original] = await Promise.all([readFile(path.join(out, name)), readFile(path.join(logDir, path.basename(name)))]);
       expect(copy.equals(original), `${name} differs from the original`).toBe(true);
     }
@@ -209,9 +211,36 @@ describe('log export', () => {
       }),
     ]);
 
+    expect(manifest.emptyCategories).toEqual([]);
+    expect(await readFile(path.join(out, 'README.txt'), 'utf8')).toContain('\nauth: 3 files\nsensors: 1 file\n');
+    // WinZip AES-256, deflated, for every entry.
+    const listing = sevenZip('l', '-slt', `-p${password}`, archive).output;
+    expect(listing.match(/^Method = .*$/gm)).toEqual(Array(6).fill('Method = AES-256 Deflate'));
+
     const wrong = sevenZip('t', '-pNot-The-Password-1', archive);
     expect(wrong.status).not.toBe(0);
     expect(wrong.output).toContain('Wrong password');
+  });
+
+  it('says in the archive why a chosen category has no file', async () => {
+    as('ADMIN');
+    const { id, password } = await exportAndWait(['auth', 'ha', 'configuration']);
+    const out = path.join(dataDir, 'extracted-empty');
+    const extracted = sevenZip('x', `-p${password}`, `-o${out}`, '-y', path.join(exportsDir, `${id}.zip`));
+    expect(extracted.status).toBe(0);
+    const manifest = JSON.parse(await readFile(path.join(out, 'manifest.json'), 'utf8')) as Record<string, unknown>;
+    const ha = 'no ha.log: high availability is not configured on this console (it is standalone), so nothing is logged in this category.';
+    const configuration =
+      'no configuration.log: no entries were logged in this category; configuration changes are recorded in the audit category (audit.log).';
+    expect(manifest).toMatchObject({
+      categories: ['auth', 'ha', 'configuration'],
+      emptyCategories: [
+        { category: 'ha', reason: ha },
+        { category: 'configuration', reason: configuration },
+      ],
+    });
+    expect(await readFile(path.join(out, 'README.txt'), 'utf8')).toContain(`\nauth: 3 files\nha: ${ha}\nconfiguration: ${configuration}\n`);
+    expect((await readdir(out)).sort()).toEqual(['README.txt', 'auth', 'manifest.json']);
   });
 
   it('serves a ready archive to an Admin only, as an attachment, and audits the download', async () => {

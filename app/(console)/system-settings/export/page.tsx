@@ -4,8 +4,8 @@ import { LogExportForm } from '@/components/export/LogExportForm';
 import { Card } from '@/components/ui/Card';
 import { requireRole } from '@/lib/auth/guard';
 import { LOG_CATEGORIES, LOG_CATEGORY_LABELS } from '@/lib/logs/categories';
-import { listExports } from '@/lib/logs/export/data';
-import { EXPORTS_KEPT } from '@/lib/logs/export/schema';
+import { listExports } from '@/lib/export/data';
+import { EXPORTS_KEPT } from '@/lib/export/schema';
 
 export default async function ExportPage() {
   await requireRole('ADMIN', '/system-settings/export');

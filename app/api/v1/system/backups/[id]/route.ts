@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import { requireRoleForRoute } from '@/lib/auth/guard';
-import { openBackupDownload } from '@/lib/backup/download';
-import { backupIdSchema } from '@/lib/backup/schema';
+import { openBackupDownload } from '@/lib/backups/download';
+import { backupIdSchema } from '@/lib/backups/schema';
 
 // GET: the backup archive, streamed from the appliance's backups directory (Admin only, audited).
 export async function GET(_request: Request, context: { params: Promise<{ id: string }> }) {
@@ -13,7 +13,8 @@ export async function GET(_request: Request, context: { params: Promise<{ id: st
   if (!download.ok) return Response.json({ code: download.code, message: download.message }, { status: 404 });
   return new Response(Readable.toWeb(download.stream) as ReadableStream, {
     headers: {
-      'content-type': 'application/gzip',
+      // An age file (https://age-encryption.org/v1): nothing a browser should try to open.
+      'content-type': 'application/octet-stream',
       'content-length': String(download.sizeBytes),
       'content-disposition': `attachment; filename="${download.fileName}"`,
       'cache-control': 'no-store',

@@ -1,6 +1,6 @@
 import { requireRoleForRoute } from '@/lib/auth/guard';
-import { openExportDownload } from '@/lib/logs/export/download';
-import { exportIdSchema } from '@/lib/logs/export/schema';
+import { openExportDownload } from '@/lib/export/download';
+import { exportIdSchema } from '@/lib/export/schema';
 
 export const dynamic = 'force-dynamic';
 

@@ -19,6 +19,7 @@ function journalPayload(row: BackupRow) {
     fileName: row.fileName,
     sizeBytes: row.sizeBytes,
     sha256: row.sha256,
+    recipient: row.recipient,
     softwareVersion: row.softwareVersion,
     lastMigration: row.lastMigration,
     error: row.error,
@@ -30,6 +31,7 @@ export async function insertBackupRow(input: {
   actor: Actor;
   fileName: string;
   createdAt: Date;
+  recipient: string;
   softwareVersion: string;
   lastMigration: string;
 }) {
@@ -42,6 +44,7 @@ export async function insertBackupRow(input: {
         status: 'running',
         progress: 0,
         fileName: input.fileName,
+        recipient: input.recipient,
         softwareVersion: input.softwareVersion,
         lastMigration: input.lastMigration,
       },

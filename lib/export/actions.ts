@@ -1,6 +1,6 @@
 'use server';
 
-import { guardedAction } from '../../auth/guard.ts';
+import { guardedAction } from '../auth/guard.ts';
 import { startExportSchema } from './schema.ts';
 import { startLogExport } from './service.ts';
 

@@ -1,11 +1,11 @@
 import { mkdir, readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { getApplianceOrThrow } from '../../appliance/data.ts';
-import { appliancePaths } from '../../appliance/paths.ts';
-import { generatePassword } from '../../auth/password-policy.ts';
-import type { Actor } from '../../audit/actor.ts';
-import type { LogCategory } from '../categories.ts';
-import { getLogger } from '../logger.ts';
+import { getApplianceOrThrow } from '../appliance/data.ts';
+import { appliancePaths } from '../appliance/paths.ts';
+import { generatePassword } from '../auth/password-policy.ts';
+import type { Actor } from '../audit/actor.ts';
+import type { LogCategory } from '../logs/categories.ts';
+import { getLogger } from '../logs/logger.ts';
 import { findLogFiles, writeLogArchive } from './archive.ts';
 import { listExportFileNames } from './data.ts';
 import { createLogExport, finishLogExport, updateLogExportProgress } from './mutations.ts';
@@ -70,7 +70,13 @@ async function runExport(id: string, categories: readonly LogCategory[], passwor
     await mkdir(paths.exports, { recursive: true, mode: 0o700 });
     const appliance = await getApplianceOrThrow();
     const files = await findLogFiles(paths.logs, categories);
-    const info = { consoleDomain: appliance.domain, softwareVersion: appliance.softwareVersion, createdAt: new Date(), categories };
+    const info = {
+      consoleDomain: appliance.domain,
+      softwareVersion: appliance.softwareVersion,
+      createdAt: new Date(),
+      categories,
+      standalone: appliance.configuredRole === 'STANDALONE',
+    };
     const result = await writeLogArchive(target, paths.logs, files, password, info, (done, total) => {
       // Held below 100 until the row says ready, so the page never shows 100% with no Download link.
       percent = total === 0 ? 0 : Math.min(99, Math.floor((done / total) * 100));

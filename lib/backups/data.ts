@@ -119,6 +119,7 @@ export type BackupView = {
   fileName: string;
   sizeBytes: number | null;
   sha256: string | null;
+  recipient: string | null;
   softwareVersion: string;
   error: string | null;
 };
@@ -136,6 +137,7 @@ export async function loadBackupList(take = 100): Promise<BackupView[]> {
     fileName: r.fileName,
     sizeBytes: r.sizeBytes === null ? null : Number(r.sizeBytes),
     sha256: r.sha256,
+    recipient: r.recipient,
     softwareVersion: r.softwareVersion,
     error: r.error,
   }));
@@ -152,4 +154,10 @@ export async function listFinishedBackups(kind: 'manual' | 'scheduled') {
 export async function backupStatusByFileName(): Promise<Map<string, string>> {
   const rows = await db().backup.findMany({ select: { fileName: true, status: true } });
   return new Map(rows.map((r) => [r.fileName, r.status]));
+}
+
+// The recipient this console recorded for a backup file it made (null for files copied in from elsewhere).
+export async function recordedRecipientOf(fileName: string): Promise<string | null> {
+  const row = await db().backup.findFirst({ where: { fileName }, select: { recipient: true } });
+  return row?.recipient ?? null;
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { LOG_CATEGORIES } from '../categories.ts';
+import { LOG_CATEGORIES } from '../logs/categories.ts';
 
 // The last this many exports are kept; older rows and archives go when a new one completes.
 export const EXPORTS_KEPT = 5;

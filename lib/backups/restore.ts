@@ -4,7 +4,8 @@ import { SOFTWARE_VERSION } from '../appliance/version.ts';
 import { getLogger } from '../logs/logger.ts';
 import type { Actor } from '../audit/actor.ts';
 import { ArchiveError, archiveEntries, batches, jsonLines, readAll } from './archive.ts';
-import { describeTables, readLastMigration } from './data.ts';
+import { describeTables, readLastMigration, recordedRecipientOf } from './data.ts';
+import type { BackupKey } from './identity-file.ts';
 import { BACKUP_FORMAT_VERSION, MANIFEST_NAME, manifestHeadSchema, manifestSchema, type Manifest } from './manifest.ts';
 import { replaceSnapshotTables } from './mutations.ts';
 import { snapshotTables, type TableInfo } from './tables.ts';
@@ -43,26 +44,50 @@ function databaseMessage(error: unknown): string {
   return text.replace(/\s+/g, ' ').trim();
 }
 
+// No identity unwrapped the archive's file key. age does not say which recipient a file was made
+// for (by design), so the recipient comes from this console's own record of the backup, when it has one.
+async function wrongKey(file: string, keys: readonly BackupKey[]): Promise<RestoreFailure> {
+  const given = keys.map((k) => k.recipient);
+  const recorded = await recordedRecipientOf(path.basename(file));
+  const givenText = given.length === 1 ? `the identity given is for ${given[0]}` : `the identities given are for ${given.join(', ')}`;
+  if (recorded && given.includes(recorded))
+    return fail(
+      'DAMAGED',
+      `${file} is damaged: this console encrypted it to ${recorded}, the key given, but its encryption header no longer opens with that key. Use an intact copy of the backup.`,
+    );
+  if (recorded)
+    return fail(
+      'WRONG_KEY',
+      `This backup was encrypted to a different key (recipient ${recorded}); ${givenText}. Restore with the identity file saved when that key was created. Nothing was changed.`,
+    );
+  return fail(
+    'WRONG_KEY',
+    `This backup was encrypted to a different key: ${givenText}, which does not open ${file}. Restore with the identity file saved when the backup's encryption key was created. Nothing was changed.`,
+  );
+}
+
 // Reads the whole archive once and decides whether it can be restored here, changing nothing:
-// complete, every table file matching the manifest's checksum, a format this console reads, made by
-// this same software version at this same migration, for exactly this console's tables and columns.
-export async function verifyBackup(file: string): Promise<VerifiedBackup | RestoreFailure> {
+// encrypted to one of `keys` and authentic, complete, every table file matching the manifest's
+// checksum, a format this console reads, made by this same software version at this same migration,
+// for exactly this console's tables and columns.
+export async function verifyBackup(file: string, keys: readonly BackupKey[]): Promise<VerifiedBackup | RestoreFailure> {
   const name = file; // as given: the CLI user recognises the path they typed
   let manifestText: string | null = null;
   const files = new Map<string, FileDigest>();
   try {
-    for await (const entry of archiveEntries(file)) {
+    for await (const entry of archiveEntries(file, keys)) {
       if (entry.name === MANIFEST_NAME) {
         const bytes = await readAll(entry.body, MANIFEST_LIMIT);
         if (!bytes) return fail('BAD_MANIFEST', `${name} is not a console backup: its manifest.json is implausibly large.`);
         manifestText = bytes.toString('utf8');
-      } else if (entry.type === '0') {
+      } else if (entry.type === 'file') {
         files.set(entry.name, await digest(entry.body));
       }
     }
   } catch (error) {
-    if (error instanceof ArchiveError) return fail(error.problem.code, error.problem.message);
-    throw error;
+    if (!(error instanceof ArchiveError)) throw error;
+    if (error.problem.code === 'WRONG_KEY') return wrongKey(file, keys);
+    return fail(error.problem.code, error.problem.message);
   }
   if (manifestText === null) return fail('NO_MANIFEST', `${name} has no manifest.json: it is not a console backup, or it is incomplete.`);
 
@@ -140,9 +165,9 @@ export async function verifyBackup(file: string): Promise<VerifiedBackup | Resto
 
 // Replaces this console's data with the backup's. Refuses with a reason, changing nothing, unless
 // verifyBackup accepts the file; then restores every snapshotted table in one transaction.
-export async function restoreBackup(file: string, actor: Actor): Promise<RestoreOutcome> {
+export async function restoreBackup(file: string, keys: readonly BackupKey[], actor: Actor): Promise<RestoreOutcome> {
   const log = getLogger('backup');
-  const verified = await verifyBackup(file);
+  const verified = await verifyBackup(file, keys);
   if (!verified.ok) {
     log.warn({ file, code: verified.code, reason: verified.message }, 'restore refused');
     return verified;
@@ -154,7 +179,7 @@ export async function restoreBackup(file: string, actor: Actor): Promise<Restore
   // Second pass over the archive, inside the restore transaction. Entries come in manifest order,
   // which is foreign-key order (parents first).
   async function* rows() {
-    for await (const entry of archiveEntries(file)) {
+    for await (const entry of archiveEntries(file, keys)) {
       const table = byFile.get(entry.name);
       if (!table) continue;
       if (entry.name !== order.shift()) throw new Error(`${entry.name} is out of the manifest's order`);

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { recordAudit } from '../../audit/mutations.ts';
-import { db, type Tx } from '../../db/client.ts';
-import { appendJournal } from '../../journal/mutations.ts';
-import type { Actor } from '../../audit/actor.ts';
-import type { LogCategory } from '../categories.ts';
+import { recordAudit } from '../audit/mutations.ts';
+import { db, type Tx } from '../db/client.ts';
+import { appendJournal } from '../journal/mutations.ts';
+import type { Actor } from '../audit/actor.ts';
+import type { LogCategory } from '../logs/categories.ts';
 import { INTERRUPTED_MESSAGE } from './registry.ts';
 import { EXPORTS_KEPT, type LogExportStatus } from './schema.ts';
 

@@ -1,5 +1,5 @@
 // Which tables a backup holds, in which order they are restored, and the SQL that reads and writes
-// them. Tables are discovered from the catalog (lib/backup/data.ts), so a table added by a future
+// them. Tables are discovered from the catalog (lib/backups/data.ts), so a table added by a future
 // migration is backed up without anyone remembering to list it here.
 
 // The tables of the `public` schema that a backup leaves out, each with the reason.

@@ -1,5 +1,5 @@
-import { db } from '../../db/client.ts';
-import { LOG_CATEGORIES, type LogCategory } from '../categories.ts';
+import { db } from '../db/client.ts';
+import { LOG_CATEGORIES, type LogCategory } from '../logs/categories.ts';
 import { INTERRUPTED_MESSAGE, liveExports } from './registry.ts';
 import { EXPORTS_KEPT, exportDownloadName, type LogExportStatus } from './schema.ts';
 

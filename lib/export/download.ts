@@ -1,8 +1,8 @@
 import { open, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { Readable } from 'node:stream';
-import { appliancePaths } from '../../appliance/paths.ts';
-import type { Actor } from '../../audit/actor.ts';
+import { appliancePaths } from '../appliance/paths.ts';
+import type { Actor } from '../audit/actor.ts';
 import { getExport } from './data.ts';
 import { recordLogExportDownload } from './mutations.ts';
 import { EXPORTS_KEPT } from './schema.ts';

@@ -1,9 +1,14 @@
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { open, readdir, rm, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
-import { Readable } from 'node:stream';
-import type { LogCategory } from '../categories.ts';
-import { ZipAesWriter } from './zip-writer.ts';
+import { Readable, Writable } from 'node:stream';
+import { finished } from 'node:stream/promises';
+import { configure, TextReader, ZipWriter } from '@zip.js/zip.js';
+import type { LogCategory } from '../logs/categories.ts';
+import { emptyCategoryReason } from './empty-categories.ts';
+
+// No web workers: Node has none to give, and compressing one entry at a time keeps memory flat.
+configure({ useWebWorkers: false });
 
 export type LogFile = { category: LogCategory; name: string; generation: number };
 
@@ -29,15 +34,25 @@ export async function findLogFiles(dir: string, categories: readonly LogCategory
 
 export type ManifestFile = { path: string; category: LogCategory; sizeBytes: number; modifiedAt: string };
 
-export type ArchiveInfo = { consoleDomain: string; softwareVersion: string; createdAt: Date; categories: readonly LogCategory[] };
+export type ArchiveInfo = {
+  consoleDomain: string;
+  softwareVersion: string;
+  createdAt: Date;
+  categories: readonly LogCategory[];
+  // Whether this console is paired for high availability (it has no ha.log when it is not).
+  standalone: boolean;
+};
+
+export type EmptyCategory = { category: LogCategory; reason: string };
 
 type OpenFile = LogFile & { handle: FileHandle; size: number; modified: Date };
 
-// Writes the encrypted archive to `target` (created 0600, never overwritten): manifest.json, then
-// <category>/<file name> for each log file. Every file is opened and measured first, and exactly that many
-// bytes are archived: logs keep growing and rotating during the export, but an open descriptor still
-// reads a file that rotation renamed or deleted, so the archive is a consistent snapshot that matches
-// its manifest. `onProgress` gets the bytes read so far and the total.
+// Writes the encrypted archive to `target` (created 0600, never overwritten): manifest.json and
+// README.txt, then <category>/<file name> for each log file, each entry deflated and encrypted with
+// WinZip AES-256 (AE-2) by zip.js, which switches to ZIP64 where sizes need it, one entry at a time as
+// a stream. Every file is opened and measured first, and exactly that many bytes are archived: logs
+// keep growing and rotating during the export, but an open descriptor still reads a file that rotation
+// renamed or deleted, so the archive is a consistent snapshot that matches its manifest. `onProgress` gets the bytes read so far and the total.
 export async function writeLogArchive(
   target: string,
   logDir: string,
@@ -45,7 +60,7 @@ export async function writeLogArchive(
   password: string,
   info: ArchiveInfo,
   onProgress: (done: number, total: number) => void = () => {},
-): Promise<{ sizeBytes: number; files: ManifestFile[] }> {
+): Promise<{ sizeBytes: number; files: ManifestFile[]; empty: EmptyCategory[] }> {
   const opened: OpenFile[] = [];
   let out: WriteStream | undefined;
   let created = false; // a file that was already there is never ours to remove
@@ -72,20 +87,24 @@ export async function writeLogArchive(
       sizeBytes: f.size,
       modifiedAt: f.modified.toISOString(),
     }));
+    const empty = info.categories
+      .filter((category) => !opened.some((f) => f.category === category))
+      .map((category) => ({ category, reason: emptyCategoryReason(category, { standalone: info.standalone }) }));
     const manifest = {
       consoleDomain: info.consoleDomain,
       softwareVersion: info.softwareVersion,
       createdAt: info.createdAt.toISOString(),
       categories: info.categories,
       files: manifestFiles,
+      emptyCategories: empty,
     };
 
     out = createWriteStream(target, { flags: 'wx', mode: 0o600 });
     out.once('open', () => (created = true));
-    const zip = new ZipAesWriter(out, password); // listens for the stream's errors from here on
-    await zip.addEntry('manifest.json', Readable.from([Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`)]), {
-      modified: info.createdAt,
-    });
+    const zip = new ZipWriter(Writable.toWeb(out), { password, encryptionStrength: 3, level: 6 });
+    const entry = { lastModDate: info.createdAt, externalFileAttributes: FILE_ATTRIBUTES };
+    await zip.add('manifest.json', new TextReader(`${JSON.stringify(manifest, null, 2)}\n`), entry);
+    await zip.add('README.txt', new TextReader(readme(info, manifestFiles, empty)), entry);
     const total = opened.reduce((sum, f) => sum + f.size, 0);
     let done = 0;
     onProgress(done, total);
@@ -95,15 +114,20 @@ export async function writeLogArchive(
       const source =
         file.size > 0 ? file.handle.createReadStream({ start: 0, end: file.size - 1, highWaterMark: 256 * 1024 }) : Readable.from([]);
       try {
-        await zip.addEntry(`${file.category}/${file.name}`, source, {
-          modified: file.modified,
-          onRead: (bytes) => onProgress((done += bytes), total),
+        await zip.add(`${file.category}/${file.name}`, Readable.toWeb(source) as ReadableStream<Uint8Array>, {
+          lastModDate: file.modified,
+          externalFileAttributes: FILE_ATTRIBUTES,
+          uncompressedSize: file.size,
+          onprogress: (read) => void onProgress(done + read, total),
         });
+        done += file.size;
       } finally {
         await file.handle.close().catch(() => {});
       }
     }
-    return { sizeBytes: await zip.finish(), files: manifestFiles };
+    await zip.close();
+    await finished(out);
+    return { sizeBytes: out.bytesWritten, files: manifestFiles, empty };
   } catch (error) {
     out?.destroy();
     if (created) await rm(target, { force: true });
@@ -111,4 +135,22 @@ export async function writeLogArchive(
   } finally {
     await Promise.all(opened.map((f) => f.handle.close().catch(() => {})));
   }
+}
+
+// Unix "regular file, owner read/write" in the upper half: the logs stay private once extracted.
+const FILE_ATTRIBUTES = 0o100600 << 16;
+
+function readme(info: ArchiveInfo, files: readonly ManifestFile[], empty: readonly EmptyCategory[]): string {
+  const lines = [
+    `Core logs of ${info.consoleDomain} (version ${info.softwareVersion}), exported ${info.createdAt.toISOString()}.`,
+    'One folder per category; <category>.log is the newest file, <category>.1.log the one before it, and so on.',
+    'manifest.json lists every file with its size and modification time.',
+    '',
+  ];
+  for (const category of info.categories) {
+    const count = files.filter((f) => f.category === category).length;
+    const reason = empty.find((e) => e.category === category)?.reason;
+    lines.push(`${category}: ${reason ?? `${count} file${count === 1 ? '' : 's'}`}`);
+  }
+  return `${lines.join('\n')}\n`;
 }

@@ -10,6 +10,7 @@ import { SOFTWARE_VERSION } from '../appliance/version.ts';
 import { getLogger } from '../logs/logger.ts';
 import { getSetting } from '../settings/data.ts';
 import type { Actor } from '../audit/actor.ts';
+import { encryptStream } from './age-stream.ts';
 import { listFinishedBackups, readLastMigration, withSnapshot, type Snapshot } from './data.ts';
 import { backupFileName } from './file-name.ts';
 import { acquireBackupLock } from './lock.ts';
@@ -18,10 +19,10 @@ import { deleteBackupRows, failInterruptedBackups, finishBackup, insertBackupRow
 import { expiredBackups } from './retention.ts';
 import type { BackupKind } from './schema.ts';
 import type { TableInfo } from './tables.ts';
-import { tarStream, type TarEntryInput } from './tar.ts';
+import { packTar, through, type TarEntryInput } from './tar-pack.ts';
 
 export type BackupOutcome =
-  | { ok: true; id: string; file: string; fileName: string; sizeBytes: number; sha256: string; manifest: Manifest }
+  | { ok: true; id: string; file: string; fileName: string; sizeBytes: number; sha256: string; recipient: string; manifest: Manifest }
   | { ok: false; code: string; message: string; id?: string };
 
 export type StartedBackup =
@@ -35,9 +36,15 @@ export type BackupOptions = {
 
 const INTERRUPTED = 'Interrupted: the process making this backup stopped before it finished. Make a new backup.';
 
+// Backups hold password hashes and the connection token: they are never written unencrypted.
+export const NO_KEY_MESSAGE =
+  'Backups are encrypted, and no encryption key is set yet. Create or paste one under System Settings → Backups → Encryption key, then back up again.';
+
 // Starts a backup and returns as soon as its row exists (status running), with a promise of the
 // outcome: the Back Up Now action returns the id at once, the CLI and the scheduler wait.
 export async function startBackup(input: { kind: BackupKind; actor: Actor }, options: BackupOptions = {}): Promise<StartedBackup> {
+  const recipient = await getSetting('backup.recipient');
+  if (!recipient) return { ok: false, code: 'NO_ENCRYPTION_KEY', message: NO_KEY_MESSAGE };
   const dir = appliancePaths().backups;
   await mkdir(dir, { recursive: true, mode: 0o700 });
   const lock = await acquireBackupLock(dir);
@@ -57,6 +64,7 @@ export async function startBackup(input: { kind: BackupKind; actor: Actor }, opt
       actor: input.actor,
       createdAt,
       fileName: backupFileName(createdAt, input.kind),
+      recipient,
       softwareVersion: SOFTWARE_VERSION,
       lastMigration: await readLastMigration(),
     });
@@ -116,7 +124,7 @@ async function spoolTable(snapshot: Snapshot, table: TableInfo, dir: string): Pr
 }
 
 async function writeBackup(
-  row: { id: string; kind: string; fileName: string; createdAt: Date },
+  row: { id: string; kind: string; fileName: string; createdAt: Date; recipient: string | null },
   dir: string,
   options: BackupOptions,
 ): Promise<BackupOutcome> {
@@ -167,14 +175,15 @@ async function writeBackup(
           done(null, chunk);
         },
       });
-      await pipeline(Readable.from(tarStream(entries())), createGzip(), measure, createWriteStream(file, { flags: 'wx', mode: 0o600 }));
+      const encrypted = await encryptStream(through(packTar(entries()), createGzip()), row.recipient!);
+      await pipeline(encrypted, measure, createWriteStream(file, { flags: 'wx', mode: 0o600 }));
       return { sizeBytes: size, sha256: hash.digest('hex'), manifest };
     });
     await finishBackup(row.id, { status: 'ready', sizeBytes, sha256 });
     log.info({ id: row.id, file: row.fileName, sizeBytes, sha256, ms: Date.now() - started }, 'backup ready');
     if (row.kind === 'scheduled')
       await applyRetention().catch((error: unknown) => log.error({ err: (error as Error).message }, 'backup retention failed'));
-    return { ok: true, id: row.id, file, fileName: row.fileName, sizeBytes, sha256, manifest };
+    return { ok: true, id: row.id, file, fileName: row.fileName, sizeBytes, sha256, recipient: row.recipient!, manifest };
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     log.error({ id: row.id, err: message }, 'backup failed');

@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "backup" ADD COLUMN     "recipient" TEXT;

@@ -25,6 +25,8 @@ export type PeerClient = {
   request<S extends z.ZodType>(call: PeerCall<S>): Promise<PeerCallResult<z.infer<S>>>;
   pins(): PeerPins;
   replacePins(pems: readonly string[]): PinResult;
+  // This console's own certificate (after announcing it to the peer).
+  replaceIdentity(identity: PeerTlsIdentity): void;
   close(): void;
 };
 
@@ -36,7 +38,16 @@ export function createPeerClient(options: PeerClientOptions): { ok: true; client
   const initial = pinPeers(options.pinned);
   if (!initial.ok) return initial;
   let pins = initial.pins;
-  let agent = pinnedAgent(options.identity, pins);
+  let identity = options.identity;
+  let agent = pinnedAgent(identity);
+  // New calls get the new settings at once; calls in flight finish on the old agent, whose sockets are
+  // closed as they come free instead of being kept alive under settings no longer current.
+  const rebuild = () => {
+    const old = agent;
+    agent = pinnedAgent(identity);
+    old.keepSocketAlive = () => false;
+    for (const sockets of Object.values(old.freeSockets)) for (const socket of sockets ?? []) socket.destroy();
+  };
   const where = `${options.peer.host}:${options.peer.port}`;
   const idleMs = options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS;
   const totalMs = options.totalTimeoutMs ?? DEFAULT_TOTAL_TIMEOUT_MS;
@@ -50,12 +61,21 @@ export function createPeerClient(options: PeerClientOptions): { ok: true; client
       : `The console at ${where} presented no certificate on this connection, so it cannot be checked against the pinned one.`,
   });
 
-  function request<S extends z.ZodType>(call: PeerCall<S>): Promise<PeerCallResult<z.infer<S>>> {
+  // A kept-alive socket the peer closed just as it was reused fails before any answer (Node's
+  // keep-alive race, and the peer's listener drops connections whose certificate it no longer pins):
+  // such a call is sent once more on a fresh connection. Peer endpoints are idempotent for this reason.
+  async function request<S extends z.ZodType>(call: PeerCall<S>): Promise<PeerCallResult<z.infer<S>>> {
+    const first = await attempt(call);
+    return first === 'stale-socket' ? ((await attempt(call)) as PeerCallResult<z.infer<S>>) : first;
+  }
+
+  function attempt<S extends z.ZodType>(call: PeerCall<S>): Promise<PeerCallResult<z.infer<S>> | 'stale-socket'> {
     return new Promise((resolve) => {
       const body = call.body === undefined ? undefined : Buffer.from(JSON.stringify(call.body));
       let settled = false;
       let fingerprint = '';
-      const finish = (result: PeerCallResult<z.infer<S>>) => {
+      let answered = false;
+      const finish = (result: PeerCallResult<z.infer<S>> | 'stale-socket') => {
         if (settled) return;
         settled = true;
         clearTimeout(idle);
@@ -86,20 +106,28 @@ export function createPeerClient(options: PeerClientOptions): { ok: true; client
         idle = setTimeout(() => fail(timeout(`received nothing for ${idleMs} ms`)), idleMs);
       };
 
-      // The pin is checked on every request, on the socket that carries it: checkServerIdentity runs only
-      // on full handshakes, and a kept-alive socket may predate a change of the pinned set.
+      // The pin is checked on every request, against the certificate read when the socket's handshake
+      // completed: a kept-alive socket may predate a change of the pinned set. Node sends the request
+      // only after 'secureConnect', so a stranger never receives it.
       req.on('socket', (socket) => {
         const tlsSocket = socket as TLSSocket;
         const check = () => {
-          const presented = tlsSocket.getPeerX509Certificate()?.fingerprint256;
+          const presented = serverCertificateOf.get(tlsSocket) ?? undefined;
           if (!isPinned(pins, presented)) return fail(mismatch(presented));
           fingerprint = presented!;
         };
-        if (tlsSocket.connecting || !tlsSocket.getPeerX509Certificate()) tlsSocket.once('secureConnect', check);
-        else check();
+        if (serverCertificateOf.has(tlsSocket)) return check();
+        tlsSocket.once('secureConnect', () => {
+          serverCertificateOf.set(tlsSocket, tlsSocket.getPeerX509Certificate()?.fingerprint256 ?? null);
+          check();
+        });
       });
-      req.on('error', (error) => finish(describePeerError(error, where)));
+      req.on('error', (error: NodeJS.ErrnoException) => {
+        const stale = req.reusedSocket && !answered && (error.code === 'ECONNRESET' || error.code === 'EPIPE');
+        finish(stale ? 'stale-socket' : describePeerError(error, where));
+      });
       req.on('response', (res) => {
+        answered = true;
         touch();
         const chunks: Buffer[] = [];
         let size = 0;
@@ -130,37 +158,36 @@ export function createPeerClient(options: PeerClientOptions): { ok: true; client
         const next = pinPeers(pems);
         if (!next.ok) return next;
         pins = next.pins;
-        const old = agent;
-        agent = pinnedAgent(options.identity, pins);
-        old.destroy();
+        rebuild();
         return next;
+      },
+      replaceIdentity(next) {
+        identity = next;
+        rebuild();
       },
       close: () => agent.destroy(),
     },
   };
 }
 
-// One agent per pinned set: `ca` is exactly the pinned certificates, and no TLS sessions are cached,
-// because Node skips checkServerIdentity on a resumed session (and hides the peer certificate there).
-function pinnedAgent(identity: PeerTlsIdentity, pins: PeerPins): https.Agent {
+// OpenSSL does not keep the server certificate reachable for the life of a kept-alive socket, so it is
+// read once, at the handshake, and every request on the socket is judged by that reading.
+const serverCertificateOf = new WeakMap<TLSSocket, string | null>();
+
+// One agent per pinned set and identity. The pin is the exact certificate, checked above, not OpenSSL's
+// chain verification: with `ca` = the pinned certificates, Node 20 refuses a CA-issued peer certificate
+// and, of two pinned certificates with the same subject (as during a certificate renewal), accepts only
+// the first. rejectUnauthorized: false is safe only because of that check, which runs on every request
+// (checkServerIdentity would not: Node skips it when rejectUnauthorized is off, and on resumed sessions).
+// No TLS sessions are cached: a resumed session shows no server certificate to check.
+function pinnedAgent(identity: PeerTlsIdentity): https.Agent {
   return new https.Agent({
     keepAlive: true,
     maxCachedSessions: 0,
     cert: identity.cert,
     key: identity.key,
-    ca: [...pins.pems],
-    rejectUnauthorized: true,
+    rejectUnauthorized: false,
     minVersion: 'TLSv1.3',
-    // Consoles reach each other by address and pin the exact certificate, so the host name is not what
-    // identifies the peer; the fingerprint is.
-    checkServerIdentity: (_host, cert) =>
-      isPinned(pins, cert.fingerprint256)
-        ? undefined
-        : new PeerCallError({
-            ok: false,
-            code: 'PEER_CERTIFICATE_MISMATCH',
-            message: `The peer presented certificate ${cert.fingerprint256}, which is not the pinned peer certificate.`,
-          }),
   });
 }
 

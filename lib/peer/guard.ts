@@ -10,28 +10,41 @@ export type PeerGuardFailure = {
 };
 export type PeerGuardResult = { ok: true; fingerprint: string } | PeerGuardFailure;
 
-// Guard for every request on the peer channel, run against the socket the request arrived on. The TLS
-// handshake already refused certificates that do not chain to a pinned one, but that is not enough:
-// `ca` accepts anything a pinned certificate signed, a resumed session skips verification altogether,
-// and a connection opened before the pinned set changed outlives the change. So the certificate
-// actually presented on this socket is compared with the pinned set as it is now, on every request.
+// Guard for every request on the peer channel, run against the socket the request arrived on. This
+// check is the pin: the listener lets any certificate complete the handshake (see server-tls.ts), and
+// a connection opened before the pinned set changed outlives the change. So the certificate presented
+// on this socket (whose key the TLS handshake proved the peer holds) is compared with the pinned set as
+// it is now, on every request.
 export function requirePeer(socket: Socket, pins: PeerPins): PeerGuardResult {
   if (!(socket instanceof TLSSocket) || !socket.encrypted)
     return { ok: false, status: 401, code: 'PEER_TLS_REQUIRED', message: 'The peer channel accepts mutual TLS connections only.' };
-  const presented = socket.getPeerX509Certificate();
-  if (!socket.authorized || !presented)
+  const presented = presentedFingerprint(socket);
+  if (!presented)
     return {
       ok: false,
       status: 401,
       code: 'PEER_CERTIFICATE_REQUIRED',
-      message: "Present this console's pinned peer certificate: the connection carried no verified client certificate.",
+      message: "Present this console's pinned peer certificate: the connection carried no client certificate.",
     };
-  if (!isPinned(pins, presented.fingerprint256))
+  if (!isPinned(pins, presented))
     return {
       ok: false,
       status: 403,
       code: 'PEER_CERTIFICATE_NOT_PINNED',
-      message: `The client certificate ${presented.fingerprint256} is not pinned as this console's peer. Pair the consoles again if the peer's certificate was replaced.`,
+      message: `The client certificate ${presented} is not pinned as this console's peer. Pair the consoles again if the peer's certificate was replaced.`,
     };
-  return { ok: true, fingerprint: presented.fingerprint256 };
+  return { ok: true, fingerprint: presented };
+}
+
+const presentedOn = new WeakMap<TLSSocket, string | null>();
+
+// OpenSSL does not keep the peer certificate reachable for the life of a connection (a kept-alive
+// socket can report none a few requests later), so it is read once, when the handshake completes,
+// and that reading is what every later request on the socket is judged by.
+export function recordPresentedCertificate(socket: TLSSocket): void {
+  presentedOn.set(socket, socket.getPeerX509Certificate()?.fingerprint256 ?? null);
+}
+
+export function presentedFingerprint(socket: TLSSocket): string | undefined {
+  return presentedOn.get(socket) ?? socket.getPeerX509Certificate()?.fingerprint256;
 }

@@ -65,11 +65,13 @@ export function createPeerClient(options: PeerClientOptions): { ok: true; client
   // keep-alive race, and the peer's listener drops connections whose certificate it no longer pins):
   // such a call is sent once more on a fresh connection. Peer endpoints are idempotent for this reason.
   async function request<S extends z.ZodType>(call: PeerCall<S>): Promise<PeerCallResult<z.infer<S>>> {
-    const first = await attempt(call);
-    return first === 'stale-socket' ? ((await attempt(call)) as PeerCallResult<z.infer<S>>) : first;
+    // One overall bound for both attempts, on the monotonic clock.
+    const deadline = performance.now() + totalMs;
+    const first = await attempt(call, deadline);
+    return first === 'stale-socket' ? ((await attempt(call, deadline)) as PeerCallResult<z.infer<S>>) : first;
   }
 
-  function attempt<S extends z.ZodType>(call: PeerCall<S>): Promise<PeerCallResult<z.infer<S>> | 'stale-socket'> {
+  function attempt<S extends z.ZodType>(call: PeerCall<S>, deadline: number): Promise<PeerCallResult<z.infer<S>> | 'stale-socket'> {
     return new Promise((resolve) => {
       const body = call.body === undefined ? undefined : Buffer.from(JSON.stringify(call.body));
       let settled = false;
@@ -95,7 +97,7 @@ export function createPeerClient(options: PeerClientOptions): { ok: true; client
       });
       const fail = (failure: PeerCallFailure) => req.destroy(new PeerCallError(failure));
       let idle = setTimeout(() => fail(timeout(`received nothing for ${idleMs} ms`)), idleMs);
-      const total = setTimeout(() => fail(timeout(`did not answer within ${totalMs} ms`)), totalMs);
+      const total = setTimeout(() => fail(timeout(`did not answer within ${totalMs} ms`)), Math.max(0, deadline - performance.now()));
       const timeout = (why: string): PeerCallFailure => ({
         ok: false,
         code: 'PEER_TIMEOUT',

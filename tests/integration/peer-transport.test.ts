@@ -101,6 +101,8 @@ describe('peer transport: the client', () => {
       [3, fp(a)],
     ]);
     expect(server.accepted).toEqual([fp(b), fp(b), fp(b)]);
+    // One kept-alive connection carried all three: the check is per request, not per connection.
+    expect(server.tlsConnections()).toBe(1);
   });
 
   it('sends nothing to a server presenting another certificate', async () => {
@@ -125,6 +127,10 @@ describe('peer transport: the client', () => {
     const issued = consoleCertificate('console-a.plant.example', { issuer: root });
     const server = await serverPinning([b], issued);
     expect(await clientOf(b, [issued], server.port).request(ping)).toMatchObject({ ok: true, fingerprint: fp(issued) });
+    // And as a client certificate.
+    const issuedClient = consoleCertificate('console-b.plant.example', { issuer: root });
+    const other = await serverPinning([issuedClient]);
+    expect(await clientOf(issuedClient, [a], other.port).request(ping)).toMatchObject({ ok: true, value: { peer: fp(issuedClient) } });
   });
 
   it('returns PEER_BAD_RESPONSE for an answer that does not follow the schema', async () => {
@@ -177,6 +183,7 @@ describe('peer transport: no session resumption', () => {
 
 describe('peer transport: certificate swap at run time', () => {
   it('the peer replaces its client certificate: old and new accepted during the swap, the old refused after', async () => {
+    // A renewal keeps the subject: two pinned certificates with the same name must both work.
     const b2 = consoleCertificate('console-b.plant.example');
     const server = await serverPinning([b]);
     const oldClient = clientOf(b, [a], server.port);

@@ -11,6 +11,8 @@ const OFF_SITE = [
   '/login?next=//evil.example',
   '/login?next=https://evil.example/',
   '/login?next=/%252F%252Fevil.example',
+  '/login?next=/.//evil.example',
+  '/login?next=/a/..//evil.example',
 ];
 
 for (const raw of OFF_SITE) {

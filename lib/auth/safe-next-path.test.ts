@@ -15,6 +15,11 @@ describe('safeNextPath', () => {
     ['/%0a/evil'],
     ['/ /evil'],
     ['https://evil'],
+    // Dot segments that normalise to a protocol-relative path.
+    ['/.//evil.example'],
+    ['/a/..//evil.example'],
+    ['/%2e//evil.example'],
+    ['/..//evil.example'],
     ['https:/evil'],
     ['javascript:alert(1)'],
     ['evil.example'],

@@ -28,5 +28,9 @@ export function safeNextPath(raw: string | null | undefined): string {
     return '/';
   }
   if (url.origin !== BASE) return '/';
-  return url.pathname + url.search + url.hash;
+  // Normalising dot segments can make a path that passed the checks above start with `//` again
+  // (`/.//evil.example`, `/a/..//evil.example`): what is returned is checked, not only what came in.
+  const target = url.pathname + url.search + url.hash;
+  if (target.startsWith('//') || unsafe(target)) return '/';
+  return target;
 }

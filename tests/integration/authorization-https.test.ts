@@ -13,6 +13,7 @@ import { freePort, startConsole, stopConsole, type RunningConsole } from '../sup
 import { request, signInOverHttps } from '../support/https.ts';
 import { createTestDatabase, type TestDatabase } from '../support/pg.ts';
 import { stateDifferences, takeStateSnapshot } from '../support/state-snapshot.ts';
+import { setUpBackupKey } from '../support/backup-key.ts';
 
 // The downloads' guard as a browser meets it: a real console, real sign-ins, real session cookies. The
 // in-process authorization test covers every entry point; this one proves the same refusals end to end.
@@ -67,6 +68,7 @@ beforeAll(async () => {
   }
   cookies.idleAdmin = await idleCookie(cookies.admin);
   // A real archive in the console's backups directory, made by the backup command.
+  await setUpBackupKey(dataDir);
   const made = spawnSync(process.execPath, ['--import', 'tsx', 'cli/cyberx-management-backup.ts', '-full'], {
     env: { ...process.env, ...env },
     encoding: 'utf8',

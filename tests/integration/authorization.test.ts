@@ -24,6 +24,7 @@ const { getSetting } = await import('../../lib/settings/data.ts');
 const { getApplianceOrThrow } = await import('../../lib/appliance/data.ts');
 const { createBackup } = await import('../../lib/backups/create.ts');
 const { db } = await import('../../lib/db/client.ts');
+const { setUpBackupKey } = await import('../support/backup-key.ts');
 
 // ---- What every entry point requires (new ones must be added here, or this test fails naming them) ----
 
@@ -151,6 +152,7 @@ beforeAll(async () => {
   const users = await db().user.findMany();
   ids = Object.fromEntries(ROLES.map((r) => [r, users.find((u) => u.username === appliance.users[r])!.id])) as Record<Role, string>;
   idleMinutes = await getSetting('session.idleTimeoutMinutes');
+  await setUpBackupKey(dataDir);
   const backup = await createBackup({ kind: 'manual', actor: { username: 'system', ip: 'local' } });
   if (!backup.ok) throw new Error(backup.message);
   backupId = backup.id;

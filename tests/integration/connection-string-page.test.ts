@@ -139,11 +139,11 @@ describe('the connection-string token in what the browser receives', () => {
 
   it('the reveal action returns it to an Admin, and only to an Admin', async () => {
     const reveal = await actionId('lib/appliance/actions.ts', 'revealConnectionString');
-    const revealed = await callAction(reveal, cookies.admin, [{}]);
+    const revealed = await callAction(reveal, cookies.admin, [{ purpose: 'reveal' }]);
     expect(revealed.status).toBe(200);
     expect(revealed.body).toContain(`"connectionString":"${HOST}:${new URL(running.url).port}:${token}"`);
 
-    const refused = await callAction(reveal, cookies.analyst, [{}]);
+    const refused = await callAction(reveal, cookies.analyst, [{ purpose: 'reveal' }]);
     expect(refused.status).toBe(200);
     expect(refused.body).toContain('"code":"FORBIDDEN"');
     expect(leaks(refused.body)).toEqual([]);

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getApplianceOrThrow } from '../../lib/appliance/data.ts';
 import { disconnectDb } from '../../lib/db/client.ts';
 import { openDatabase } from '../../lib/db/open.ts';
+import { setUpBackupKey } from '../support/backup-key.ts';
 import { makeCertificate } from '../support/certs.ts';
 import { freePort, startConsole, stopConsole, type RunningConsole } from '../support/console.ts';
 
@@ -20,6 +21,7 @@ let agentsDir: string;
 let port: number;
 let running: RunningConsole | undefined;
 let connect: string;
+let identityFile: string;
 
 type Agent = { child: ChildProcess; output: () => string; exited: Promise<number | null> };
 const agents: Agent[] = [];
@@ -181,6 +183,7 @@ beforeAll(async () => {
   const opened = await openDatabase(dataDir, undefined);
   process.env.DATABASE_URL = opened.url;
   connect = `${HOST}:${port}:${(await getApplianceOrThrow()).connectionToken}`;
+  identityFile = await setUpBackupKey(agentsDir);
   await disconnectDb();
 });
 
@@ -440,7 +443,7 @@ describe('the sensor agent against a real console', () => {
     expect(Number(/^seg-(\d+)/.exec(live[0]!)![1]), 'the lost events are still in the outbox').toBeLessThanOrEqual(atBackup.acked + 1);
 
     expect(await stopConsole(running!.process)).toBe(0);
-    cli('cyberx-management-system-restore', ['-b', backupFile]);
+    cli('cyberx-management-system-restore', ['-i', identityFile, '-b', backupFile]);
     running = await startConsole(consoleEnv(), { logFile: path.join(dataDir, 'console-restored.out') });
     expect(Number((await sensorRow(name))!.acked_seq)).toBe(atBackup.acked);
 

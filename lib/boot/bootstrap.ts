@@ -10,6 +10,7 @@ import { getAppliance } from '../appliance/data.ts';
 import { initialiseAppliance, recordSoftwareVersion } from '../appliance/mutations.ts';
 import { hasTlsFiles, readTlsFiles, writeTlsFiles } from '../appliance/tls-files.ts';
 import { getCertificateRecord } from '../certificates/data.ts';
+import { canonicalDomain, domainNameProblem } from '../certificates/domain-name.ts';
 import { recordCertificate } from '../certificates/mutations.ts';
 import { SOFTWARE_VERSION } from '../appliance/version.ts';
 
@@ -55,12 +56,23 @@ export async function bootstrapAppliance(config: ApplianceConfig): Promise<BootR
     const { keyPem, certPem } = await createApplianceCertificate({ domain: appliance.domain, ips, hostnames: [hostname()] });
     await writeTlsFiles(config.dataDir, keyPem, certPem);
   }
-  // The record follows the files the server presents: first boot, or a restored backup whose record
-  // describes another appliance's certificate.
+  // The record and the domain follow the files the server presents: first boot, a restored backup whose
+  // rows describe another appliance's certificate, or a certificate uploaded before the CN became the
+  // domain. The domain is what the high-availability commands name, so it must be the certificate's.
   const record = await getCertificateRecord();
   const served = new X509Certificate((await readTlsFiles(config.dataDir)).cert);
-  if (!record || record.fingerprint !== served.fingerprint256) {
-    await recordCertificate(served, record?.source === 'uploaded' ? 'uploaded' : 'generated', { username: 'system' });
+  const cn = /^CN=(.+)$/m.exec(served.subject)?.[1];
+  const servedDomain = cn && !domainNameProblem(cn) ? canonicalDomain(cn) : appliance.domain;
+  if (!record || record.fingerprint !== served.fingerprint256 || servedDomain !== appliance.domain) {
+    const recorded = await recordCertificate(
+      served,
+      record?.source === 'uploaded' ? 'uploaded' : 'generated',
+      { username: 'system' },
+      {
+        domain: servedDomain,
+      },
+    );
+    return { domain: recorded.domain, applianceId: appliance.applianceId, initialAdmin };
   }
   return { domain: appliance.domain, applianceId: appliance.applianceId, initialAdmin };
 }

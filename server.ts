@@ -175,13 +175,15 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     log.info({ signal }, 'console stopping');
-    stopBackupScheduler();
+    // A backup already under way finishes before the database goes.
+    const schedulerStopped = stopBackupScheduler();
     server.close();
     server.closeAllConnections();
     // Heartbeat liveness is written in batches; write the last one before the database goes.
     stopLivenessFlusher();
     await flushSensorLiveness().catch(() => undefined);
     await app.close().catch(() => undefined);
+    await schedulerStopped.catch(() => undefined);
     await disconnectDb().catch(() => undefined);
     await database.stop().catch(() => undefined);
     await undo[0]!().catch(() => undefined); // the data directory's lock, taken first
@@ -189,8 +191,6 @@ async function main(): Promise<void> {
     process.exit(code);
   };
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => void stop(signal));
-  // A bug that escapes every handler: recorded in the core log (and so in an export), then an orderly stop
-  // rather than a stack trace on the terminal and a PostgreSQL left running.
   // From now on a bug that escapes every handler is recorded in the core log (and so in an export) and
   // ends in an orderly stop, rather than a stack trace on the terminal and a PostgreSQL left running.
   onUncaught = (error) => {

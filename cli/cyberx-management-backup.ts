@@ -19,7 +19,7 @@ await runCommand({
     const outcome = await createBackup({ kind: 'manual', actor: cliActor() });
     if (!outcome.ok) throw new RefusedError(outcome.message);
     process.stdout.write(
-      `Backup written: ${outcome.file}\n  size:   ${outcome.sizeBytes} bytes\n  sha256: ${outcome.sha256}\n  encrypted to: ${outcome.recipient}\n`,
+      `Backup written: ${outcome.file} (${outcome.sizeBytes} bytes, sha256 ${outcome.sha256}, encrypted to ${outcome.recipient})\n`,
     );
   },
 });

@@ -34,10 +34,8 @@ await runCommand({
     const { manifest, rows } = outcome;
     const total = Object.values(rows).reduce((a, b) => a + b, 0);
     process.stdout.write(
-      `Restored ${file}\n  made ${manifest.createdAt} on ${manifest.appliance.domain} (version ${manifest.softwareVersion})\n` +
-        `  ${Object.keys(rows).length} tables, ${total} rows: ${Object.entries(rows)
-          .map(([t, n]) => `${t} ${n}`)
-          .join(', ')}\n`,
+      `Restored ${file}: made ${manifest.createdAt} on ${manifest.appliance.domain} (version ${manifest.softwareVersion}), ` +
+        `${Object.keys(rows).length} tables, ${total} rows\n`,
     );
   },
 });

@@ -11,16 +11,19 @@ import { nextRun } from './schedule.ts';
 const MAX_SLEEP_MS = 60_000;
 const RETRY_MS = 60_000;
 
-export function startBackupScheduler(options: { now?: () => Date; maxSleepMs?: number } = {}): () => void {
+// The returned stop() plans nothing more and resolves once a check (or backup) already under way has
+// finished, so that shutdown can close the database after it.
+export function startBackupScheduler(options: { now?: () => Date; maxSleepMs?: number } = {}): () => Promise<void> {
   const now = options.now ?? (() => new Date());
   const maxSleep = options.maxSleepMs ?? MAX_SLEEP_MS;
   const log = getLogger('backup');
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
+  let running: Promise<void> = Promise.resolve();
   let lastCheck = now();
 
   const plan = (ms: number) => {
-    if (!stopped) timer = setTimeout(() => void tick(), Math.max(0, ms));
+    if (!stopped) timer = setTimeout(() => (running = tick()), Math.max(0, ms));
   };
 
   async function tick(): Promise<void> {
@@ -53,8 +56,9 @@ export function startBackupScheduler(options: { now?: () => Date; maxSleepMs?: n
       plan(0);
     });
 
-  return () => {
+  return async () => {
     stopped = true;
     clearTimeout(timer);
+    await running;
   };
 }

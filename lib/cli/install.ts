@@ -18,10 +18,14 @@ const shellQuote = (s: string) => `'${s.replaceAll("'", `'\\''`)}'`;
 // file arguments (-b <file>) are relative to where the admin is.
 export function wrapperText(command: string, plan: InstallPlan): string {
   const script = path.join(plan.installRoot, 'cli', `${command}.ts`);
+  // An install below a private directory (root's home) cannot be read by other users: say so in one
+  // line rather than let node print a stack trace about a module it cannot open.
+  const unreadable = `${command}: cannot read the console installed in ${plan.installRoot} as this user: run it with sudo.`;
   return [
     '#!/bin/sh',
     `# ${command}: runs the OT Management Console installed in ${plan.installRoot}.`,
     MARKER,
+    `[ -r ${shellQuote(script)} ] || { echo ${shellQuote(unreadable)} >&2; exit 1; }`,
     `TSX_TSCONFIG_PATH=${shellQuote(path.join(plan.installRoot, 'tsconfig.json'))} exec ${shellQuote(plan.node)} --import ${shellQuote(plan.tsxLoader)} ${shellQuote(script)} "$@"`,
     '',
   ].join('\n');

@@ -48,6 +48,8 @@ describe('loadConfig', () => {
     [{ OTC_HTTPS_PORT: '70000' }, /OTC_HTTPS_PORT/],
     [{ OTC_BIND_ADDRESS: 'localhost' }, /OTC_BIND_ADDRESS/],
     [{ OTC_DOMAIN: 'bad domain' }, /OTC_DOMAIN/],
+    [{ DATABASE_URL: 'postgresql://u:p@[bad/db' }, /DATABASE_URL: expected postgresql:\/\/user:password@host:port\/database/],
+    [{ DATABASE_URL: 'mysql://u:p@db/console' }, /DATABASE_URL: expected postgresql:/],
     [{ OTC_SESSION_MAX_SECONDS: '5' }, /OTC_SESSION_MAX_SECONDS/],
     [{ OTC_SESSION_MAX_SECONDS: '1.5h' }, /OTC_SESSION_MAX_SECONDS/],
   ])('names the bad variable %j', (env, message) => expect(() => loadConfig({ ...noFile(), ...env })).toThrow(message));

@@ -36,7 +36,16 @@ const schema = z.object({
     .min(10)
     .max(7 * 86_400)
     .default(12 * 60 * 60),
-  DATABASE_URL: z.string().optional(),
+  DATABASE_URL: z
+    .string()
+    .refine((value) => {
+      try {
+        return ['postgres:', 'postgresql:'].includes(new URL(value).protocol);
+      } catch {
+        return false;
+      }
+    }, 'expected postgresql://user:password@host:port/database (percent-encode special characters in the password)')
+    .optional(),
   OTC_ACTIVATION_PUBLIC_KEY_FILE: z.string().optional(),
 });
 

@@ -18,6 +18,8 @@ const SECRET_FIELDS = [
   'privateKey',
   'keyPem',
   'passphrase',
+  // An age identity (a backup's secret key), shown once to the admin and never kept.
+  'identity',
 ] as const;
 
 export const REDACT_PATHS: string[] = [

@@ -665,25 +665,33 @@ describe('the backup scheduler', () => {
     const scheduled = () => db().backup.findMany({ where: { kind: 'scheduled', createdBy: 'system:scheduler' } });
     const before = (await scheduled()).length;
     // A clock of our own: 01:59:59 in Berlin (UTC+1 in January), moved past 02:00 once the scheduler runs.
+    // Each check reads the clock; counting the reads tells when the scheduler has looked again, so every
+    // "nothing happened" below follows checks that did happen, however slow the machine.
     let clock = Date.parse('2026-01-15T00:59:59.000Z');
-    const stop = startBackupScheduler({ now: () => new Date(clock), maxSleepMs: 20 });
+    let reads = 0;
+    const checksAfter = async (n: number) => {
+      const target = reads + n;
+      while (reads < target) await new Promise((r) => setTimeout(r, 10));
+    };
+    const stop = startBackupScheduler({ now: () => (reads++, new Date(clock)), maxSleepMs: 20 });
     try {
-      await new Promise((r) => setTimeout(r, 200));
+      await checksAfter(6);
       expect((await scheduled()).length).toBe(before);
       clock = Date.parse('2026-01-15T01:00:01.000Z');
-      const deadline = Date.now() + 20_000;
-      while ((await scheduled()).filter((r) => r.status === 'ready').length === before && Date.now() < deadline)
-        await new Promise((r) => setTimeout(r, 50));
+      while ((await scheduled()).filter((r) => r.status === 'ready').length === before) await new Promise((r) => setTimeout(r, 50));
       // Many more checks at the same (past) time: still exactly one run for that day.
-      await new Promise((r) => setTimeout(r, 300));
+      await checksAfter(10);
       const rows = await scheduled();
       expect(rows.length).toBe(before + 1);
       expect(rows.filter((r) => r.status === 'ready')).toHaveLength(before + 1);
     } finally {
-      stop();
+      // Resolves once a check under way has finished: from here on nothing is planned or running.
+      await stop();
     }
+    const readsWhenStopped = reads;
     clock = Date.parse('2026-01-16T01:00:01.000Z'); // the next day's run is due, but the scheduler has stopped
-    await new Promise((r) => setTimeout(r, 300));
+    for (let turn = 0; turn < 20; turn++) await new Promise((r) => setImmediate(r));
+    expect(reads).toBe(readsWhenStopped);
     expect((await scheduled()).length).toBe(before + 1);
   });
 });
@@ -702,9 +710,10 @@ describe('the backup and restore commands', () => {
     const backup = run('cyberx-management-backup', ['-full']);
     expect(backup.stderr).toBe('');
     expect(backup.status).toBe(0);
-    const [, file, size, hash] =
-      /^Backup written: (\S+)\n {2}size: +(\d+) bytes\n {2}sha256: ([0-9a-f]{64})\n {2}encrypted to: (age1\w+)\n$/.exec(backup.stdout)!;
-    expect(backup.stdout).toContain(`encrypted to: ${key.recipient}\n`);
+    const [, file, size, hash] = /^Backup written: (\S+) \((\d+) bytes, sha256 ([0-9a-f]{64}), encrypted to (age1\w+)\)\n$/.exec(
+      backup.stdout,
+    )!;
+    expect(backup.stdout).toContain(`encrypted to ${key.recipient})\n`);
     expect(path.dirname(file!)).toBe(backupsDir);
     expect((await stat(file!)).size).toBe(Number(size));
     expect(await sha256(file!)).toBe(hash);
@@ -722,7 +731,7 @@ describe('the backup and restore commands', () => {
     expect(restore.status).toBe(0);
     expect(restore.stdout).toMatch(
       new RegExp(
-        `^Restored ${file!.replaceAll('.', '\\.')}\\n  made \\S+ on otc-test\\.local \\(version ${SOFTWARE_VERSION.replaceAll('.', '\\.')}\\)\\n  \\d+ tables, \\d+ rows: `,
+        `^Restored ${file!.replaceAll('.', '\\.')}: made \\S+ on otc-test\\.local \\(version ${SOFTWARE_VERSION.replaceAll('.', '\\.')}\\), \\d+ tables, \\d+ rows\\n$`,
       ),
     );
     expect(await getSetting('console.name')).toBe(name);

@@ -51,8 +51,11 @@ const ACTION_ROLES: Record<string, Record<string, Role>> = {
 type RouteGuard =
   // A signed-in user with at least this role (requireRoleForRoute).
   | { guard: 'role'; role: Role; params: () => Record<string, string>; allowed: number }
-  // The connection-string token (requireConnectionToken).
+  // The connection-string token sent as such (requireConnectionToken).
   | { guard: 'connection-token' }
+  // A proof of the connection-string token, after a challenge (requireConnectionTokenProof): the token
+  // itself is never accepted.
+  | { guard: 'token-proof' }
   // A registered sensor's credential (requireSensor).
   | { guard: 'sensor' }
   // Public by design, with the reason.
@@ -69,7 +72,7 @@ const ROUTES: Record<string, Partial<Record<Method, RouteGuard>>> = {
   },
   'app/api/health/route.ts': { GET: { guard: 'public', why: 'load balancers and monitoring; returns no secrets' } },
   'app/api/v1/peer/identity/route.ts': { GET: { guard: 'connection-token' } },
-  'app/api/v1/sensors/register/route.ts': { POST: { guard: 'connection-token' } },
+  'app/api/v1/sensors/register/route.ts': { POST: { guard: 'token-proof' } },
   'app/api/v1/sensors/register/challenge/route.ts': {
     POST: {
       guard: 'public',
@@ -172,7 +175,7 @@ describe('the snapshot', () => {
     expect(Object.keys(taken.tables)).toEqual(
       expect.arrayContaining(['user', 'setting', 'journal', 'audit_event', 'backup', '_prisma_migrations']),
     );
-    expect(Object.keys(taken.files).some((f) => f.startsWith('backups/') && f.endsWith('.tar.gz'))).toBe(true);
+    expect(Object.keys(taken.files).some((f) => f.startsWith('backups/') && f.endsWith('.tar.gz.age'))).toBe(true);
   });
 
   it('sees a change in any table, file or log', async () => {
@@ -357,6 +360,23 @@ describe('every route handler', () => {
             as('ADMIN');
             expect(await callRoute(handler, method, {}), `${what} as ADMIN`).toMatchObject({ status: 401, code: 'TOKEN_REQUIRED' });
             break;
+          case 'token-proof': {
+            as(null);
+            const refusal = { status: 401, code: 'PROOF_REQUIRED' };
+            expect(await callRoute(handler, method, {}), `${what} without proof`).toMatchObject(refusal);
+            // The right token itself is refused: only a proof after a challenge counts.
+            expect(await callRoute(handler, method, {}, { authorization: `Bearer ${connectionToken}` }), `${what} token`).toMatchObject(
+              refusal,
+            );
+            expect(
+              await callRoute(handler, method, {}, { authorization: `Proof ${'B'.repeat(22)}:${'A'.repeat(43)}` }),
+              `${what} proof for a challenge never issued`,
+            ).toMatchObject({ status: 401, code: 'CHALLENGE_EXPIRED' });
+            expect(await callRoute(handler, method, {}, { authorization: fakeSensor }), `${what} sensor credential`).toMatchObject(refusal);
+            as('ADMIN');
+            expect(await callRoute(handler, method, {}), `${what} as ADMIN`).toMatchObject(refusal);
+            break;
+          }
           case 'sensor':
             as(null);
             expect(await callRoute(handler, method, {}), `${what} without credential`).toMatchObject({

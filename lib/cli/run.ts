@@ -1,4 +1,5 @@
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
+import { userInfo } from 'node:os';
 import path from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import pg from 'pg';
@@ -32,7 +33,8 @@ export type Command<Args> = {
   summary: string;
   // One line per option for --help: [option, meaning].
   options?: [string, string][];
-  // Changes the appliance: only root may run it (checked after the arguments, so --help works for anyone).
+  // Changes the appliance: only root (or the data directory's owner) may run it, checked after the
+  // arguments, so --help works for anyone.
   root?: boolean;
   // Turns the arguments into what run needs; throws UsageError.
   parse: (argv: string[]) => Args;
@@ -50,11 +52,24 @@ export function parseOptions<T extends NonNullable<ParseArgsConfig['options']>>(
 }
 
 export function cliActor(): { username: string } {
-  return { username: `cli:${process.env.SUDO_USER ?? 'root'}` };
+  return { username: `cli:${process.env.SUDO_USER ?? (process.getuid?.() === 0 ? 'root' : userInfo().username)}` };
 }
 
+// Commands that change the appliance: root, as on an appliance (the reference's sudo), or the user its
+// data directory belongs to. A console an ordinary user runs (the demo from a home directory) is that
+// user's to administer, and files root wrote into it would lock its owner out of their own console.
 export function requireRoot(command: string): void {
-  if (process.getuid && process.getuid() !== 0)
+  const uid = process.getuid?.();
+  if (uid === undefined || uid === 0) return;
+  const dataDir = loadConfig().dataDir;
+  let owner: number | undefined;
+  try {
+    owner = statSync(dataDir).uid;
+  } catch {
+    owner = undefined;
+  }
+  // A missing data directory is refused next, with what to do about it.
+  if (owner !== undefined && owner !== uid)
     throw new RefusedError(`this command changes the appliance and must be run as root: sudo ${command} ...`);
 }
 
@@ -69,7 +84,9 @@ function helpText(command: Command<unknown>, usesDatabase: boolean): string {
       `settings in ${DEFAULT_CONFIG_FILE} (OTC_CONFIG_FILE names another file), else ${defaultDataDir()}`,
       `and its embedded PostgreSQL.`,
     );
-  lines.push(`${command.root ? 'Run as root. ' : ''}Exit status: 0 done, 1 refused or failed, 2 usage error.`);
+  lines.push(
+    `${command.root ? "Run as root (or as the user the console's data directory belongs to). " : ''}Exit status: 0 done, 1 refused or failed, 2 usage error.`,
+  );
   return `${lines.join('\n')}\n`;
 }
 

@@ -179,6 +179,18 @@ describe('each installed command, typed from another directory', () => {
 
 describe('refusals are one line and exit 1', () => {
   it('for anyone but root, after the arguments are checked; --help works for anyone', () => {
+    if (process.getuid?.() !== 0) {
+      // Run by an ordinary user: that user administers the consoles whose data directories they own, so
+      // the refusal is seen on a data directory that belongs to root.
+      const asUser = (args: string[]) => typed('cyberx-management-backup', args, { OTC_DATA_DIR: '/' });
+      expect(asUser(['-full'])).toMatchObject({
+        status: 1,
+        stderr: 'cyberx-management-backup: this command changes the appliance and must be run as root: sudo cyberx-management-backup ...\n',
+      });
+      expect(asUser(['--help']).status).toBe(0);
+      expect(asUser(['-x']).status).toBe(2);
+      return;
+    }
     const asNobody = (args: string[]) =>
       spawnSync(
         'setpriv',

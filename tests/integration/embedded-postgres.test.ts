@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { chmod, chown, cp, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { tmpdir, userInfo } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -15,7 +15,8 @@ import { postgresOf } from '../support/processes.ts';
 
 // The embedded PostgreSQL from wherever the console is installed and whoever runs it: root with the
 // installation or the data directory below a 0700 directory (root's home, `mktemp -d`), or an ordinary
-// user. The integration run itself is root (as the CI is).
+// user. The CI runs as root; run by an ordinary user, each test checks what that user gets instead.
+const asRoot = process.getuid?.() === 0;
 const HOST = '127.0.0.72';
 let root: string; // mode 0700, as `mktemp -d` makes it
 const dataDirs: string[] = [];
@@ -46,7 +47,7 @@ async function query<T extends pg.QueryResultRow>(url: string, sql: string): Pro
   }
 }
 
-describe('a console started as root with its data directory inside a 0700 directory', () => {
+describe('a console started with its data directory inside a 0700 directory', () => {
   let running: RunningConsole | undefined;
   let dataDir: string;
   let port: number;
@@ -61,7 +62,7 @@ describe('a console started as root with its data directory inside a 0700 direct
     if (running) await stopConsole(running.process);
   });
 
-  it('is ready and serves /api/health, its cluster kept where the postgres user can reach it', async () => {
+  it('is ready and serves /api/health, its cluster kept where its PostgreSQL user can reach it', async () => {
     running = await startConsole(env(), { logFile: path.join(root, 'console-first.out') });
     const ca = await readFile(path.join(dataDir, 'tls/appliance.crt'), 'utf8');
     const health = await request(`https://${HOST}:${port}/api/health`, { ca });
@@ -69,9 +70,15 @@ describe('a console started as root with its data directory inside a 0700 direct
     expect(JSON.parse(health.body)).toMatchObject({ status: 'ok' });
 
     const clusterDir = clusterDirOf(dataDir, readCredentials(dataDir));
+    const [server] = postgresOf(clusterDir);
+    if (!asRoot) {
+      // An ordinary user runs PostgreSQL as themselves, the cluster under the data directory.
+      expect(clusterDir).toBe(path.join(dataDir, 'pg'));
+      expect(server?.user).toBe(userInfo().username);
+      return;
+    }
     expect(clusterDir.startsWith(path.join(SERVER_HOME, 'clusters') + path.sep)).toBe(true);
     expect((await readFile(path.join(path.dirname(clusterDir), 'data-directory'), 'utf8')).trim()).toBe(dataDir);
-    const [server] = postgresOf(clusterDir);
     expect(server?.user).toBe('postgres');
   });
 
@@ -97,7 +104,9 @@ describe('the embedded database', () => {
       const [row] = await query<{ one: number }>(db.url, 'SELECT 1 AS one');
       expect(row?.one).toBe(1);
       const [server] = postgresOf(clusterDirOf(dataDir, readCredentials(dataDir)));
-      expect(server?.args.startsWith(path.join(SERVER_HOME, 'postgresql') + path.sep)).toBe(true);
+      // Root's PostgreSQL user cannot reach a private installation and gets a copy; an ordinary user runs
+      // it where it is.
+      expect(server?.args.startsWith(path.join(asRoot ? path.join(SERVER_HOME, 'postgresql') : nativeDir) + path.sep)).toBe(true);
     } finally {
       await db.stop();
     }
@@ -125,10 +134,13 @@ describe('the embedded database', () => {
     });
     const dataDir = path.join(dir, 'data');
     await mkdir(dataDir, { mode: 0o700 });
-    const nobody = {
-      uid: Number(execFileSync('id', ['-u', 'nobody'], { encoding: 'utf8' })),
-      gid: Number(execFileSync('id', ['-g', 'nobody'], { encoding: 'utf8' })),
-    };
+    // As root the probe runs as nobody; as an ordinary user, as that user.
+    const nobody = asRoot
+      ? {
+          uid: Number(execFileSync('id', ['-u', 'nobody'], { encoding: 'utf8' })),
+          gid: Number(execFileSync('id', ['-g', 'nobody'], { encoding: 'utf8' })),
+        }
+      : { uid: process.getuid!(), gid: process.getgid!() };
     await chown(dataDir, nobody.uid, nobody.gid);
     await chmod(root, 0o755);
     try {

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { appendFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { appendFile, chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -92,13 +92,17 @@ describe('a console that cannot start says why in one line and leaves nothing ru
   it('names a data directory it cannot write', async () => {
     const dataDir = await newDataDir('read-only');
     await mkdir(dataDir);
-    // Immutable: even root cannot create files in it (what a read-only mount does to a service).
-    execFileSync('chattr', ['+i', dataDir]);
+    // As root, immutable: even root cannot create files in it (what a read-only mount does to a service).
+    // As an ordinary user, a directory without write permission does the same.
+    const asRoot = process.getuid?.() === 0;
+    if (asRoot) execFileSync('chattr', ['+i', dataDir]);
+    else await chmod(dataDir, 0o500);
     try {
       const run = await attempt('read-only', { OTC_DATA_DIR: dataDir });
-      expectOneLineFailure(run, new RegExp(`OTC_DATA_DIR ${dataDir} is not a writable directory \\(EPERM\\)`));
+      expectOneLineFailure(run, new RegExp(`OTC_DATA_DIR ${dataDir} is not a writable directory \\(${asRoot ? 'EPERM' : 'EACCES'}\\)`));
     } finally {
-      execFileSync('chattr', ['-i', dataDir]);
+      if (asRoot) execFileSync('chattr', ['-i', dataDir]);
+      else await chmod(dataDir, 0o700);
     }
   });
 

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { tmpdir, userInfo } from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -719,7 +719,7 @@ describe('the backup and restore commands', () => {
     expect(await sha256(file!)).toBe(hash);
     expect(await db().backup.findFirstOrThrow({ where: { fileName: path.basename(file!) } })).toMatchObject({
       status: 'ready',
-      createdBy: 'cli:root',
+      createdBy: `cli:${process.getuid?.() === 0 ? 'root' : userInfo().username}`,
       sha256: hash,
     });
 

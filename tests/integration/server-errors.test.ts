@@ -62,7 +62,7 @@ async function browserPage(cookie: string) {
   return { browser, page: await context.newPage() };
 }
 
-describe('an unhandled error in a page', () => {
+describe('an unhandled error in a page or a route', () => {
   it('shows an error reference that the core log records with the error', async () => {
     const signedIn = await signInOverHttps(base, ca, 'admin', running!.adminPassword!);
     if (!('cookie' in signedIn)) throw new Error(signedIn.error);
@@ -100,5 +100,18 @@ describe('an unhandled error in a page', () => {
     expect(records[0]!.err!.stack).toMatch(/\n\s+at /);
     const second = coreLog().filter((r) => r.msg === 'request failed' && r.requestId === failed.headers['x-request-id']);
     expect(second.length).toBeGreaterThanOrEqual(1);
+
+    // A route handler failing the same way (the database is still down): a 500 without the cause, and the
+    // core log holds the error under the request id the response names.
+    const routePath = '/api/v1/system/backups/00000000-0000-4000-8000-000000000000';
+    const route = await request(`${base}${routePath}`, { ca, headers: { cookie: signedIn.cookie } });
+    expect(route.status).toBe(500);
+    expect(route.body).not.toMatch(/ECONNREFUSED|PrismaClient|\s+at \S+ \(/);
+    const requestId = route.headers['x-request-id'] as string;
+    expect(requestId).toMatch(/^[0-9a-f-]{36}$/);
+    const routeRecords = coreLog().filter((r) => r.msg === 'request failed' && r.requestId === requestId);
+    expect(routeRecords.length).toBeGreaterThanOrEqual(1);
+    expect(routeRecords[0]).toMatchObject({ path: routePath });
+    expect(routeRecords[0]!.err!.stack).toMatch(/\n\s+at /);
   });
 });

@@ -50,7 +50,7 @@ const ACTION_ROLES: Record<string, Record<string, Role>> = {
 type RouteGuard =
   // A signed-in user with at least this role (requireRoleForRoute).
   | { guard: 'role'; role: Role; params: () => Record<string, string>; allowed: number }
-  // The connection-string token (requireConnectionToken).
+  // A proof of the connection-string token (requireConnectionTokenProof); the token itself never travels.
   | { guard: 'connection-token' }
   // A registered sensor's credential (requireSensor).
   | { guard: 'sensor' }
@@ -67,7 +67,14 @@ const ROUTES: Record<string, Partial<Record<Method, RouteGuard>>> = {
     POST: { guard: 'public', why: 'sign-in itself' },
   },
   'app/api/health/route.ts': { GET: { guard: 'public', why: 'load balancers and monitoring; returns no secrets' } },
-  'app/api/v1/peer/identity/route.ts': { GET: { guard: 'connection-token' } },
+  'app/api/v1/peer/identity/route.ts': { POST: { guard: 'connection-token' } },
+  'app/api/v1/peer/pair/offer/route.ts': { POST: { guard: 'connection-token' } },
+  'app/api/v1/peer/pair/challenge/route.ts': {
+    POST: {
+      guard: 'public',
+      why: "pairing: step 1 of each token proof (a MAC over the caller's nonce), throttled per address",
+    },
+  },
   'app/api/v1/sensors/register/route.ts': { POST: { guard: 'connection-token' } },
   'app/api/v1/sensors/register/challenge/route.ts': {
     POST: {
@@ -339,21 +346,23 @@ describe('every route handler', () => {
           }
           case 'connection-token':
             as(null);
-            expect(await callRoute(handler, method, {}), `${what} without token`).toMatchObject({ status: 401, code: 'TOKEN_REQUIRED' });
+            expect(await callRoute(handler, method, {}), `${what} without proof`).toMatchObject({ status: 401, code: 'PROOF_REQUIRED' });
+            // The token itself is no substitute for a proof.
             expect(
-              await callRoute(handler, method, {}, { authorization: `Bearer ${'a'.repeat(32)}` }),
-              `${what} wrong token`,
-            ).toMatchObject({
-              status: 401,
-              code: 'WRONG_TOKEN',
-            });
+              await callRoute(handler, method, {}, { authorization: `Bearer ${connectionToken}` }),
+              `${what} token sent as Bearer`,
+            ).toMatchObject({ status: 401, code: 'PROOF_REQUIRED' });
+            expect(
+              await callRoute(handler, method, {}, { authorization: `Proof ${'a'.repeat(22)}:${'b'.repeat(43)}` }),
+              `${what} unknown challenge`,
+            ).toMatchObject({ status: 401, code: 'CHALLENGE_EXPIRED' });
             expect(await callRoute(handler, method, {}, { authorization: fakeSensor }), `${what} sensor credential`).toMatchObject({
               status: 401,
-              code: 'TOKEN_REQUIRED',
+              code: 'PROOF_REQUIRED',
             });
             // A signed-in Admin holds no token: the browser session is not a connection string.
             as('ADMIN');
-            expect(await callRoute(handler, method, {}), `${what} as ADMIN`).toMatchObject({ status: 401, code: 'TOKEN_REQUIRED' });
+            expect(await callRoute(handler, method, {}), `${what} as ADMIN`).toMatchObject({ status: 401, code: 'PROOF_REQUIRED' });
             break;
           case 'sensor':
             as(null);

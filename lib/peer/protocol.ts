@@ -77,7 +77,9 @@ export type PeerIdentity = z.infer<typeof peerIdentity>;
 const base64url32 = (name: string) => z.string().regex(/^[A-Za-z0-9_-]{43}$/, `${name} is 32 bytes in base64url (43 characters).`);
 export const MAX_PAIRING_BODY_BYTES = 128 * 1024;
 
-export const pairChallengeRequest = z.object({ protocol: z.literal(PEER_PROTOCOL_VERSION), clientNonce: base64url32('clientNonce') }).strict();
+export const pairChallengeRequest = z
+  .object({ protocol: z.literal(PEER_PROTOCOL_VERSION), clientNonce: base64url32('clientNonce') })
+  .strict();
 
 export const pairChallengeResponse = z.object({
   challengeId: z.string().regex(/^[A-Za-z0-9_-]{22}$/),

@@ -29,8 +29,7 @@ export async function acceptOffer(offer: PairOffer, ip: string): Promise<OfferRe
       message: `${self.domain} is already ${self.pairedWith ? `paired with ${self.pairedWith.domain} (${self.pairedWith.address})` : `configured as ${self.configuredRole.toLowerCase()}`}. Remove that trusted host on it first.`,
     };
   const address = splitHostPort(primary.address);
-  if (!address)
-    return { ok: false, code: 'INVALID_ADDRESS', message: `The primary's address "${primary.address}" is not host:port.` };
+  if (!address) return { ok: false, code: 'INVALID_ADDRESS', message: `The primary's address "${primary.address}" is not host:port.` };
   const added = await addTrustedHost(
     {
       applianceId: primary.applianceId,
@@ -44,6 +43,9 @@ export async function acceptOffer(offer: PairOffer, ip: string): Promise<OfferRe
     { username: `peer:${primary.domain}`, ip },
   );
   if (!added.ok) return added;
-  getLogger('ha').info({ domain: primary.domain, address: primary.address, fingerprint: primary.fingerprint }, 'primary recorded as trusted host');
+  getLogger('ha').info(
+    { domain: primary.domain, address: primary.address, fingerprint: primary.fingerprint },
+    'primary recorded as trusted host',
+  );
   return { ok: true, response: { accepted: true, domain: self.domain, fingerprint: self.fingerprint } };
 }

@@ -2,6 +2,7 @@ import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { generateX25519Identity, identityToRecipient } from 'age-encryption';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { ConsoleSession } from '../../lib/auth/session.ts';
 import { ROLES, roleAtLeast, type Role } from '../../lib/auth/roles.ts';
@@ -21,6 +22,7 @@ process.env.OTC_LOG_DIR = path.join(dataDir, 'logs');
 
 const { requiredRoleOf } = await import('../../lib/auth/guard.ts');
 const { getSetting } = await import('../../lib/settings/data.ts');
+const { setSetting } = await import('../../lib/settings/mutations.ts');
 const { getApplianceOrThrow } = await import('../../lib/appliance/data.ts');
 const { createBackup } = await import('../../lib/backups/create.ts');
 const { db } = await import('../../lib/db/client.ts');
@@ -158,6 +160,8 @@ beforeAll(async () => {
   const users = await db().user.findMany();
   ids = Object.fromEntries(ROLES.map((r) => [r, users.find((u) => u.username === appliance.users[r])!.id])) as Record<Role, string>;
   idleMinutes = await getSetting('session.idleTimeoutMinutes');
+  // Backups are encrypted: without a recipient there is no archive to guard.
+  await setSetting('backup.recipient', await identityToRecipient(await generateX25519Identity()), { username: 'system' });
   const backup = await createBackup({ kind: 'manual', actor: { username: 'system', ip: 'local' } });
   if (!backup.ok) throw new Error(backup.message);
   backupId = backup.id;
@@ -177,7 +181,7 @@ describe('the snapshot', () => {
     expect(Object.keys(taken.tables)).toEqual(
       expect.arrayContaining(['user', 'setting', 'journal', 'audit_event', 'backup', '_prisma_migrations']),
     );
-    expect(Object.keys(taken.files).some((f) => f.startsWith('backups/') && f.endsWith('.tar.gz'))).toBe(true);
+    expect(Object.keys(taken.files).some((f) => f.startsWith('backups/') && f.endsWith('.tar.gz.age'))).toBe(true);
   });
 
   it('sees a change in any table, file or log', async () => {

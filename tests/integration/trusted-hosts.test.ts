@@ -111,12 +111,9 @@ async function capturingRelay(target: Side) {
   };
 }
 
-async function postJson(side: Side, pathname: string, body: unknown, authorization?: string) {
-  const response = await fetchInsecure(side, pathname, body, authorization);
-  return response;
-}
+type Answer = { status: number; json: Record<string, unknown> };
 
-function fetchInsecure(side: Side, pathname: string, body: unknown, authorization?: string): Promise<{ status: number; json: any }> {
+function postJson(side: Side, pathname: string, body: unknown, authorization?: string): Promise<Answer> {
   return new Promise((resolve, reject) => {
     const payload = JSON.stringify(body);
     const request = https.request(
@@ -146,7 +143,8 @@ async function proofFor(side: Side): Promise<string> {
   const challenge = await postJson(side, '/api/v1/peer/pair/challenge', { protocol: 1, clientNonce });
   expect(challenge.status).toBe(200);
   const fingerprint = await fingerprintOf(side);
-  return `Proof ${challenge.json.challengeId}:${clientProof(side.token, { purpose: 'console-pairing', clientNonce, serverNonce: challenge.json.serverNonce, fingerprint })}`;
+  const { challengeId, serverNonce } = challenge.json as { challengeId: string; serverNonce: string };
+  return `Proof ${challengeId}:${clientProof(side.token, { purpose: 'console-pairing', clientNonce, serverNonce, fingerprint })}`;
 }
 
 beforeAll(async () => {

@@ -295,6 +295,12 @@ describe('the pairing endpoints refuse forged and replayed steps', () => {
     expect(
       await postJson(B, '/api/v1/peer/pair/offer', { ...offer(identity), secondaryFingerprint: await fingerprintOf(C) }, await proofFor(B)),
     ).toMatchObject({ status: 409, json: { code: 'OFFER_NOT_FOR_THIS_CONSOLE' } });
+    // An offer of the secondary to itself.
+    const own = (await postJson(B, '/api/v1/peer/identity', { protocol: 1 }, await proofFor(B))).json;
+    expect(await postJson(B, '/api/v1/peer/pair/offer', offer(own), await proofFor(B))).toMatchObject({
+      status: 409,
+      json: { code: 'PAIRING_WITH_ITSELF' },
+    });
     // The right token without a proof is no authorization.
     expect(await postJson(B, '/api/v1/peer/pair/offer', offer(identity), `Bearer ${B.token}`)).toMatchObject({
       status: 401,
@@ -364,6 +370,13 @@ describe('pairing A (primary) with B (secondary), then removing it on each side'
     );
     expect((await pairingState(A)).audit).toHaveLength(1);
     expect((await pairingState(B)).audit).toHaveLength(1);
+
+    // The secondary refuses on its own an offer from a third console while it is paired.
+    const third = (await postJson(C, '/api/v1/peer/identity', { protocol: 1 }, await proofFor(C))).json;
+    expect(
+      await postJson(B, '/api/v1/peer/pair/offer', { protocol: 1, primary: third, secondaryFingerprint: fingerprintB }, await proofFor(B)),
+    ).toMatchObject({ status: 409, json: { code: 'ALREADY_PAIRED', message: expect.stringContaining(`paired with ${domainA}`) } });
+    expect((await pairingState(B)).hosts).toHaveLength(1);
 
     const unknown = cli(A, 'cyberx-management-trusted-hosts-remove', ['-d', 'nope.local']);
     expect(unknown.status).toBe(1);

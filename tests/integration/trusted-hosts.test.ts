@@ -271,6 +271,23 @@ describe('the pairing endpoints refuse forged and replayed steps', () => {
       json: { code: 'CHALLENGE_EXPIRED' },
     });
 
+    // A proof made with another token.
+    const clientNonce = newNonce();
+    const challenge = (await postJson(B, '/api/v1/peer/pair/challenge', { protocol: 1, clientNonce })).json as {
+      challengeId: string;
+      serverNonce: string;
+    };
+    const wrong = clientProof('y'.repeat(32), {
+      purpose: 'console-pairing',
+      clientNonce,
+      serverNonce: challenge.serverNonce,
+      fingerprint: await fingerprintOf(B),
+    });
+    expect(await postJson(B, '/api/v1/peer/identity', { protocol: 1 }, `Proof ${challenge.challengeId}:${wrong}`)).toMatchObject({
+      status: 401,
+      json: { code: 'WRONG_PROOF' },
+    });
+
     // A's real identity, from A itself.
     const identity = (await postJson(A, '/api/v1/peer/identity', { protocol: 1 }, await proofFor(A))).json;
     const secondaryFingerprint = await fingerprintOf(B);

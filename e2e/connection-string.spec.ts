@@ -1,4 +1,6 @@
 import { expect, test } from '@playwright/test';
+import { peerIdentity } from '../lib/peer/protocol.ts';
+import { provenStep } from '../lib/trusted-hosts/pair-client.ts';
 import { e2eState } from './support/state.ts';
 import { signInOk } from './support/sign-in.ts';
 
@@ -23,11 +25,23 @@ test('an admin reveals, copies and regenerates the connection string; the old to
   await expect(page.getByRole('status')).toHaveText('Connection string copied to the clipboard.');
   expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(original);
 
-  const identity = (token: string) => page.request.get('/api/v1/peer/identity', { headers: { authorization: `Bearer ${token}` } });
+  // Pairing step a, as a primary console makes it: a proof of the token, never the token itself.
+  const identity = (token: string) =>
+    provenStep({
+      host: host.hostname,
+      port: Number(host.port),
+      token,
+      path: '/api/v1/peer/identity',
+      step: 'identity request',
+      body: { protocol: 1 },
+      response: peerIdentity,
+    });
   const oldToken = original.split(':').at(-1)!;
   const before = await identity(oldToken);
-  expect(before.status()).toBe(200);
-  expect(await before.json()).toMatchObject({ model: 'OTC-VM', fingerprint: expect.stringMatching(/^([0-9A-F]{2}:){31}[0-9A-F]{2}$/) });
+  expect(before).toMatchObject({
+    ok: true,
+    value: { model: 'OTC-VM', fingerprint: expect.stringMatching(/^([0-9A-F]{2}:){31}[0-9A-F]{2}$/) },
+  });
 
   await page.getByRole('button', { name: 'Regenerate' }).click();
   const dialog = page.getByRole('dialog', { name: 'Regenerate the connection string?' });
@@ -38,10 +52,9 @@ test('an admin reveals, copies and regenerates the connection string; the old to
   expect(regenerated).toMatch(/:[a-z0-9]{32}$/);
   expect(regenerated).not.toBe(original);
 
-  const refused = await identity(oldToken);
-  expect(refused.status()).toBe(401);
-  expect(await refused.json()).toMatchObject({ code: 'WRONG_TOKEN' });
-  expect((await identity(regenerated.split(':').at(-1)!)).status()).toBe(200);
+  // The console can no longer prove the old token, so a caller holding it sends nothing more.
+  expect(await identity(oldToken)).toMatchObject({ ok: false, code: 'WRONG_TOKEN' });
+  expect(await identity(regenerated.split(':').at(-1)!)).toMatchObject({ ok: true });
 
   // Hiding masks it again.
   await page.getByRole('button', { name: 'Hide connection string' }).click();

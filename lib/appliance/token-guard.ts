@@ -1,4 +1,3 @@
-import { z } from 'zod';
 import { sharedThrottle } from '../auth/ip-throttle.ts';
 import { loadConfig } from '../config/env.ts';
 import { failure, headerOf, type HttpRequest, type HttpResponse } from '../http/types.ts';
@@ -6,10 +5,8 @@ import { getLogger } from '../logs/logger.ts';
 import { certificateFingerprint } from '../pki/fingerprint.ts';
 import { isChallengeId, sharedChallenges, CHALLENGE_TTL_MS } from '../token-proof/challenges.ts';
 import { clientProof, newNonce, proofsEqual, serverProof, type ProofPurpose } from '../token-proof/proof.ts';
-import { isWellFormedToken } from './connection-string.ts';
 import { getApplianceOrThrow } from './data.ts';
 import { readTlsFiles } from './tls-files.ts';
-import { tokensEqual } from './token.ts';
 
 // Ten wrong tokens or proofs a minute per address is plenty for a person pasting a string and useless
 // for guessing 36^32 values. An honest client with a wrong token never sends a proof (it sees the
@@ -105,31 +102,6 @@ export async function requireConnectionTokenProof(
       401,
       'WRONG_PROOF',
       "The proof does not match this console's token and certificate. Either the token is wrong (copy the connection string again from System Settings → Sensor Setup; it may have been regenerated) or something between you and the console intercepts TLS.",
-    );
-  }
-  return true;
-}
-
-// ---- Bearer token (the token travels) ------------------------------------------------------------
-
-const bearerSchema = z.string().regex(/^Bearer \S+$/);
-
-// Guard for /api/v1/peer/identity only, until console pairing proves the token like sensor
-// registration does (requireConnectionTokenProof).
-export async function requireConnectionToken(request: Pick<HttpRequest, 'headers' | 'ip'>, now = Date.now()): Promise<true | HttpResponse> {
-  const refused = throttled(request.ip, now);
-  if (refused) return refused;
-  const header = bearerSchema.safeParse(headerOf(request, 'authorization'));
-  if (!header.success) return failure(401, 'TOKEN_REQUIRED', 'Send the connection-string token as "Authorization: Bearer <token>".');
-  const presented = header.data.slice('Bearer '.length);
-  const appliance = await getApplianceOrThrow();
-  if (!isWellFormedToken(presented) || !tokensEqual(presented, appliance.connectionToken)) {
-    throttle().recordFailure(request.ip, now);
-    getLogger('web').warn({ ip: request.ip }, 'wrong connection-string token');
-    return failure(
-      401,
-      'WRONG_TOKEN',
-      "The token does not match this console's connection string. Copy it again from System Settings → Sensor Setup; it may have been regenerated.",
     );
   }
   return true;

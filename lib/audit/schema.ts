@@ -26,7 +26,9 @@ export type AuditAction =
   | 'sensor.register'
   | 'sensor.delete'
   | 'sensor.replace-allow'
-  | 'alert.acknowledge';
+  | 'alert.acknowledge'
+  | 'trusted-host.add'
+  | 'trusted-host.remove';
 
 export type AuditOutcome = 'success' | 'failure';
 

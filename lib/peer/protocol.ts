@@ -69,3 +69,35 @@ export const peerIdentity = z
       context.addIssue({ code: 'custom', path: ['fingerprint'], message: `The fingerprint is not that of certificatePem (${actual}).` });
   });
 export type PeerIdentity = z.infer<typeof peerIdentity>;
+
+// ---- Pairing handshake (docs/peer-protocol.md, "Pairing") ----------------------------------------
+// Every step after a challenge is authorized by a fresh proof of the secondary's connection-string
+// token (purpose console-pairing), bound to the certificate the primary saw; the token never travels.
+
+const base64url32 = (name: string) => z.string().regex(/^[A-Za-z0-9_-]{43}$/, `${name} is 32 bytes in base64url (43 characters).`);
+export const MAX_PAIRING_BODY_BYTES = 128 * 1024;
+
+export const pairChallengeRequest = z
+  .object({ protocol: z.literal(PEER_PROTOCOL_VERSION), clientNonce: base64url32('clientNonce') })
+  .strict();
+
+export const pairChallengeResponse = z.object({
+  challengeId: z.string().regex(/^[A-Za-z0-9_-]{22}$/),
+  serverNonce: base64url32('serverNonce'),
+  serverProof: base64url32('serverProof'),
+  consoleFingerprint: fingerprint,
+  expiresInMs: z.number().int().positive(),
+});
+
+// Step a: the secondary's identity. It changes nothing on the secondary.
+export const identityRequest = z.object({ protocol: z.literal(PEER_PROTOCOL_VERSION) }).strict();
+
+// Step c: the primary offers itself. `secondaryFingerprint` is the certificate the primary saw on the
+// secondary when it checked the prerequisites: the secondary records the offer only if that is its own
+// certificate, so an offer meant for another console (or checked against a relay) is refused.
+export const pairOffer = z
+  .object({ protocol: z.literal(PEER_PROTOCOL_VERSION), primary: peerIdentity, secondaryFingerprint: fingerprint })
+  .strict();
+export type PairOffer = z.infer<typeof pairOffer>;
+
+export const pairOfferResponse = z.object({ accepted: z.literal(true), domain: z.string().min(1).max(253), fingerprint }).strict();

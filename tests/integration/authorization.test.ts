@@ -51,8 +51,6 @@ const ACTION_ROLES: Record<string, Record<string, Role>> = {
 type RouteGuard =
   // A signed-in user with at least this role (requireRoleForRoute).
   | { guard: 'role'; role: Role; params: () => Record<string, string>; allowed: number }
-  // The connection-string token sent as such (requireConnectionToken).
-  | { guard: 'connection-token' }
   // A proof of the connection-string token, after a challenge (requireConnectionTokenProof): the token
   // itself is never accepted.
   | { guard: 'token-proof' }
@@ -71,7 +69,14 @@ const ROUTES: Record<string, Partial<Record<Method, RouteGuard>>> = {
     POST: { guard: 'public', why: 'sign-in itself' },
   },
   'app/api/health/route.ts': { GET: { guard: 'public', why: 'load balancers and monitoring; returns no secrets' } },
-  'app/api/v1/peer/identity/route.ts': { GET: { guard: 'connection-token' } },
+  'app/api/v1/peer/identity/route.ts': { POST: { guard: 'token-proof' } },
+  'app/api/v1/peer/pair/offer/route.ts': { POST: { guard: 'token-proof' } },
+  'app/api/v1/peer/pair/challenge/route.ts': {
+    POST: {
+      guard: 'public',
+      why: "pairing: step 1 of each token proof (a MAC over the caller's nonce), throttled per address",
+    },
+  },
   'app/api/v1/sensors/register/route.ts': { POST: { guard: 'token-proof' } },
   'app/api/v1/sensors/register/challenge/route.ts': {
     POST: {
@@ -342,24 +347,6 @@ describe('every route handler', () => {
             );
             break;
           }
-          case 'connection-token':
-            as(null);
-            expect(await callRoute(handler, method, {}), `${what} without token`).toMatchObject({ status: 401, code: 'TOKEN_REQUIRED' });
-            expect(
-              await callRoute(handler, method, {}, { authorization: `Bearer ${'a'.repeat(32)}` }),
-              `${what} wrong token`,
-            ).toMatchObject({
-              status: 401,
-              code: 'WRONG_TOKEN',
-            });
-            expect(await callRoute(handler, method, {}, { authorization: fakeSensor }), `${what} sensor credential`).toMatchObject({
-              status: 401,
-              code: 'TOKEN_REQUIRED',
-            });
-            // A signed-in Admin holds no token: the browser session is not a connection string.
-            as('ADMIN');
-            expect(await callRoute(handler, method, {}), `${what} as ADMIN`).toMatchObject({ status: 401, code: 'TOKEN_REQUIRED' });
-            break;
           case 'token-proof': {
             as(null);
             const refusal = { status: 401, code: 'PROOF_REQUIRED' };

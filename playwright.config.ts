@@ -1,7 +1,8 @@
 import { defineConfig } from '@playwright/test';
+import { CHROMIUM_LAUNCH } from './e2e/support/chromium.ts';
 
 // End-to-end tests run the built console (server.ts over HTTPS, embedded PostgreSQL) in Debian's
-// Chromium. The browser is never downloaded: CHROMIUM_PATH or /usr/bin/chromium.
+// Chromium. The browser is never downloaded (e2e/support/chromium.ts).
 export default defineConfig({
   testDir: 'e2e',
   testMatch: /.*\.spec\.ts/,
@@ -18,18 +19,6 @@ export default defineConfig({
     ignoreHTTPSErrors: true,
     trace: 'retain-on-failure',
     screenshot: 'only-on-failure',
-    launchOptions: {
-      executablePath: process.env.CHROMIUM_PATH ?? '/usr/lib/chromium/chromium',
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-dev-shm-usage',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--disable-quic',
-        '--no-first-run',
-      ],
-    },
+    launchOptions: CHROMIUM_LAUNCH,
   },
 });

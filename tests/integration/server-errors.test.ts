@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { chromium } from '@playwright/test';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CHROMIUM_LAUNCH } from '../../e2e/support/chromium.ts';
 import { removeRelocatedCluster } from '../../lib/db/cluster-location.ts';
 import { clusterDirOf, readCredentials } from '../../lib/db/credentials.ts';
 import { isAlive } from '../../lib/runtime/process-alive.ts';
@@ -44,18 +45,7 @@ const coreLog = (): LogRecord[] =>
     .map((line) => JSON.parse(line) as LogRecord);
 
 async function browserPage(cookie: string) {
-  const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/lib/chromium/chromium',
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-dev-shm-usage',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
-  });
+  const browser = await chromium.launch(CHROMIUM_LAUNCH);
   const context = await browser.newContext({ ignoreHTTPSErrors: true });
   const [name, value] = cookie.split(/=(.*)/s) as [string, string];
   await context.addCookies([{ name, value, url: base, secure: true, httpOnly: true, sameSite: 'Lax' }]);

@@ -143,6 +143,10 @@ export async function replaceSnapshotTables(plan: RestorePlan): Promise<Record<s
         }
         for (const column of table.columns.filter((c) => c.sequence)) await tx.$queryRawUnsafe(resetSequenceSql(table, column));
       }
+      // The archived session versions predate every password reset and role change made since the backup:
+      // restored as they were, they would bring back sessions those changes ended. A fresh random version
+      // per user matches no session signed before the restore; everyone signs in again.
+      await tx.$executeRawUnsafe(`UPDATE "user" SET session_version = floor(random() * 2147483647)::int`);
       await recordAudit(plan.audit, tx);
       return counts;
     },

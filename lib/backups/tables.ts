@@ -11,6 +11,9 @@ export const EXCLUDED_TABLES: Readonly<Record<string, string>> = {
   // would list files that are not there and forget files that are.
   backup: 'describes backup archives on this appliance’s disk',
   log_export: 'describes log-export archives on this appliance’s disk',
+  // The pairing with a peer is bound to this appliance's certificate and the peer's; restored elsewhere
+  // (or after either was replaced) it would name a pair that no longer exists. Pair again after a restore.
+  trusted_host: 'the pairing with a peer, bound to both appliances’ certificates; pair again after a restore',
 };
 
 export type ColumnInfo = {

@@ -135,12 +135,12 @@ function alreadyPaired(code: PrerequisiteCode, who: string, identity: PeerIdenti
   if (identity.pairedWith)
     return refuse(
       code,
-      `${who} is already paired with ${identity.pairedWith.domain} (${identity.pairedWith.address}). Unpair it first: cyberx-management-trusted-hosts-remove -d ${identity.pairedWith.domain}, then cyberx-management-trusted-hosts-apply, on that console.`,
+      `${who} is already paired with ${identity.pairedWith.domain} (${identity.pairedWith.address}). Unpair it first: cyberx-management-trusted-hosts-remove -d ${identity.pairedWith.domain} on that console.`,
     );
   if (identity.configuredRole !== 'STANDALONE')
     return refuse(
       code,
-      `${who} is configured as ${identity.configuredRole.toLowerCase()} of a pair. Unpair it first (cyberx-management-trusted-hosts-remove, then -apply) so that it is standalone.`,
+      `${who} is configured as ${identity.configuredRole.toLowerCase()} of a pair. Unpair it first (cyberx-management-trusted-hosts-remove on that console) so that it is standalone.`,
     );
   return null;
 }

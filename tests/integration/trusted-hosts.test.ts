@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import https from 'node:https';
 import net from 'node:net';
-import { tmpdir } from 'node:os';
+import { tmpdir, userInfo } from 'node:os';
 import path from 'node:path';
 import type { TLSSocket } from 'node:tls';
 import pg from 'pg';
@@ -12,6 +12,9 @@ import { openDatabase } from '../../lib/db/open.ts';
 import { clientProof, newNonce } from '../../lib/token-proof/proof.ts';
 import { freePort, startConsole, stopConsole, type RunningConsole } from '../support/console.ts';
 import { waitFor } from '../support/wait-for.ts';
+
+// Who the audit trail names for a command typed by whoever runs this test.
+const CLI_ACTOR = `cli:${process.env.SUDO_USER ?? (process.getuid?.() === 0 ? 'root' : userInfo().username)}`;
 
 // Pairing, first steps: cyberx-management-trusted-hosts-add/-list/-remove between real consoles, each
 // with its own embedded PostgreSQL, and real sensor agents on the primary.
@@ -348,7 +351,7 @@ describe('pairing A (primary) with B (secondary), then removing it on each side'
 
     expect(await pairingState(A)).toEqual({
       hosts: [{ domain: domainB, address: B.host, port: B.port, role: 'SECONDARY', status: 'PENDING', fingerprint: fingerprintB }],
-      audit: [{ action: 'trusted-host.add', target: domainB, actor: `cli:${process.env.SUDO_USER ?? 'root'}` }],
+      audit: [{ action: 'trusted-host.add', target: domainB, actor: CLI_ACTOR }],
     });
     expect(await pairingState(B)).toEqual({
       hosts: [{ domain: domainA, address: A.host, port: A.port, role: 'PRIMARY', status: 'PENDING', fingerprint: fingerprintA }],
@@ -409,7 +412,7 @@ describe('pairing A (primary) with B (secondary), then removing it on each side'
       hosts: [],
       audit: [
         { action: 'trusted-host.add', target: domainA, actor: `peer:${domainA}` },
-        { action: 'trusted-host.remove', target: domainA, actor: `cli:${process.env.SUDO_USER ?? 'root'}` },
+        { action: 'trusted-host.remove', target: domainA, actor: CLI_ACTOR },
       ],
     });
     expect(cli(A, 'cyberx-management-trusted-hosts-list', []).stdout).toBe('No trusted hosts: this console is not paired.\n');

@@ -14,6 +14,7 @@ import { explainConnectionFailure } from './lib/db/connection-failure.ts';
 import { disconnectDb } from './lib/db/lifecycle.ts';
 import { applyMigrations } from './lib/db/migrate.ts';
 import { claimDataDir, openDatabase } from './lib/db/open.ts';
+import { startReplicationRuntime } from './lib/replication/runtime.ts';
 import { StartupFailure } from './lib/runtime/startup-failure.ts';
 import { getLogger } from './lib/logs/logger.ts';
 import { checkCanListen, checkDataDirWritable, describeListenError, oneLine } from './lib/runtime/startup-checks.ts';
@@ -152,6 +153,10 @@ async function main(): Promise<void> {
     server.closeAllConnections();
   });
 
+  // The peer listener (its own port) and the replication pump, while a peer is trusted.
+  const replication = await startReplicationRuntime(config, getLogger('ha'));
+  undo.push(() => replication.stop());
+
   log.info({ origin, domain: boot.domain, migrationsApplied: migrations.applied, startupMs: Date.now() - started }, 'console started');
   const stopBackupScheduler = startBackupScheduler();
   const lines = [
@@ -179,6 +184,7 @@ async function main(): Promise<void> {
     const schedulerStopped = stopBackupScheduler();
     server.close();
     server.closeAllConnections();
+    await replication.stop().catch(() => undefined);
     // Heartbeat liveness is written in batches; write the last one before the database goes.
     stopLivenessFlusher();
     await flushSensorLiveness().catch(() => undefined);

@@ -33,7 +33,9 @@ async function withServer<T>(run: (databaseUrl: string) => Promise<T>): Promise<
     await chmod(dataDir, 0o755);
     const db = await startEmbeddedDatabase(dataDir);
     try {
-      return await run(db.url);
+      // The shadow database is created and dropped on the server: that takes the superuser, not the
+      // console's own role.
+      return await run(db.superuserUrl ?? db.url);
     } finally {
       await db.stop();
     }

@@ -1,11 +1,15 @@
 import { db, type Tx } from '../db/client.ts';
+import { appendJournal } from '../journal/mutations.ts';
 import { getLogger } from '../logs/logger.ts';
 import type { AuditInput } from './schema.ts';
 
 // Audit events are written in the caller's transaction when there is one, so that a change and the
-// record of who made it cannot be separated. They are also copied to the audit log file.
+// record of who made it cannot be separated. They are also copied to the audit log file, and journaled:
+// the audit trail is replicated to a paired console, each event tagged there with this one as origin.
 export async function recordAudit(event: AuditInput, tx?: Tx): Promise<void> {
-  await (tx ?? db()).auditEvent.create({
+  if (!tx) return db().$transaction((own) => recordAudit(event, own));
+  const row = await tx.auditEvent.create({
+    select: { id: true },
     data: {
       actor: event.actor,
       action: event.action,
@@ -15,5 +19,6 @@ export async function recordAudit(event: AuditInput, tx?: Tx): Promise<void> {
       details: event.details ? (event.details as object) : undefined,
     },
   });
+  await appendJournal(tx, { entity: 'audit', key: row.id.toString(), op: 'upsert', payload: { id: row.id.toString() } });
   getLogger('audit').info(event, event.action);
 }

@@ -28,7 +28,8 @@ export type AuditAction =
   | 'sensor.replace-allow'
   | 'alert.acknowledge'
   | 'trusted-host.add'
-  | 'trusted-host.remove';
+  | 'trusted-host.remove'
+  | 'trusted-host.apply';
 
 export type AuditOutcome = 'success' | 'failure';
 

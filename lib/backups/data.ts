@@ -1,5 +1,5 @@
 import { db, type Tx } from '../db/client.ts';
-import { selectRowsSql, snapshotTables, type ColumnInfo, type TableInfo } from './tables.ts';
+import { qualified, selectRowsSql, snapshotTables, type ColumnInfo, type TableInfo } from './tables.ts';
 
 type Raw = Pick<Tx, '$queryRawUnsafe'>;
 
@@ -67,6 +67,9 @@ export type Snapshot = {
   appliance: { id: string; domain: string };
   // The table's rows as JSON lines, a batch at a time, from a cursor (never the whole table at once).
   rows: (table: TableInfo) => AsyncGenerator<string[]>;
+  countRows: (table: TableInfo) => Promise<number>;
+  // The last journal record the snapshot includes: every later change is in a later record.
+  journalPosition: bigint;
 };
 
 const SNAPSHOT_TIMEOUT_MS = 2 * 60 * 60_000;
@@ -89,6 +92,11 @@ export async function withSnapshot<T>(read: (snapshot: Snapshot) => Promise<T>):
       const tables = snapshotTables(await describeTables(tx));
       const lastMigration = await readLastMigration(tx);
       const appliance = await tx.appliance.findUniqueOrThrow({ where: { id: 1 }, select: { applianceId: true, domain: true } });
+      const [head] = await tx.$queryRawUnsafe<{ seq: bigint | null }[]>(`SELECT max(seq) AS seq FROM "journal"`);
+      const countRows = async (table: TableInfo) => {
+        const [row] = await tx.$queryRawUnsafe<{ n: bigint }[]>(`SELECT count(*) AS n FROM ${qualified(table.name)}`);
+        return Number(row?.n ?? 0);
+      };
       let cursors = 0;
       async function* rows(table: TableInfo): AsyncGenerator<string[]> {
         const cursor = `otc_backup_${++cursors}`;
@@ -103,7 +111,14 @@ export async function withSnapshot<T>(read: (snapshot: Snapshot) => Promise<T>):
           await tx.$executeRawUnsafe(`CLOSE ${cursor}`);
         }
       }
-      return read({ tables, lastMigration, appliance: { id: appliance.applianceId, domain: appliance.domain }, rows });
+      return read({
+        tables,
+        lastMigration,
+        appliance: { id: appliance.applianceId, domain: appliance.domain },
+        rows,
+        countRows,
+        journalPosition: head?.seq ?? 0n,
+      });
     },
     { timeout: SNAPSHOT_TIMEOUT_MS, maxWait: 10_000 },
   );

@@ -13,6 +13,8 @@ export const EXCLUDED_TABLES: Readonly<Record<string, string>> = {
   log_export: 'describes log-export archives on this appliance’s disk',
   // The pairing with a peer is bound to this appliance's certificate and the peer's; restored elsewhere
   // (or after either was replaced) it would name a pair that no longer exists. Pair again after a restore.
+  // How far this console has applied its peer's journal: meaningless without that pairing.
+  replication_origin: 'the replication position with a paired console; pair again after a restore',
   trusted_host: 'the pairing with a peer, bound to both appliances’ certificates; pair again after a restore',
 };
 

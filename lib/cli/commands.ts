@@ -5,6 +5,7 @@ export const APPLIANCE_COMMANDS = [
   'cyberx-management-backup',
   'cyberx-management-system-restore',
   'cyberx-management-trusted-hosts-add',
+  'cyberx-management-trusted-hosts-apply',
   'cyberx-management-trusted-hosts-list',
   'cyberx-management-trusted-hosts-remove',
   'cyberx-management-user-reset-password',

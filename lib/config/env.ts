@@ -13,6 +13,15 @@ const schema = z.object({
   OTC_DATA_DIR: z.string().min(1),
   OTC_BIND_ADDRESS: z.ipv4().or(z.ipv6()).default('0.0.0.0'),
   OTC_HTTPS_PORT: z.coerce.number().int().min(1).max(65535).default(443),
+  // The mutual-TLS listener a paired console replicates over; open only while a peer is trusted.
+  OTC_PEER_PORT: z.coerce.number().int().min(1).max(65535).default(9443),
+  // Journal records a paired console has applied are kept this long, then pruned.
+  OTC_JOURNAL_RETENTION_HOURS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(90 * 24)
+    .default(24),
   OTC_PUBLIC_ADDRESS: z.ipv4().optional(),
   OTC_DOMAIN: z
     .string()
@@ -56,6 +65,8 @@ export type ApplianceConfig = {
   logDir: string;
   bindAddress: string;
   httpsPort: number;
+  peerPort: number;
+  journalRetentionHours: number;
   publicAddress: string;
   domain: string | undefined;
   model: string;
@@ -161,6 +172,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     logDir: path.resolve(/*turbopackIgnore: true*/ e.OTC_LOG_DIR ?? path.join(dataDir, 'logs')),
     bindAddress: e.OTC_BIND_ADDRESS,
     httpsPort: e.OTC_HTTPS_PORT,
+    peerPort: e.OTC_PEER_PORT,
+    journalRetentionHours: e.OTC_JOURNAL_RETENTION_HOURS,
     publicAddress: e.OTC_PUBLIC_ADDRESS ?? defaultPublicAddress(e.OTC_BIND_ADDRESS),
     domain: e.OTC_DOMAIN,
     model: e.OTC_MODEL,

@@ -11,6 +11,7 @@ export const journalEntity = z.enum([
   'log-export',
   'sensor',
   'sensor-event',
+  'audit',
 ]);
 export type JournalEntity = z.infer<typeof journalEntity>;
 

@@ -18,6 +18,7 @@ const valid = {
   fingerprint: new X509Certificate(pem).fingerprint256,
   clock: 1_767_225_600_000,
   timezone: 'Europe/Berlin',
+  peerPort: 9443,
   pairedWith: null,
   inventory: { sensors: 0, connectedSensors: 0, users: 1, settings: 0, vlans: 0, sensorEvents: 0, auditEvents: 0 },
 };

@@ -39,8 +39,10 @@ export const peerIdentity = z
     protocol: z.literal(PEER_PROTOCOL_VERSION),
     applianceId: z.uuid(),
     domain: z.string().min(1).max(253),
-    // host:port this console's peer listener is reached at.
+    // host:port this console's web server (sign-in, sensors, pairing) is reached at.
     address: z.string().min(1).max(300),
+    // The port of its mutual-TLS peer listener, on the same host.
+    peerPort: z.number().int().min(1).max(65535),
     model: z.string().min(1).max(64),
     softwareVersion: z.string().min(1).max(32),
     configuredRole: z.enum(['STANDALONE', 'PRIMARY', 'SECONDARY']),

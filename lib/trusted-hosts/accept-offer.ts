@@ -36,6 +36,7 @@ export async function acceptOffer(offer: PairOffer, ip: string): Promise<OfferRe
       domain: primary.domain,
       address: address.host,
       port: address.port,
+      peerPort: primary.peerPort,
       certificatePem: primary.certificatePem,
       fingerprint: primary.fingerprint,
       role: 'PRIMARY',

@@ -23,6 +23,7 @@ export async function loadPeerIdentity(now = Date.now()): Promise<PeerIdentity> 
     applianceId: appliance.applianceId,
     domain: appliance.domain,
     address: `${config.publicAddress}:${config.httpsPort}`,
+    peerPort: config.peerPort,
     model: appliance.model,
     softwareVersion: appliance.softwareVersion,
     configuredRole: appliance.configuredRole,

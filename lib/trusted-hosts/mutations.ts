@@ -10,6 +10,7 @@ export type NewTrustedHost = {
   domain: string;
   address: string;
   port: number;
+  peerPort: number;
   certificatePem: string;
   fingerprint: string;
   role: 'PRIMARY' | 'SECONDARY';

@@ -73,6 +73,7 @@ export async function pairWithSecondary(input: PairInput): Promise<PairResult> {
       domain: secondary.domain,
       address: input.host,
       port: input.port,
+      peerPort: secondary.peerPort,
       certificatePem: secondary.certificatePem,
       fingerprint: secondary.fingerprint,
       role: 'SECONDARY',

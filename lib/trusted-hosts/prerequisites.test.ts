@@ -30,6 +30,7 @@ function identity(overrides: Partial<PeerIdentity> & { certificatePem: string })
     fingerprint: new X509Certificate(overrides.certificatePem).fingerprint256,
     clock: NOW,
     timezone: 'Europe/Berlin',
+    peerPort: 9443,
     pairedWith: null,
     inventory: { sensors: 3, connectedSensors: 3, users: 2, settings: 14, vlans: 1, sensorEvents: 1024, auditEvents: 50 },
     ...overrides,

@@ -41,7 +41,7 @@ const fileOf = (text: string, name = 'activation.json') => new File([text], name
 async function snapshot() {
   const [activation, journal, audit] = await Promise.all([
     db().activation.findUnique({ where: { id: 1 } }),
-    db().journal.count(),
+    db().journal.count({ where: { entity: { not: 'audit' } } }),
     db().auditEvent.count(),
   ]);
   return { activation: JSON.stringify(activation), journal, audit };
@@ -117,8 +117,8 @@ describe('installing an activation file', () => {
     expect(row.expiresAt.toISOString()).toBe(`${day(365)}T00:00:00.000Z`);
     expect(row.issuedAt.toISOString()).toBe(`${day(-10)}T00:00:00.000Z`);
 
-    const journal = await db().journal.findMany({ orderBy: { seq: 'desc' }, take: 1 });
-    expect(await db().journal.count()).toBe(before.journal + 1);
+    const journal = await db().journal.findMany({ where: { entity: { not: 'audit' } }, orderBy: { seq: 'desc' }, take: 1 });
+    expect(await db().journal.count({ where: { entity: { not: 'audit' } } })).toBe(before.journal + 1);
     expect(journal[0]).toMatchObject({
       entity: 'activation',
       key: 'current',

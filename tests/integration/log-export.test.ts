@@ -48,7 +48,7 @@ async function exportFiles(): Promise<string[]> {
 async function snapshot() {
   const [rows, journal, audit, files] = await Promise.all([
     db().logExport.findMany({ orderBy: { createdAt: 'asc' } }),
-    db().journal.count(),
+    db().journal.count({ where: { entity: { not: 'audit' } } }),
     db().auditEvent.count(),
     exportFiles(),
   ]);

@@ -136,7 +136,7 @@ export async function sensorSnapshot(): Promise<string> {
     db().sensor.findMany({ orderBy: { id: 'asc' } }),
     db().sensorEvent.findMany({ orderBy: [{ sensorId: 'asc' }, { seq: 'asc' }] }),
     db().device.findMany({ orderBy: [{ sensorId: 'asc' }, { key: 'asc' }] }),
-    db().journal.count(),
+    db().journal.count({ where: { entity: { not: 'audit' } } }),
     db().auditEvent.count(),
   ]);
   return JSON.stringify({ sensors, sensorEvents, devices, journal, audit }, (_k, v) => (typeof v === 'bigint' ? v.toString() : v));

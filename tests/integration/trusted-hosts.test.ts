@@ -360,9 +360,9 @@ describe('pairing A (primary) with B (secondary), then removing it on each side'
 
     const tableA = cli(A, 'cyberx-management-trusted-hosts-list', []);
     expect(tableA.status).toBe(0);
-    expect(tableA.stdout.split('\n')[0]).toMatch(/^DOMAIN +ADDRESS +ROLE +STATUS +FINGERPRINT \(SHA-256\)$/);
+    expect(tableA.stdout.split('\n')[0]).toMatch(/^DOMAIN +ADDRESS +ROLE +STATUS +LAG +FINGERPRINT \(SHA-256\)$/);
     expect(tableA.stdout.split('\n')[1]).toMatch(
-      new RegExp(`^${domainB.replace(/\./g, '\\.')} +${B.host}:${B.port} +secondary +pending +${fingerprintB}$`),
+      new RegExp(`^${domainB.replace(/\./g, '\\.')} +${B.host}:${B.port} +secondary +pending +- +${fingerprintB}$`),
     );
     const jsonB = cli(B, 'cyberx-management-trusted-hosts-list', ['--json']);
     expect(jsonB.status).toBe(0);

@@ -1,0 +1,434 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { tlsPaths } from '../../lib/appliance/tls-files.ts';
+import { openDatabase } from '../../lib/db/open.ts';
+import { createPeerClient } from '../../lib/peer/client.ts';
+import { helloResponse, journalAck } from '../../lib/peer/replication-protocol.ts';
+import { REPLICATED_TABLES } from '../../lib/replication/tables.ts';
+import { signInOverHttps } from '../support/https.ts';
+import { consoleCertificate, identityOf } from '../support/peer-tls.ts';
+import { freePort, startConsole, stopConsole, type RunningConsole } from '../support/console.ts';
+import { waitFor } from '../support/wait-for.ts';
+import { z } from 'zod';
+
+// Replication between two whole consoles (each with its own embedded PostgreSQL) and real sensor agents:
+// pairing through the commands, the snapshot, the stream of every replicated entity, restarts on either
+// side, forged and replayed peer messages, and unpairing.
+
+type Side = {
+  name: string;
+  host: string;
+  port: number;
+  peerPort: number;
+  dataDir: string;
+  running?: RunningConsole;
+  url: string;
+  db: string;
+};
+const A: Side = { name: 'A', host: '127.0.0.81', port: 0, peerPort: 0, dataDir: '', url: '', db: '' };
+const B: Side = { name: 'B', host: '127.0.0.82', port: 0, peerPort: 0, dataDir: '', url: '', db: '' };
+let agentsDir: string;
+let agents: ChildProcess | undefined;
+
+const env = (side: Side) => ({
+  OTC_DATA_DIR: side.dataDir,
+  OTC_BIND_ADDRESS: side.host,
+  OTC_HTTPS_PORT: String(side.port),
+  OTC_PEER_PORT: String(side.peerPort),
+  DATABASE_URL: '',
+  OTC_PUBLIC_ADDRESS: '',
+  OTC_LOG_DIR: '',
+});
+
+async function query<R extends pg.QueryResultRow>(side: Side, text: string, values: unknown[] = []): Promise<R[]> {
+  const client = new pg.Client({ connectionString: side.db });
+  await client.connect();
+  try {
+    return (await client.query<R>(text, values)).rows;
+  } finally {
+    await client.end();
+  }
+}
+
+function cli(side: Side, command: string, args: string[] = []) {
+  const result = spawnSync(process.execPath, ['--import', 'tsx', `cli/${command}.ts`, ...args], {
+    env: { ...process.env, ...env(side) },
+    encoding: 'utf8',
+  });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+// A write through the product's own mutations (journal and audit included), in a process of its own
+// pointed at the side's database: what a server action does once its guard passed.
+function write(side: Side, script: string): void {
+  const program = `const m = (p) => import(new URL(p, 'file://${process.cwd()}/'));\nconst actor = { username: 'tester', ip: '127.0.0.1' };\nconst must = (r) => { if (!r.ok) throw new Error(JSON.stringify(r)); return r; };\n${script}\nprocess.exit(0);`;
+  const result = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', program], {
+    env: { ...process.env, ...env(side), DATABASE_URL: side.db },
+    encoding: 'utf8',
+  });
+  if (result.status !== 0) throw new Error(`write on ${side.name} failed: ${result.stderr}`);
+}
+
+async function start(side: Side) {
+  side.running = await startConsole(env(side), { logFile: path.join(side.dataDir, `console-${Date.now()}.out`) });
+  side.url = side.running.url;
+}
+
+// Each replicated table as the peer must hold it: every column but the ones that stay per console, in
+// primary-key order. Audit events are compared by origin: A's own events and B's copies of them.
+async function replicatedState(side: Side, origin: string): Promise<Record<string, unknown[]>> {
+  const columns = await query<{ table: string; column: string }>(
+    side,
+    `SELECT table_name AS "table", column_name AS "column" FROM information_schema.columns WHERE table_schema = 'public' ORDER BY ordinal_position`,
+  );
+  const state: Record<string, unknown[]> = {};
+  for (const [table, { local }] of Object.entries(REPLICATED_TABLES)) {
+    if (table === 'audit_event') continue;
+    const kept = columns.filter((c) => c.table === table && !(local as readonly string[]).includes(c.column)).map((c) => `"${c.column}"`);
+    state[table] = await query(side, `SELECT ${kept.join(', ')} FROM "${table}" ORDER BY 1, 2`);
+  }
+  const own = side === A;
+  state.audit_event = await query(
+    side,
+    own
+      ? `SELECT id AS origin_id, at, actor, action, target, outcome, ip, details FROM audit_event WHERE origin IS NULL ORDER BY id`
+      : `SELECT origin_id, at, actor, action, target, outcome, ip, details FROM audit_event WHERE origin = $1 ORDER BY origin_id`,
+    own ? [] : [origin],
+  );
+  return state;
+}
+
+async function expectConverged(applianceA: string) {
+  // Sensors keep sending events: the state is compared once both sides hold the same journal position.
+  await waitFor(
+    'B to hold every replicated row of A',
+    async () => JSON.stringify(await replicatedState(A, applianceA)) === JSON.stringify(await replicatedState(B, applianceA)),
+    60_000,
+  ).catch(async (error: unknown) => {
+    const [a, b] = [await replicatedState(A, applianceA), await replicatedState(B, applianceA)];
+    for (const table of Object.keys(a)) expect(b[table], table).toEqual(a[table]);
+    throw error;
+  });
+}
+
+let applianceA = '';
+let applianceB = '';
+
+beforeAll(async () => {
+  agentsDir = await mkdtemp(path.join(tmpdir(), 'otc-repl-agents-'));
+  for (const side of [A, B]) {
+    side.dataDir = await mkdtemp(path.join(tmpdir(), `otc-repl-${side.name}-`));
+    side.port = await freePort(side.host);
+    side.peerPort = await freePort(side.host);
+  }
+  await Promise.all([start(A), start(B)]);
+  for (const side of [A, B]) side.db = (await openDatabase(side.dataDir, undefined)).url;
+  applianceA = (await query<{ id: string }>(A, 'SELECT appliance_id::text AS id FROM appliance'))[0]!.id;
+  applianceB = (await query<{ id: string }>(B, 'SELECT appliance_id::text AS id FROM appliance'))[0]!.id;
+  const token = (await query<{ t: string }>(A, 'SELECT connection_token AS t FROM appliance'))[0]!.t;
+  agents = spawn(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      'sensor/cli.ts',
+      '--connect',
+      `${A.host}:${A.port}:${token}`,
+      '--name',
+      'repl',
+      '--count',
+      '3',
+      '--data-dir',
+      agentsDir,
+      '--events-per-minute',
+      '120',
+    ],
+    { stdio: 'ignore' },
+  );
+  await waitFor(
+    'three connected sensors and some events on A',
+    async () =>
+      (await query<{ n: number }>(A, "SELECT count(*)::int AS n FROM sensor WHERE last_heard_at > now() - interval '4 seconds'"))[0]!.n ===
+        3 && (await query<{ n: number }>(A, 'SELECT count(*)::int AS n FROM sensor_event'))[0]!.n > 5,
+    60_000,
+  );
+}, 180_000);
+
+afterAll(async () => {
+  if (agents && agents.exitCode === null) {
+    const exited = new Promise((resolve) => agents!.once('exit', resolve));
+    agents.kill('SIGTERM');
+    await exited;
+  }
+  await Promise.all([A, B].map((side) => (side.running ? stopConsole(side.running.process) : null)));
+  await Promise.all([A, B].map((side) => (side.dataDir ? rm(side.dataDir, { recursive: true, force: true }) : null)));
+  await rm(agentsDir, { recursive: true, force: true });
+}, 60_000);
+
+const secondaryToken = async () => (await query<{ t: string }>(B, 'SELECT connection_token AS t FROM appliance'))[0]!.t;
+
+describe('pairing A (primary) with B (secondary) and replicating', () => {
+  it('before apply nothing is replicated, and apply is refused on the secondary', async () => {
+    // Data on A from before the pair: it reaches B in the snapshot.
+    write(
+      A,
+      `const u = await m('lib/users/mutations.ts');
+       must(await u.createUser({ username: 'operator1', role: 'SECURITY_ANALYST', password: 'Operator-One-Pass-1' }, actor));
+       const s = await m('lib/settings/mutations.ts');
+       must(await s.setSetting('console.name', 'Plant North', actor));
+       must(await s.setSetting('time.timezone', 'UTC', actor));
+       const v = await m('lib/networking/mutations.ts');
+       must(await v.createVlan({ id: 10, name: 'Control' }, actor));`,
+    );
+    // B's own data, which pairing replaces.
+    write(B, `const v = await m('lib/networking/mutations.ts'); must(await v.createVlan({ id: 99, name: 'B only' }, actor));`);
+
+    const added = cli(A, 'cyberx-management-trusted-hosts-add', [
+      '-ip',
+      B.host,
+      '-port',
+      String(B.port),
+      '-token',
+      await secondaryToken(),
+      '-confirm-replace',
+    ]);
+    expect(added.stderr).toBe('');
+    expect(added.status).toBe(0);
+    expect(await query(B, 'SELECT name FROM vlan ORDER BY id')).toEqual([{ name: 'B only' }]);
+
+    const onSecondary = cli(B, 'cyberx-management-trusted-hosts-apply');
+    expect(onSecondary.status).toBe(1);
+    expect(onSecondary.stderr).toMatch(
+      /^cyberx-management-trusted-hosts-apply: This console is the pending secondary of .*: run cyberx-management-trusted-hosts-apply on the primary/,
+    );
+    expect(await query(B, 'SELECT configured_role, state FROM appliance')).toEqual([{ configured_role: 'STANDALONE', state: 'ACTIVE' }]);
+  });
+
+  it('apply pins both certificates, makes B the read-only secondary and sends the snapshot with progress', async () => {
+    const applied = cli(A, 'cyberx-management-trusted-hosts-apply');
+    expect(applied.stderr).toBe('');
+    expect(applied.status).toBe(0);
+    expect(applied.stdout).toMatch(/^Applied: .* is now the secondary of this console\.$/m);
+    expect(applied.stdout).toMatch(/^Snapshot sent: \d+ rows in \d+\.\d s; the journal now streams to /m);
+    expect(await query(A, 'SELECT configured_role, state FROM appliance')).toEqual([{ configured_role: 'PRIMARY', state: 'ACTIVE' }]);
+    expect(await query(B, 'SELECT configured_role, state FROM appliance')).toEqual([{ configured_role: 'SECONDARY', state: 'STANDBY' }]);
+    expect(await query(A, 'SELECT status FROM trusted_host')).toEqual([{ status: 'PAIRED' }]);
+    expect(await query(B, 'SELECT status FROM trusted_host')).toEqual([{ status: 'PAIRED' }]);
+    // B's own VLAN went with the snapshot; A's data is there.
+    expect(await query(B, 'SELECT id, name FROM vlan ORDER BY id')).toEqual([{ id: 10, name: 'Control' }]);
+    await expectConverged(applianceA);
+    const again = cli(A, 'cyberx-management-trusted-hosts-apply');
+    expect(again).toMatchObject({ status: 0, stdout: expect.stringMatching(/^Already applied: this console is paired with /) });
+  }, 120_000);
+
+  it('streams every replicated entity: users, settings, VLANs, sensors, events, devices, alert acknowledgements, audit', async () => {
+    write(
+      A,
+      `const u = await m('lib/users/mutations.ts');
+       must(await u.createUser({ username: 'operator2', role: 'READ_ONLY', password: 'Operator-Two-Pass-2' }, actor));
+       must(await u.changeUserRole('operator1', 'ADMIN', actor));
+       must(await u.createUser({ username: 'temporary', role: 'READ_ONLY', password: 'Short-Lived-Pass-3' }, actor));
+       must(await u.deleteUser('temporary', actor));
+       const s = await m('lib/settings/mutations.ts');
+       must(await s.setSetting('session.idleTimeoutMinutes', 45, actor));
+       must(await s.setSetting('time.ntpServer', 'ntp.plant.example', actor));
+       must(await s.setSetting('backup.schedule', { frequency: 'weekly', time: '03:30', weekday: 2, timezone: 'UTC', retain: 4 }, actor));
+       const v = await m('lib/networking/mutations.ts');
+       must(await v.renameVlan({ id: 10, name: 'Control LAN' }, actor));
+       must(await v.createVlan({ id: 20, name: 'Safety' }, actor));
+       must(await v.deleteVlan(20, actor));
+       const { db } = await m('lib/db/client.ts');
+       const alert = await db().sensorEvent.findFirst({ where: { kind: 'alert', acknowledgedAt: null } });
+       if (!alert) throw new Error('no alert to acknowledge');
+       must(await (await m('lib/sensors/mutations.ts')).acknowledgeAlert({ sensorId: alert.sensorId, seq: Number(alert.seq) }, actor));`,
+    );
+    await expectConverged(applianceA);
+    expect(await query(B, 'SELECT username, role FROM "user" WHERE username LIKE \'operator%\' ORDER BY username')).toEqual([
+      { username: 'operator1', role: 'ADMIN' },
+      { username: 'operator2', role: 'READ_ONLY' },
+    ]);
+    expect((await query<{ n: number }>(B, 'SELECT count(*)::int AS n FROM sensor_event WHERE acknowledged_at IS NOT NULL'))[0]!.n).toBe(1);
+    expect((await query<{ n: number }>(B, 'SELECT count(*)::int AS n FROM device'))[0]!.n).toBeGreaterThan(0);
+    // The audit trail arrives tagged with its origin.
+    expect(await query(B, "SELECT action, target FROM audit_event WHERE origin = $1 AND action = 'user.delete'", [applianceA])).toEqual([
+      { action: 'user.delete', target: 'temporary' },
+    ]);
+  }, 120_000);
+
+  it('a user created on the primary signs in on the secondary with the same password', async () => {
+    const ca = readFileSync(tlsPaths(B.dataDir).cert, 'utf8');
+    const result = await signInOverHttps(B.url, ca, 'operator2', 'Operator-Two-Pass-2');
+    expect(result).toHaveProperty('cookie');
+    const wrong = await signInOverHttps(B.url, ca, 'operator2', 'Not-The-Password-9');
+    expect(wrong).toHaveProperty('error');
+  });
+
+  it('the list shows both sides paired, with the replication lag', async () => {
+    const list = JSON.parse(cli(A, 'cyberx-management-trusted-hosts-list', ['--json']).stdout) as Record<string, unknown>[];
+    expect(list).toEqual([expect.objectContaining({ role: 'SECONDARY', status: 'PAIRED', lagSeconds: expect.any(Number) })]);
+    const table = cli(B, 'cyberx-management-trusted-hosts-list').stdout.split('\n');
+    expect(table[0]).toMatch(/^DOMAIN +ADDRESS +ROLE +STATUS +LAG +FINGERPRINT \(SHA-256\)$/);
+    expect(table[1]).toMatch(/ primary +paired +\S+ /);
+  });
+
+  it('the secondary restarted mid-stream catches up, and so does a restarted primary', async () => {
+    await stopConsole(B.running!.process);
+    write(A, `const v = await m('lib/networking/mutations.ts'); must(await v.createVlan({ id: 30, name: 'While B was down' }, actor));`);
+    await start(B);
+    await expectConverged(applianceA);
+    expect(await query(B, 'SELECT name FROM vlan WHERE id = 30')).toEqual([{ name: 'While B was down' }]);
+
+    await stopConsole(A.running!.process);
+    await start(A);
+    write(A, `const v = await m('lib/networking/mutations.ts'); must(await v.renameVlan({ id: 30, name: 'After A restarted' }, actor));`);
+    await expectConverged(applianceA);
+  }, 180_000);
+});
+
+describe('the peer channel refuses what is not the paired console, changing nothing', () => {
+  // With the sensors stopped, A sends nothing more: B's state only changes if a refused message changed it.
+  beforeAll(async () => {
+    if (agents && agents.exitCode === null) {
+      const exited = new Promise((resolve) => agents!.once('exit', resolve));
+      agents.kill('SIGTERM');
+      await exited;
+    }
+    await expectConverged(applianceA);
+  }, 60_000);
+
+  const peerCall = (side: Side, identity: { key: string; cert: string }) => {
+    const created = createPeerClient({
+      identity,
+      peer: { host: side.host, port: side.peerPort },
+      pinned: [readFileSync(tlsPaths(side.dataDir).cert, 'utf8')],
+    });
+    if (!created.ok) throw new Error(created.message);
+    return created.client;
+  };
+  const asA = () => ({ key: readFileSync(tlsPaths(A.dataDir).key, 'utf8'), cert: readFileSync(tlsPaths(A.dataDir).cert, 'utf8') });
+  const anyAnswer = z.unknown();
+  const state = async () =>
+    JSON.stringify({ b: await replicatedState(B, applianceA), origin: await query(B, 'SELECT * FROM replication_origin') });
+
+  it('no client certificate, or a stranger’s, is refused before any handler', async () => {
+    const stranger = peerCall(B, identityOf(consoleCertificate('stranger.example')));
+    const refused = await stranger.request({
+      path: '/api/v1/peer/hello',
+      body: { protocol: 1, from: applianceA, term: '1' },
+      response: anyAnswer,
+    });
+    expect(refused).toMatchObject({ ok: false, status: 403, peerCode: 'PEER_CERTIFICATE_NOT_PINNED' });
+    stranger.close();
+    const bare = await new Promise<string>((resolve) => {
+      const socket = net.connect(B.peerPort, B.host, () => {
+        socket.write('POST /api/v1/peer/hello HTTP/1.1\r\nHost: b\r\n\r\n');
+      });
+      let text = '';
+      socket.on('data', (d) => (text += d.toString('latin1')));
+      socket.on('close', () => resolve(text));
+      socket.on('error', () => resolve(text));
+    });
+    // Plain TCP is not TLS: nothing is answered in HTTP.
+    expect(bare).not.toMatch(/^HTTP\/1\.1 200/);
+  });
+
+  it('replayed, lower-term and forged messages from the pinned certificate are refused', async () => {
+    const client = peerCall(B, asA());
+    try {
+      const hello = await client.request({
+        path: '/api/v1/peer/hello',
+        body: { protocol: 1, from: applianceA, term: '1' },
+        response: helloResponse,
+      });
+      expect(hello.ok).toBe(true);
+      if (!hello.ok) return;
+      const applied = hello.value.appliedSeq!;
+      const before = await state();
+      const batch = (after: string, extra: Record<string, unknown> = {}) => ({
+        protocol: 1,
+        from: applianceA,
+        term: '1',
+        after,
+        upTo: String(BigInt(after) + 1n),
+        records: 1,
+        changes: [{ table: 'vlan', rows: ['{"id":77,"name":"Forged","updated_at":"2026-01-01T00:00:00+00:00"}'], deleted: [] }],
+        newestAt: null,
+        ...extra,
+      });
+      // A batch already applied (a replay) and one out of order.
+      expect(await client.request({ path: '/api/v1/peer/journal', body: batch('0'), response: journalAck })).toMatchObject({
+        ok: false,
+        status: 409,
+        peerCode: 'OUT_OF_ORDER',
+      });
+      expect(
+        await client.request({ path: '/api/v1/peer/journal', body: batch(String(BigInt(applied) + 5n)), response: journalAck }),
+      ).toMatchObject({ ok: false, status: 409, peerCode: 'OUT_OF_ORDER' });
+      // Another appliance's id over A's certificate.
+      expect(
+        await client.request({ path: '/api/v1/peer/journal', body: batch(applied, { from: applianceB }), response: journalAck }),
+      ).toMatchObject({ ok: false, status: 403, peerCode: 'UNTRUSTED_SENDER' });
+      // A table that is not replicated, and a message that is not the protocol.
+      expect(
+        await client.request({
+          path: '/api/v1/peer/journal',
+          body: batch(applied, { changes: [{ table: 'appliance', rows: ['{}'], deleted: [] }] }),
+          response: journalAck,
+        }),
+      ).toMatchObject({ ok: false, status: 400, peerCode: 'INVALID_INPUT', message: expect.stringMatching(/changes\.0\.table/) });
+      expect(await client.request({ path: '/api/v1/peer/journal', body: { protocol: 1 }, response: journalAck })).toMatchObject({
+        ok: false,
+        status: 400,
+      });
+      // Raise B's term, then a message of the old term is refused.
+      await query(B, 'UPDATE appliance SET term = 5');
+      expect(await client.request({ path: '/api/v1/peer/journal', body: batch(applied), response: journalAck })).toMatchObject({
+        ok: false,
+        status: 409,
+        peerCode: 'TERM_STALE',
+      });
+      await query(B, 'UPDATE appliance SET term = 1');
+      expect(await state()).toBe(before);
+    } finally {
+      client.close();
+    }
+  });
+});
+
+describe('unpairing', () => {
+  it('remove then apply on each side makes both standalone and stops replication', async () => {
+    const domainA = (await query<{ d: string }>(A, 'SELECT domain AS d FROM appliance'))[0]!.d;
+    const domainB = (await query<{ d: string }>(B, 'SELECT domain AS d FROM appliance'))[0]!.d;
+    expect(cli(A, 'cyberx-management-trusted-hosts-remove', ['-d', domainB]).status).toBe(0);
+    expect(cli(B, 'cyberx-management-trusted-hosts-remove', ['-d', domainA]).status).toBe(0);
+    expect(cli(A, 'cyberx-management-trusted-hosts-apply').stdout).toMatch(/^Applied: this console is standalone/);
+    expect(cli(B, 'cyberx-management-trusted-hosts-apply').stdout).toMatch(/^Applied: this console is standalone/);
+    for (const side of [A, B])
+      expect(await query(side, 'SELECT configured_role, state FROM appliance')).toEqual([
+        { configured_role: 'STANDALONE', state: 'ACTIVE' },
+      ]);
+    // The peer listeners close within a reconcile.
+    for (const side of [A, B])
+      await waitFor(
+        `${side.name}'s peer port to close`,
+        () =>
+          new Promise<boolean>((resolve) => {
+            const socket = net.connect(side.peerPort, side.host);
+            socket.once('connect', () => (socket.destroy(), resolve(false)));
+            socket.once('error', () => resolve(true));
+          }),
+        10_000,
+      );
+    // A's pump has stopped (its log says so) and B forgot A's position: nothing more crosses.
+    await waitFor('A to stop replicating', () => /replication stopped/.test(readFileSync(path.join(A.dataDir, 'logs', 'ha.log'), 'utf8')));
+    expect(await query(B, 'SELECT origin FROM replication_origin')).toEqual([]);
+    write(A, `const v = await m('lib/networking/mutations.ts'); must(await v.createVlan({ id: 40, name: 'After unpairing' }, actor));`);
+    expect(await query(B, 'SELECT name FROM vlan WHERE id = 40')).toEqual([]);
+  }, 60_000);
+});

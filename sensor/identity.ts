@@ -46,3 +46,18 @@ export async function loadHighestTerm(dir: string): Promise<number> {
 export async function saveHighestTerm(dir: string, highestTerm: number): Promise<void> {
   await writeFileAtomic(stateFile(dir), JSON.stringify({ highestTerm }), 0o644);
 }
+
+// The other console of the pair, as the console's heartbeat answers name it: where to fail over to and
+// the certificate to pin there, kept across restarts.
+const peersSchema = z.array(z.object({ address: z.string(), port: z.number().int(), fingerprint: z.string(), role: z.string() }));
+export type KnownPeer = z.infer<typeof peersSchema>[number];
+const peersFile = (dir: string) => path.join(dir, 'peers.json');
+
+export async function loadPeers(dir: string): Promise<KnownPeer[]> {
+  const parsed = peersSchema.safeParse(await readJsonIfPresent(peersFile(dir)));
+  return parsed.success ? parsed.data : [];
+}
+
+export async function savePeers(dir: string, peers: readonly KnownPeer[]): Promise<void> {
+  await writeFileAtomic(peersFile(dir), JSON.stringify(peers), 0o644);
+}

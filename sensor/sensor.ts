@@ -15,7 +15,16 @@ import { DEFAULT_BACKOFF, nextDelay } from './backoff.ts';
 import { ConsoleUnreachableError, consoleError, Gate, postJson, type Reply } from './client.ts';
 import { lockDirectory } from './files.ts';
 import type { Histogram } from './histogram.ts';
-import { loadHighestTerm, loadIdentity, saveHighestTerm, saveIdentity, identityFile, type Identity } from './identity.ts';
+import {
+  loadHighestTerm,
+  loadIdentity,
+  loadPeers,
+  saveHighestTerm,
+  savePeers,
+  saveIdentity,
+  identityFile,
+  type Identity,
+} from './identity.ts';
 import { Outbox, OutboxGapError } from './outbox.ts';
 import { registerWithProof } from './registration.ts';
 import { createRandom, hashSeed, type Random } from './prng.ts';
@@ -92,6 +101,11 @@ export class SimulatedSensor {
   private heartbeatFailures = 0;
   private sendFailures = 0;
   private resendFrom: number | null = null;
+  // What the console stores, as it last said: events above it are sent, events up to the outbox's pointer
+  // are dropped. Paired consoles report a durable seq below this until the peer holds the events too, so
+  // the outbox keeps them (not re-sent) for a console that may have to receive them after a failover.
+  private consoleAcked = 0;
+  private peers: HeartbeatResponse['peers'] = [];
   private highestTerm = 0;
   private alerts = 0;
   private intervalMs: number;
@@ -110,11 +124,21 @@ export class SimulatedSensor {
     this.intervalMs = config.heartbeatMs;
   }
 
+  // Events the console has not stored yet.
   get pending(): number {
-    return this.outbox?.pending ?? 0;
+    return Math.max(0, this.lastSeq - this.ackedSeq);
   }
+  // What the console stores.
   get ackedSeq(): number {
+    return Math.max(this.outbox?.ackedSeq ?? 0, this.consoleAcked);
+  }
+  // What the outbox has dropped: stored by the console and, when it is paired, by its peer.
+  get releasedSeq(): number {
     return this.outbox?.ackedSeq ?? 0;
+  }
+  // The other console of a pair, as the console's heartbeat answers name it.
+  get knownPeers(): HeartbeatResponse['peers'] {
+    return this.peers;
   }
   get lastSeq(): number {
     return this.outbox?.lastSeq ?? 0;
@@ -134,6 +158,7 @@ export class SimulatedSensor {
     // Picks up where the last run left off, so a restarted sensor tells a new part of its story.
     this.traffic = createTraffic(hashSeed(this.config.seed ?? '', this.config.name, this.outbox.lastSeq));
     this.highestTerm = await loadHighestTerm(this.dir);
+    this.peers = await loadPeers(this.dir);
     this.identity = await loadIdentity(this.dir);
     if (!this.identity) await this.register();
     else if (this.identity.consoleAddress !== this.address()) {
@@ -207,7 +232,8 @@ export class SimulatedSensor {
         await saveIdentity(this.dir, this.identity);
         if (this.config.heartbeatFromConsole) this.intervalMs = registered.heartbeatIntervalMs;
         // A sensor registering again under a known name continues after what the console already has.
-        if (registered.ackedSeq > 0) await this.outbox!.ack(registered.ackedSeq);
+        if (registered.ackedSeq > 0)
+          await this.consoleHas(registered.ackedSeq, registered.durableSeq, { authoritative: true, count: false });
         this.host.stats.registered++;
         this.host.report(
           this.config.name,
@@ -236,7 +262,7 @@ export class SimulatedSensor {
       // Built when it can go out, so the clock it carries is not stale after a wait for a connection.
       const now = Date.now();
       // A response can overtake a batch acknowledged meanwhile; only an ackedSeq below this is news.
-      ackedBefore = this.outbox!.ackedSeq;
+      ackedBefore = this.ackedSeq;
       const beat: HeartbeatRequest = {
         protocol: PROTOCOL_VERSION,
         version: AGENT_VERSION,
@@ -286,15 +312,27 @@ export class SimulatedSensor {
       );
     }
     const outbox = this.outbox!;
-    if (response.ackedSeq > outbox.ackedSeq) {
-      // A batch whose answer was lost: the console has it, no need to send it again.
-      this.host.stats.eventsAcked += Math.min(response.ackedSeq, outbox.lastSeq) - outbox.ackedSeq;
-      await outbox.ack(response.ackedSeq);
+    if (JSON.stringify(response.peers) !== JSON.stringify(this.peers)) {
+      this.peers = response.peers;
+      await savePeers(this.dir, response.peers).catch((error: unknown) =>
+        this.report('warn', 'state-write', `could not save the paired console's address: ${String(error)}`),
+      );
+      if (response.peers.length)
+        this.report(
+          'info',
+          'peer',
+          `the console is paired with ${response.peers.map((p) => `${p.address}:${p.port} (${p.fingerprint})`).join(', ')}`,
+        );
+    }
+    if (response.ackedSeq >= this.ackedSeq) {
+      // A batch whose answer was lost: the console has it, no need to send it again. Or the peer has
+      // caught up: what it holds too may leave the outbox.
+      await this.consoleHas(response.ackedSeq, response.durableSeq, { authoritative: false, count: true });
     } else if (response.ackedSeq < ackedBefore && this.resendFrom === null) {
       this.report(
         'warn',
         'console-behind',
-        `the console stores events only up to seq ${response.ackedSeq}, but acknowledged up to ${outbox.ackedSeq} earlier`,
+        `the console stores events only up to seq ${response.ackedSeq}, but acknowledged up to ${this.ackedSeq} earlier`,
       );
     }
     if (outbox.pending > 0 && this.sendFailures > 0 && !this.sending) this.kickSender(0);
@@ -339,7 +377,7 @@ export class SimulatedSensor {
   private async sendLoop(): Promise<void> {
     for (;;) {
       if (this.stopping) return;
-      const from = this.resendFrom ?? this.outbox!.ackedSeq + 1;
+      const from = this.resendFrom ?? this.ackedSeq + 1;
       if (from > this.outbox!.lastSeq) return;
       const progressed = await this.sendOnce(REQUEST_TIMEOUT_MS);
       if (!progressed) {
@@ -363,7 +401,7 @@ export class SimulatedSensor {
     // The batch is read once a connection is free: whatever was produced while waiting goes up with it, so
     // batches grow when the console is slow (fewer, larger transactions) instead of queueing up.
     const attempt = await this.host.gate.run(async () => {
-      const from = this.resendFrom ?? outbox.ackedSeq + 1;
+      const from = this.resendFrom ?? this.ackedSeq + 1;
       if (from > outbox.lastSeq) return null;
       let lines;
       try {
@@ -402,10 +440,7 @@ export class SimulatedSensor {
       }
       const acked = parsed.data.ackedSeq;
       this.host.stats.batches++;
-      if (acked > outbox.ackedSeq) {
-        this.host.stats.eventsAcked += Math.min(acked, outbox.lastSeq) - outbox.ackedSeq;
-        await outbox.ack(acked);
-      }
+      await this.consoleHas(acked, parsed.data.durableSeq, { authoritative: true, count: true });
       // Still catching up a console that lost acknowledged events: continue from what it has.
       this.resendFrom = acked < outbox.ackedSeq ? acked + 1 : null;
       return acked >= from;
@@ -419,19 +454,29 @@ export class SimulatedSensor {
         `the console expects seq ${outcome.expectedSeq} next (this sensor sent from ${from}); resending from there`,
       );
       if (consoleAcked >= outbox.ackedSeq) {
-        if (consoleAcked > outbox.ackedSeq) {
-          this.host.stats.eventsAcked += Math.min(consoleAcked, outbox.lastSeq) - outbox.ackedSeq;
-          await outbox.ack(consoleAcked);
-        }
+        // Stored there, but not said to be durable: nothing more leaves the outbox.
+        await this.consoleHas(consoleAcked, outbox.ackedSeq, { authoritative: true, count: true });
         this.resendFrom = null;
       } else {
         this.resendFrom = outcome.expectedSeq;
       }
       // Progress only if the resend point moved; a console that keeps asking for the same seq gets backoff.
-      return (this.resendFrom ?? outbox.ackedSeq + 1) !== from;
+      return (this.resendFrom ?? this.ackedSeq + 1) !== from;
     }
     this.noteProblem(outcome.code, outcome.message);
     return false;
+  }
+
+  // The console stores events up to `acked` and they may leave the outbox up to `durable` (absent: acked).
+  // An authoritative answer (to a batch, or a registration) may move the send point back: a console that
+  // lost events it had stored gets them again, from the outbox when it still holds them.
+  private async consoleHas(acked: number, durable: number | undefined, how: { authoritative: boolean; count: boolean }): Promise<void> {
+    const outbox = this.outbox!;
+    const before = this.ackedSeq;
+    if (how.count && acked > before) this.host.stats.eventsAcked += Math.min(acked, outbox.lastSeq) - before;
+    this.consoleAcked = how.authoritative ? acked : Math.max(this.consoleAcked, acked);
+    const releasable = Math.min(durable ?? acked, acked);
+    if (releasable > outbox.ackedSeq) await outbox.ack(releasable);
   }
 
   // ---- Plumbing -----------------------------------------------------------------------------------

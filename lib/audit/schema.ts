@@ -29,7 +29,9 @@ export type AuditAction =
   | 'alert.acknowledge'
   | 'trusted-host.add'
   | 'trusted-host.remove'
-  | 'trusted-host.apply';
+  | 'trusted-host.apply'
+  | 'ha.peer-unreachable'
+  | 'ha.peer-reachable';
 
 export type AuditOutcome = 'success' | 'failure';
 

@@ -2,6 +2,7 @@ import type { TableInfo } from '../backups/tables.ts';
 import { qualified } from '../backups/tables.ts';
 import { db, type Tx } from '../db/client.ts';
 import { JOURNAL_APPEND_LOCK } from '../journal/mutations.ts';
+import { noteReplicatedSeq } from '../sensors/credential-cache.ts';
 import type { JournalBatch, SnapshotPart, TableChanges } from '../peer/replication-protocol.ts';
 import { replicatedTables } from './data.ts';
 import { deleteByKeysSql, deleteUniqueConflictsSql, INSERT_AUDIT_SQL, rowsParameter, UNIQUE_BESIDES_KEY, upsertRowsSql } from './sql.ts';
@@ -280,4 +281,14 @@ export async function markPeerStatus(status: 'PAIRED' | 'UNREACHABLE'): Promise<
 export async function pruneJournal(options: { keepAfter: bigint | null; olderThan: Date }): Promise<number> {
   if (options.keepAfter === null) return db().$executeRaw`DELETE FROM "journal" WHERE created_at < ${options.olderThan}`;
   return db().$executeRaw`DELETE FROM "journal" WHERE seq <= ${options.keepAfter}::bigint AND created_at < ${options.olderThan}`;
+}
+
+// Events the peer holds, per sensor: what sensors may drop from their outboxes (lib/sensors/durability.ts).
+export async function recordReplicatedEvents(held: ReadonlyMap<string, number>): Promise<void> {
+  if (held.size === 0) return;
+  const rows = [...held].map(([id, seq]) => ({ id, seq }));
+  await db().$executeRaw`
+    UPDATE "sensor" AS s SET replicated_seq = GREATEST(s.replicated_seq, v.seq)
+    FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) AS v(id uuid, seq bigint) WHERE s.id = v.id`;
+  for (const { id, seq } of rows) noteReplicatedSeq(id, seq);
 }

@@ -5,7 +5,8 @@ import type { PeerClient } from '../peer/client.ts';
 import { PEER_PROTOCOL_VERSION } from '../peer/protocol.ts';
 import { helloResponse, journalAck, snapshotAck, type HelloResponse } from '../peer/replication-protocol.ts';
 import { journalHead, readJournalBatch } from './data.ts';
-import { markPeerStatus, recordPeerProgress } from './mutations.ts';
+import { markPeerStatus, recordPeerProgress, recordReplicatedEvents } from './mutations.ts';
+import type { TableChanges } from '../peer/replication-protocol.ts';
 import { APPLY_ORDER, isReplicatedTable } from './tables.ts';
 
 // Sends this console's journal to its peer (docs/peer-protocol.md, "Replication"): ask where the peer
@@ -45,6 +46,8 @@ export type Pump = {
   // Resolves true once the peer has applied every record up to `seq`, false after `timeoutMs`.
   waitForPeer(seq: bigint, timeoutMs: number): Promise<boolean>;
   status(): PumpStatus;
+  // Since the peer last answered (Infinity before it ever did).
+  silentForMs(): number;
 };
 
 class PumpFailure extends Error {}
@@ -62,6 +65,7 @@ export function startPump(options: PumpOptions): Pump {
     lastError: null,
     snapshot: null,
   };
+  const startedAt = performance.now();
   let stopped = false;
   let wake: (() => void) | null = null;
   let kicked = false;
@@ -157,8 +161,14 @@ export function startPump(options: PumpOptions): Pump {
       await send({ part: 'begin', position: positionText, totalRows: total });
       let index = 0;
       let lastReport = 0;
+      const heldAtSnapshot = new Map<string, number>();
       for (const table of tables)
         for await (const lines of snapshot.rows(table!)) {
+          if (table!.name === 'sensor')
+            for (const line of lines) {
+              const row = JSON.parse(line) as { id: string; acked_seq: number };
+              heldAtSnapshot.set(row.id, Number(row.acked_seq));
+            }
           if (stopped) throw new PumpFailure('stopping');
           await send({ part: 'rows', index: index++, changes: { table: table!.name, rows: lines, deleted: [] } });
           status.snapshot.sent += lines.length;
@@ -168,7 +178,11 @@ export function startPump(options: PumpOptions): Pump {
           }
         }
       await send({ part: 'end', position: positionText, rows: status.snapshot.sent });
-      return snapshot.journalPosition;
+      return { position: snapshot.journalPosition, heldAtSnapshot };
+    }).then(async ({ position, heldAtSnapshot }) => {
+      // Every event the snapshot carried is held by the peer now.
+      await recordReplicatedEvents(heldAtSnapshot);
+      return position;
     });
     const seconds = (performance.now() - started) / 1000;
     log.info({ peer: options.peer.domain, rows: status.snapshot?.sent, position: position.toString(), seconds }, 'snapshot sent');
@@ -223,6 +237,7 @@ export function startPump(options: PumpOptions): Pump {
       }
       contact();
       applied = BigInt(answer.value.appliedSeq);
+      await recordReplicatedEvents(replicatedEventsOf(batch.changes));
       acknowledged(applied);
       await recordPeerProgress({ reachable: true, peerAppliedSeq: applied });
     }
@@ -288,5 +303,21 @@ export function startPump(options: PumpOptions): Pump {
       });
     },
     status: () => ({ ...status, snapshot: status.snapshot && { ...status.snapshot } }),
+    // Counted from the start until the peer first answers: a console just started is not "away" yet.
+    silentForMs: () => performance.now() - (status.lastContact ?? startedAt),
   };
+}
+
+// The highest event seq of each sensor in a batch the peer applied. Batches go in journal order and a
+// sensor's events are stored without gaps, so every earlier event of that sensor is on the peer too.
+export function replicatedEventsOf(changes: readonly TableChanges[]): Map<string, number> {
+  const held = new Map<string, number>();
+  for (const change of changes) {
+    if (change.table !== 'sensor_event') continue;
+    for (const line of change.rows) {
+      const row = JSON.parse(line) as { sensor_id: string; seq: number };
+      held.set(row.sensor_id, Math.max(held.get(row.sensor_id) ?? 0, Number(row.seq)));
+    }
+  }
+  return held;
 }

@@ -6,6 +6,9 @@ import { serveNodeRequest } from '../http/node.ts';
 import { createPeerClient, type PeerClient } from '../peer/client.ts';
 import { createPeerServer, type PeerServer } from '../peer/server-tls.ts';
 import { processSingleton } from '../runtime/process-singleton.ts';
+import { recordAudit } from '../audit/mutations.ts';
+import { setDurabilityPolicy } from '../sensors/durability.ts';
+import { getSetting } from '../settings/data.ts';
 import { getApplianceForPeer, getTrustedPeer } from './data.ts';
 import { PEER_FINGERPRINT_HEADER } from './http/handlers.ts';
 import { replicationRouter } from './http/router.ts';
@@ -24,6 +27,8 @@ export type ReplicationRuntime = {
   waitForPeer(seq: bigint, timeoutMs: number): Promise<'replicated' | 'pending' | 'unpaired'>;
   kick(): void;
   status(): PumpStatus | null;
+  // The peer has not answered for longer than the window (ha.unreachableWindowSeconds).
+  degraded(): { since: number; strict: boolean } | null;
 };
 
 type Hook = { runtime: ReplicationRuntime | null };
@@ -42,6 +47,13 @@ export async function startReplicationRuntime(config: ApplianceConfig, log: Logg
   let pump: { pump: Pump; client: PeerClient; key: string } | null = null;
   let stopped = false;
   let lastPrune = 0;
+  let windowMs = 30_000;
+  let strict = false;
+  let degradedSince: number | null = null;
+  const isDegraded = () => pump !== null && pump.pump.silentForMs() > windowMs;
+  // Paired, sensors drop only what the peer holds too; past the window, what this console committed,
+  // unless strict mode keeps them holding (lib/sensors/durability.ts).
+  setDurabilityPolicy(({ ackedSeq, replicatedSeq }) => (pump === null || (isDegraded() && !strict) ? ackedSeq : replicatedSeq));
 
   const closeListener = async () => {
     if (!listener) return;
@@ -113,6 +125,11 @@ export async function startReplicationRuntime(config: ApplianceConfig, log: Logg
         log.info({ peer: host.domain, address: `${host.address}:${host.peerPort}` }, 'replication started');
       }
     }
+    [windowMs, strict] = await Promise.all([
+      getSetting('ha.unreachableWindowSeconds').then((s) => s * 1000),
+      getSetting('ha.strictEvents'),
+    ]);
+    await watchDegraded(host?.domain ?? null);
     if (Date.now() - lastPrune > PRUNE_EVERY_MS) {
       lastPrune = Date.now();
       const pruned = await pruneJournal({
@@ -120,6 +137,37 @@ export async function startReplicationRuntime(config: ApplianceConfig, log: Logg
         olderThan: new Date(Date.now() - config.journalRetentionHours * 3_600_000),
       });
       if (pruned > 0) log.info({ pruned }, 'journal records pruned');
+    }
+  }
+
+  // The peer away past the window is said loudly once, and its return too.
+  async function watchDegraded(peer: string | null) {
+    const now = isDegraded();
+    if (now && degradedSince === null) {
+      degradedSince = Date.now();
+      log.warn({ peer, windowSeconds: windowMs / 1000, strict }, 'peer unreachable past the window');
+      await recordAudit({
+        actor: 'system',
+        action: 'ha.peer-unreachable',
+        outcome: 'failure',
+        target: peer ?? undefined,
+        details: {
+          windowSeconds: windowMs / 1000,
+          strict,
+          consequence: strict ? 'sensors keep events the peer does not hold' : 'events are acknowledged without a copy on the peer',
+        },
+      });
+    } else if (!now && degradedSince !== null) {
+      const seconds = Math.round((Date.now() - degradedSince) / 1000);
+      degradedSince = null;
+      log.info({ peer, seconds }, 'peer reachable again');
+      await recordAudit({
+        actor: 'system',
+        action: 'ha.peer-reachable',
+        outcome: 'success',
+        target: peer ?? undefined,
+        details: { seconds },
+      });
     }
   }
 
@@ -151,6 +199,7 @@ export async function startReplicationRuntime(config: ApplianceConfig, log: Logg
       await running;
       await stopPump();
       await closeListener();
+      setDurabilityPolicy(null);
       hook().runtime = null;
     },
     async waitForPeer(seq, timeoutMs) {
@@ -159,6 +208,7 @@ export async function startReplicationRuntime(config: ApplianceConfig, log: Logg
     },
     kick: () => pump?.pump.kick(),
     status: () => pump?.pump.status() ?? null,
+    degraded: () => (degradedSince === null ? null : { since: degradedSince, strict }),
   };
   hook().runtime = runtime;
   return runtime;

@@ -1,4 +1,5 @@
 import { getApplianceOrThrow } from '../appliance/data.ts';
+import { getAppliedPeer } from './data.ts';
 import { processSingleton } from '../runtime/process-singleton.ts';
 import type { HeartbeatResponse } from './protocol.ts';
 import { HEARTBEAT_STATE_TTL_MS, HEARTBEAT_INTERVAL_MS } from './timing.ts';
@@ -15,13 +16,14 @@ export function loadConsoleState(now = Date.now()): Promise<ConsoleState> {
   const slot = holder();
   const cached = slot.cached;
   if (cached && now - cached.at < HEARTBEAT_STATE_TTL_MS) return cached.value;
-  const value = getApplianceOrThrow().then((a) => ({
+  const value = Promise.all([getApplianceOrThrow(), getAppliedPeer()]).then(([a, peer]) => ({
     role: a.configuredRole,
     state: a.state,
     term: Number(a.term),
     heartbeatIntervalMs: HEARTBEAT_INTERVAL_MS,
-    // Filled in when consoles are paired (docs/architecture.md, High availability): the other console sensors fail over to.
-    peers: [],
+    // The other console of an applied pair, which sensors fail over to: its web address and the certificate
+    // to pin there, learned over the channel the sensor already pinned.
+    peers: peer ? [{ address: peer.address, port: peer.port, fingerprint: peer.fingerprint, role: peer.role }] : [],
   }));
   slot.cached = { at: now, value };
   value.catch(() => {

@@ -5,7 +5,7 @@ import { getSensorAuth } from './data.ts';
 // database read. Loaded on a miss; replaced on re-registration and dropped on deletion by the mutations
 // that make those changes. One per process (processSingleton): server.ts (the sensor fast path) and the
 // Next.js bundle are separate module graphs and must see one cache.
-export type SensorAuth = { name: string; credentialHash: string; ackedSeq: number };
+export type SensorAuth = { name: string; credentialHash: string; ackedSeq: number; replicatedSeq: number };
 
 type Cache = { entries: Map<string, SensorAuth>; loading: Map<string, Promise<SensorAuth | null>>; generation: Map<string, number> };
 
@@ -22,7 +22,9 @@ export async function lookupSensorAuth(sensorId: string): Promise<SensorAuth | n
     const generation = c.generation.get(sensorId) ?? 0;
     pending = getSensorAuth(sensorId)
       .then((row) => {
-        const entry = row ? { name: row.name, credentialHash: row.credentialHash, ackedSeq: Number(row.ackedSeq) } : null;
+        const entry = row
+          ? { name: row.name, credentialHash: row.credentialHash, ackedSeq: Number(row.ackedSeq), replicatedSeq: Number(row.replicatedSeq) }
+          : null;
         if (entry && (c.generation.get(sensorId) ?? 0) === generation) c.entries.set(sensorId, entry);
         return entry;
       })
@@ -48,6 +50,12 @@ export function forgetSensorAuth(sensorId: string): void {
 export function noteAckedSeq(sensorId: string, ackedSeq: number): void {
   const entry = cache().entries.get(sensorId);
   if (entry && ackedSeq > entry.ackedSeq) entry.ackedSeq = ackedSeq;
+}
+
+// After the paired console applied a replication batch: events up to `seq` are held there too.
+export function noteReplicatedSeq(sensorId: string, seq: number): void {
+  const entry = cache().entries.get(sensorId);
+  if (entry && seq > entry.replicatedSeq) entry.replicatedSeq = seq;
 }
 
 // For tests: start from an empty cache, as after a restart.

@@ -3,7 +3,10 @@ import type { AlertFilter } from './schema.ts';
 
 // What the sensor guard needs: the credential hash to compare and where the sensor's events stand.
 export async function getSensorAuth(sensorId: string) {
-  return db().sensor.findUnique({ where: { id: sensorId }, select: { name: true, credentialHash: true, ackedSeq: true } });
+  return db().sensor.findUnique({
+    where: { id: sensorId },
+    select: { name: true, credentialHash: true, ackedSeq: true, replicatedSeq: true },
+  });
 }
 
 export async function getSensorByName(name: string) {
@@ -61,4 +64,12 @@ export async function countAlerts(filter: AlertFilter & { sensorId?: string }): 
 export async function countDistinctDevices(): Promise<number> {
   const [row] = await db().$queryRaw<{ n: number }[]>`SELECT count(DISTINCT "key")::int AS n FROM "device"`;
   return row?.n ?? 0;
+}
+
+// The console sensors fail over to, as heartbeat answers name it: the applied peer, if any.
+export async function getAppliedPeer() {
+  return db().trustedHost.findFirst({
+    where: { status: { not: 'PENDING' } },
+    select: { address: true, port: true, fingerprint: true, role: true },
+  });
 }

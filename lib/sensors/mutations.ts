@@ -13,7 +13,15 @@ import type { AlertRef } from './schema.ts';
 
 // ---- Registration -------------------------------------------------------------------------------
 
-export type RegisteredSensor = { ok: true; sensorId: string; credential: string; ackedSeq: number; created: boolean; replaced: boolean };
+export type RegisteredSensor = {
+  ok: true;
+  sensorId: string;
+  credential: string;
+  ackedSeq: number;
+  replicatedSeq: number;
+  created: boolean;
+  replaced: boolean;
+};
 export type RegistrationRefused = { ok: false; code: 'NAME_TAKEN'; message: string };
 
 type RegisteredRow = {
@@ -24,6 +32,7 @@ type RegisteredRow = {
   zone: string;
   registeredAt: Date;
   ackedSeq: bigint;
+  replicatedSeq: bigint;
 };
 
 // How long after an Admin's "Replace sensor" a registration under that name may take the sensor over.
@@ -72,14 +81,14 @@ export async function registerSensor(
           credential_hash = ${credentialHash}, registered_at = ${at}::timestamptz, last_heard_at = ${at}::timestamptz,
           clock_offset_ms = ${offset}::int, replace_allowed_until = NULL
         WHERE id = ${existing.id}::uuid
-        RETURNING id::text AS id, name, ip, version, zone, registered_at AS "registeredAt", acked_seq AS "ackedSeq"`;
+        RETURNING id::text AS id, name, ip, version, zone, registered_at AS "registeredAt", acked_seq AS "ackedSeq", replicated_seq AS "replicatedSeq"`;
       } else {
         [row] = await tx.$queryRaw<RegisteredRow[]>`
         INSERT INTO "sensor" (id, name, ip, version, zone, credential_hash, registered_at, last_heard_at, clock_offset_ms)
         VALUES (${randomUUID()}::uuid, ${input.name}, ${input.ip}, ${input.version}, COALESCE(${input.zone ?? null}::text, 'Default'),
                 ${credentialHash}, ${at}::timestamptz, ${at}::timestamptz, ${offset}::int)
         ON CONFLICT (name) DO NOTHING
-        RETURNING id::text AS id, name, ip, version, zone, registered_at AS "registeredAt", acked_seq AS "ackedSeq"`;
+        RETURNING id::text AS id, name, ip, version, zone, registered_at AS "registeredAt", acked_seq AS "ackedSeq", replicated_seq AS "replicatedSeq"`;
         // Registered by someone else since the SELECT: the same refusal as if it had been there before.
         if (!row) return nameTaken(input.name, false);
       }
@@ -116,8 +125,9 @@ export async function registerSensor(
   );
   if (!('id' in result)) return result;
   const ackedSeq = Number(result.ackedSeq);
-  rememberSensorAuth(result.id, { name: result.name, credentialHash, ackedSeq });
-  return { ok: true, sensorId: result.id, credential, ackedSeq, created: result.created, replaced: result.replaced };
+  const replicatedSeq = Number(result.replicatedSeq);
+  rememberSensorAuth(result.id, { name: result.name, credentialHash, ackedSeq, replicatedSeq });
+  return { ok: true, sensorId: result.id, credential, ackedSeq, replicatedSeq, created: result.created, replaced: result.replaced };
 }
 
 export type AllowReplacementResult = { ok: true; name: string; until: string } | { ok: false; code: 'UNKNOWN_SENSOR'; message: string };
@@ -183,7 +193,7 @@ export async function writeSensorLiveness(entries: ReadonlyMap<string, Liveness>
 // ---- Events -------------------------------------------------------------------------------------
 
 export type IngestResult =
-  | { ok: true; ackedSeq: number; stored: number; duplicates: number }
+  | { ok: true; ackedSeq: number; replicatedSeq: number; stored: number; duplicates: number }
   | { ok: false; code: 'SEQ_GAP'; expected: number; message: string }
   | { ok: false; code: 'UNKNOWN_SENSOR'; message: string };
 
@@ -194,8 +204,8 @@ export async function ingestEvents(sensorId: string, events: readonly SensorEven
   const result = await db().$transaction(
     async (tx): Promise<IngestResult> => {
       const [sensor] = await tx.$queryRaw<
-        { ackedSeq: bigint }[]
-      >`SELECT acked_seq AS "ackedSeq" FROM "sensor" WHERE id = ${sensorId}::uuid FOR UPDATE`;
+        { ackedSeq: bigint; replicatedSeq: bigint }[]
+      >`SELECT acked_seq AS "ackedSeq", replicated_seq AS "replicatedSeq" FROM "sensor" WHERE id = ${sensorId}::uuid FOR UPDATE`;
       if (!sensor)
         return {
           ok: false,
@@ -204,7 +214,8 @@ export async function ingestEvents(sensorId: string, events: readonly SensorEven
         };
       const plan = planBatch(Number(sensor.ackedSeq), events);
       if (!plan.ok) return plan;
-      if (plan.fresh.length === 0) return { ok: true, ackedSeq: plan.ackedSeq, stored: 0, duplicates: plan.duplicates };
+      const replicatedSeq = Number(sensor.replicatedSeq);
+      if (plan.fresh.length === 0) return { ok: true, ackedSeq: plan.ackedSeq, replicatedSeq, stored: 0, duplicates: plan.duplicates };
 
       const rows = plan.fresh.map((e) => ({
         seq: e.seq,
@@ -253,6 +264,7 @@ export async function ingestEvents(sensorId: string, events: readonly SensorEven
       return {
         ok: true,
         ackedSeq: plan.ackedSeq,
+        replicatedSeq,
         stored: inserted.length,
         duplicates: plan.duplicates + plan.fresh.length - inserted.length,
       };

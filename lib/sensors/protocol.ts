@@ -80,6 +80,7 @@ export const registerResponse = z.object({
   heartbeatIntervalMs: z.number().int().positive(),
   // Events up to this seq are already stored (a re-registering sensor continues from here).
   ackedSeq: z.number().int().nonnegative(),
+  durableSeq: z.number().int().nonnegative().optional(),
   peers: z.array(peerInfo),
 });
 export type RegisterResponse = z.infer<typeof registerResponse>;
@@ -110,6 +111,8 @@ export const heartbeatResponse = z.object({
   serverTime: epochMs,
   heartbeatIntervalMs: z.number().int().positive(),
   ackedSeq: z.number().int().nonnegative(),
+  // Events up to this seq may leave the sensor's outbox; see eventsResponse.
+  durableSeq: z.number().int().nonnegative().optional(),
   peers: z.array(peerInfo),
 });
 export type HeartbeatResponse = z.infer<typeof heartbeatResponse>;
@@ -167,7 +170,12 @@ export const eventsRequest = z
 export type EventsRequest = z.infer<typeof eventsRequest>;
 
 export const eventsResponse = z.object({
+  // Stored on this console: the sensor sends from ackedSeq + 1 next.
   ackedSeq: z.number().int().nonnegative(),
+  // Safe to drop from the outbox: stored here and, when paired, on the peer too (≤ ackedSeq). A sensor
+  // keeps durableSeq+1..ackedSeq until then, so that a console lost with them loses nothing.
+  // Absent from older consoles: then ackedSeq.
+  durableSeq: z.number().int().nonnegative().optional(),
   stored: z.number().int().nonnegative(),
   duplicates: z.number().int().nonnegative(),
 });

@@ -50,6 +50,12 @@ export const SETTINGS = {
   'backup.recipient': { schema: z.string().regex(/^(age1[02-9ac-hj-np-z]{58})?$/, 'Not an age X25519 recipient.'), default: '' },
   // A sensor not heard for longer than this shows Disconnected (default: 5 heartbeats of 1 s).
   'sensors.disconnectAfterSeconds': { schema: z.number().int().min(2).max(3600), default: 5 },
+  // A paired console whose peer has not answered for longer than this says so (banner, audit event) and,
+  // unless strict mode is on, lets sensors drop events its peer does not hold yet (docs/architecture.md).
+  'ha.unreachableWindowSeconds': { schema: z.number().int().min(5).max(86_400), default: 30 },
+  // Strict: sensors keep every event the peer does not hold, however long the peer is away (no event is
+  // ever held by one console only; sensors' outboxes grow meanwhile).
+  'ha.strictEvents': { schema: z.boolean(), default: false },
   // A sensor clock further than this from the console's shows "Time difference".
   'sensors.clockToleranceSeconds': { schema: z.number().int().min(1).max(86_400), default: 5 },
 } as const;

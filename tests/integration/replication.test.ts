@@ -291,6 +291,139 @@ describe('pairing A (primary) with B (secondary) and replicating', () => {
   }, 180_000);
 });
 
+// Events leave a sensor's outbox only once both consoles hold them, unless the peer has been away past the
+// window (then the primary says so) and strict mode is off.
+describe('sensor events are released only when the secondary holds them too', () => {
+  const SENSORS = ['repl-0001', 'repl-0002', 'repl-0003'];
+  const released = (name: string) =>
+    (JSON.parse(readFileSync(path.join(agentsDir, name, 'outbox', 'acked.json'), 'utf8')) as { ackedSeq: number }).ackedSeq;
+  const heldBy = async (side: Side) =>
+    new Map(
+      (
+        await query<{ name: string; n: number }>(
+          side,
+          'SELECT s.name, count(e.seq)::int AS n FROM sensor s LEFT JOIN sensor_event e ON e.sensor_id = s.id GROUP BY s.name',
+        )
+      ).map((r) => [r.name, r.n]),
+    );
+  // The invariant: every event a sensor dropped is stored on BOTH consoles (each holds 1..n without gaps).
+  async function expectNothingHeldByOneConsoleOnly() {
+    const outboxes = SENSORS.map((name) => [name, released(name)] as const);
+    const [onA, onB] = await Promise.all([heldBy(A), heldBy(B)]);
+    for (const [name, seq] of outboxes) {
+      expect(onA.get(name) ?? 0, `${name} on A`).toBeGreaterThanOrEqual(seq);
+      expect(onB.get(name) ?? 0, `${name} on B`).toBeGreaterThanOrEqual(seq);
+    }
+  }
+  const ackedOnA = async () =>
+    new Map((await query<{ name: string; n: number }>(A, 'SELECT name, acked_seq::int AS n FROM sensor')).map((r) => [r.name, r.n]));
+  const auditCount = async (action: string) =>
+    (await query<{ n: number }>(A, 'SELECT count(*)::int AS n FROM audit_event WHERE action = $1', [action]))[0]!.n;
+
+  it('with the secondary stopped (SIGSTOP) inside the window, sensors keep what only the primary holds', async () => {
+    const before = await ackedOnA();
+    B.running!.process.kill('SIGSTOP');
+    try {
+      // The primary keeps acknowledging (storing) new events...
+      await waitFor('new events stored on A', async () => {
+        const now = await ackedOnA();
+        return SENSORS.every((name) => (now.get(name) ?? 0) > (before.get(name) ?? 0) + 2);
+      });
+      // ...but no sensor drops one that B does not hold.
+      for (let i = 0; i < 5; i++) {
+        await expectNothingHeldByOneConsoleOnly();
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+      const acked = await ackedOnA();
+      expect(SENSORS.some((name) => released(name) < (acked.get(name) ?? 0))).toBe(true);
+    } finally {
+      B.running!.process.kill('SIGCONT');
+    }
+    const target = await ackedOnA();
+    await waitFor('sensors to release what B now holds', () => SENSORS.every((name) => released(name) >= (target.get(name) ?? 0)), 30_000);
+    await expectNothingHeldByOneConsoleOnly();
+  }, 60_000);
+
+  it('past the window the primary says so and falls back to what it committed; strict mode keeps holding', async () => {
+    write(A, `const s = await m('lib/settings/mutations.ts'); must(await s.setSetting('ha.unreachableWindowSeconds', 5, actor));`);
+    const unreachable = await auditCount('ha.peer-unreachable');
+    B.running!.process.kill('SIGSTOP');
+    try {
+      await waitFor(
+        'the primary to report its peer unreachable',
+        async () => (await auditCount('ha.peer-unreachable')) > unreachable,
+        30_000,
+      );
+      // Not strict: events committed on A alone leave the outboxes.
+      const acked = await ackedOnA();
+      await waitFor(
+        'sensors to release what A alone holds',
+        () => SENSORS.every((name) => released(name) >= (acked.get(name) ?? 0)),
+        20_000,
+      );
+      const [onB] = [await heldBy(B)];
+      expect(SENSORS.some((name) => released(name) > (onB.get(name) ?? 0))).toBe(true);
+    } finally {
+      B.running!.process.kill('SIGCONT');
+    }
+    const reachable = await auditCount('ha.peer-reachable');
+    await waitFor(
+      'the primary to report its peer back',
+      async () => (await auditCount('ha.peer-reachable')) >= Math.max(1, reachable),
+      30_000,
+    );
+
+    // Strict: however long B is away, nothing held by A alone leaves an outbox.
+    write(A, `const s = await m('lib/settings/mutations.ts'); must(await s.setSetting('ha.strictEvents', true, actor));`);
+    // B catches up with everything the sensors dropped while it was away.
+    await waitFor(
+      'B to hold every event the sensors dropped',
+      async () => {
+        const b = await heldBy(B);
+        return SENSORS.every((name) => (b.get(name) ?? 0) >= released(name));
+      },
+      30_000,
+    );
+    const strictUnreachable = await auditCount('ha.peer-unreachable');
+    B.running!.process.kill('SIGSTOP');
+    try {
+      await waitFor(
+        'the primary to report its peer unreachable again',
+        async () => (await auditCount('ha.peer-unreachable')) > strictUnreachable,
+        30_000,
+      );
+      for (let i = 0; i < 5; i++) {
+        await expectNothingHeldByOneConsoleOnly();
+        await new Promise((resolve) => setTimeout(resolve, 300));
+      }
+    } finally {
+      B.running!.process.kill('SIGCONT');
+    }
+    write(
+      A,
+      `const s = await m('lib/settings/mutations.ts'); must(await s.setSetting('ha.strictEvents', false, actor)); must(await s.setSetting('ha.unreachableWindowSeconds', 30, actor));`,
+    );
+    await expectConverged(applianceA);
+  }, 150_000);
+
+  it("sensors learned the secondary's address and certificate from their heartbeat answers", async () => {
+    const fingerprintB = (await query<{ f: string }>(A, 'SELECT fingerprint AS f FROM trusted_host'))[0]!.f;
+    for (const name of SENSORS)
+      await waitFor(`${name} to know the secondary`, () => {
+        try {
+          const peers = JSON.parse(readFileSync(path.join(agentsDir, name, 'peers.json'), 'utf8')) as {
+            address: string;
+            port: number;
+            fingerprint: string;
+          }[];
+          return peers.length === 1 && peers[0]!.address === B.host && peers[0]!.port === B.port && peers[0]!.fingerprint === fingerprintB;
+        } catch {
+          return false;
+        }
+      });
+  });
+});
+
 describe('the peer channel refuses what is not the paired console, changing nothing', () => {
   // With the sensors stopped, A sends nothing more: B's state only changes if a refused message changed it.
   beforeAll(async () => {

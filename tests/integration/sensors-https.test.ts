@@ -198,12 +198,14 @@ describe('sensor protocol over HTTPS', () => {
     const batch = eventsBody(events(1, 5));
     expect((await send('/api/v1/sensors/events', { body: batch, authorization: s.auth })).json).toEqual({
       ackedSeq: 5,
+      durableSeq: 5,
       stored: 5,
       duplicates: 0,
     });
     const before = await sensorSnapshot();
     expect((await send('/api/v1/sensors/events', { body: batch, authorization: s.auth })).json).toEqual({
       ackedSeq: 5,
+      durableSeq: 5,
       stored: 0,
       duplicates: 5,
     });

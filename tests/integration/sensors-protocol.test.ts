@@ -381,14 +381,14 @@ describe('events', () => {
     const batch = sensorRequest(eventsBody(events(1, 6)), { authorization: s.auth });
     const first = await handleEvents(batch);
     expect(first.status).toBe(200);
-    expect(eventsResponse.parse(first.json)).toEqual({ ackedSeq: 6, stored: 6, duplicates: 0 });
+    expect(eventsResponse.parse(first.json)).toEqual({ ackedSeq: 6, durableSeq: 6, stored: 6, duplicates: 0 });
     const afterFirst = await sensorSnapshot();
     const replay = await handleEvents(batch);
-    expect(replay.json).toEqual({ ackedSeq: 6, stored: 0, duplicates: 6 });
+    expect(replay.json).toEqual({ ackedSeq: 6, durableSeq: 6, stored: 0, duplicates: 6 });
     expect(await sensorSnapshot()).toBe(afterFirst);
 
     const overlap = await handleEvents(sensorRequest(eventsBody(events(4, 6)), { authorization: s.auth }));
-    expect(overlap.json).toEqual({ ackedSeq: 9, stored: 3, duplicates: 3 });
+    expect(overlap.json).toEqual({ ackedSeq: 9, durableSeq: 9, stored: 3, duplicates: 3 });
     const rows = await db().sensorEvent.findMany({ where: { sensorId: s.sensorId }, orderBy: { seq: 'asc' } });
     expect(rows.map((r) => Number(r.seq))).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9]);
     expect(rows[0]).toMatchObject({ kind: 'alert', severity: 'medium', title: 'Unauthorized Modbus write #1' });
@@ -571,7 +571,7 @@ describe('the Next.js route handlers (same handlers behind the web adapter)', ()
     const beat = await (await routes.heartbeat()).POST(web(JSON.stringify(heartbeatBody()), { authorization: auth }));
     expect(heartbeatResponse.parse(await beat.json())).toMatchObject({ ackedSeq: 0 });
     const ev = await (await routes.events()).POST(web(JSON.stringify(eventsBody(events(1, 2))), { authorization: auth }));
-    expect(await ev.json()).toEqual({ ackedSeq: 2, stored: 2, duplicates: 0 });
+    expect(await ev.json()).toEqual({ ackedSeq: 2, durableSeq: 2, stored: 2, duplicates: 0 });
     const row = await db().sensor.findUniqueOrThrow({ where: { id: r.sensorId } });
     expect(row.ip).toBe('198.51.100.9');
   });

@@ -1,6 +1,7 @@
 import { getLogger } from '../../logs/logger.ts';
 import { isAbsurdTime } from '../clock.ts';
 import { isSensorHttpResponse, requireSensor } from '../guard.ts';
+import { durableSeq } from '../durability.ts';
 import { ingestEvents } from '../mutations.ts';
 import { eventsRequest, type EventsResponse } from '../protocol.ts';
 import { methodNotAllowed } from '../../http/method.ts';
@@ -45,6 +46,11 @@ export async function handleEvents(request: HttpRequest): Promise<HttpResponse> 
     return { status: 409, json: { code: result.code, message: result.message, expectedSeq: result.expected } };
   }
   if (!result.ok) return failure(401, result.code, result.message);
-  const response: EventsResponse = { ackedSeq: result.ackedSeq, stored: result.stored, duplicates: result.duplicates };
+  const response: EventsResponse = {
+    ackedSeq: result.ackedSeq,
+    durableSeq: durableSeq(result.ackedSeq, Math.max(result.replicatedSeq, sensor.replicatedSeq)),
+    stored: result.stored,
+    duplicates: result.duplicates,
+  };
   return { status: 200, json: response };
 }

@@ -1,5 +1,6 @@
 import { isAbsurdTime, clockOffsetMs } from '../clock.ts';
 import { loadConsoleState } from '../console-state.ts';
+import { durableSeq } from '../durability.ts';
 import { isSensorHttpResponse, requireSensor } from '../guard.ts';
 import { recordHeartbeat } from '../liveness.ts';
 import { heartbeatRequest, type HeartbeatResponse } from '../protocol.ts';
@@ -28,6 +29,11 @@ export async function handleHeartbeat(request: HttpRequest): Promise<HttpRespons
     highestTerm: beat.highestTerm,
   });
   const state = await loadConsoleState(now);
-  const response: HeartbeatResponse = { ...state, serverTime: now, ackedSeq: sensor.ackedSeq };
+  const response: HeartbeatResponse = {
+    ...state,
+    serverTime: now,
+    ackedSeq: sensor.ackedSeq,
+    durableSeq: durableSeq(sensor.ackedSeq, sensor.replicatedSeq),
+  };
   return { status: 200, json: response };
 }

@@ -1,3 +1,5 @@
+import { durableSeq } from '../durability.ts';
+import { loadConsoleState } from '../console-state.ts';
 import { requireConnectionTokenProof } from '../../appliance/token-guard.ts';
 import { readTlsFiles } from '../../appliance/tls-files.ts';
 import { loadConfig } from '../../config/env.ts';
@@ -48,7 +50,8 @@ export async function handleRegister(request: HttpRequest): Promise<HttpResponse
     consoleFingerprint,
     heartbeatIntervalMs: HEARTBEAT_INTERVAL_MS,
     ackedSeq: registered.ackedSeq,
-    peers: [],
+    durableSeq: durableSeq(registered.ackedSeq, registered.replicatedSeq),
+    peers: (await loadConsoleState(now)).peers,
   };
   return { status: 200, json: response };
 }

@@ -2,6 +2,7 @@ import type { ReactNode } from 'react';
 import { SessionKeeper } from '@/components/auth/SessionKeeper';
 import { ConsoleHeader } from '@/components/layout/ConsoleHeader';
 import { ReadOnlyBanner } from '@/components/layout/ReadOnlyBanner';
+import { ReadOnlyWatch } from '@/components/layout/ReadOnlyWatch';
 import { requireRole } from '@/lib/auth/guard';
 import { ROLE_LABELS } from '@/lib/auth/roles';
 import { loadConsoleFrame } from '@/lib/appliance/loaders';
@@ -21,6 +22,7 @@ export default async function ConsoleLayout({ children }: { children: ReactNode 
         isAdmin={user.role === 'ADMIN'}
       />
       {readOnly ? <ReadOnlyBanner notice={readOnly} /> : null}
+      <ReadOnlyWatch readOnly={readOnly !== null} />
       <main className="mx-auto max-w-6xl px-4 py-6">{children}</main>
     </SessionKeeper>
   );

@@ -414,7 +414,7 @@ describe('a frozen primary', () => {
   const SECONDARY = { role: 'SECONDARY', domain: 'otc-secondary.plant.test', address: '127.0.0.83', port: 443 } as const;
   const message = 'This console is frozen: otc-secondary.plant.test is the active console. Make changes there: https://127.0.0.83/.';
 
-  it('refuses writes pointing to the secondary that took over, changing nothing, and says so on every page', async () => {
+  it('refuses writes pointing to the secondary that took over, changing nothing, and says so in the banner', async () => {
     await setPeer(SECONDARY);
     await setHaState('PRIMARY', 'FROZEN');
     const before = await snapshot();
@@ -435,6 +435,37 @@ describe('a frozen primary', () => {
     expect(result).toMatchObject({ ok: false, code: 'READ_ONLY_CONSOLE', active: null });
     expect(result.message).toMatch(/^This console is frozen, not the active console, so it is read-only\./);
     expect(bannerOf((await get('/', 'admin')).body)).toEqual({ text: `Read-only. ${result.message}`, links: [] });
+  });
+});
+
+describe('a state change while a page is open', () => {
+  it('shows on the next client-side navigation, and goes away the same way', async () => {
+    await setPeer(PRIMARY);
+    await setHaState('SECONDARY', 'ACTIVE');
+    const browser = await chromium.launch(CHROMIUM_LAUNCH);
+    try {
+      const context = await browser.newContext({ ignoreHTTPSErrors: true });
+      const [name, value] = cookies.admin.split(/=(.*)/s) as [string, string];
+      await context.addCookies([{ name, value, url: running.url, secure: true, httpOnly: true, sameSite: 'Lax' }]);
+      const page = await context.newPage();
+      await page.goto(`${running.url}/`);
+      const banner = page.getByTestId('read-only-banner');
+      const nav = page.getByRole('navigation', { name: 'Main' });
+      await nav.getByRole('link', { name: 'Sensors' }).waitFor();
+      expect(await banner.count()).toBe(0);
+      // Failover: the layout the browser holds was rendered while the console was active.
+      await setHaState('SECONDARY', 'STANDBY');
+      await nav.getByRole('link', { name: 'Sensors' }).click();
+      await banner.waitFor();
+      expect(await banner.textContent()).toBe(`Read-only. ${SECONDARY_MESSAGE}`);
+      expect(page.url()).toBe(`${running.url}/sensors`);
+      await setHaState('SECONDARY', 'ACTIVE');
+      await nav.getByRole('link', { name: 'Alerts' }).click();
+      await banner.waitFor({ state: 'detached' });
+      expect(page.url()).toBe(`${running.url}/alerts`);
+    } finally {
+      await browser.close();
+    }
   });
 });
 

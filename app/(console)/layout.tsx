@@ -1,15 +1,18 @@
 import type { ReactNode } from 'react';
 import { SessionKeeper } from '@/components/auth/SessionKeeper';
 import { ConsoleHeader } from '@/components/layout/ConsoleHeader';
+import { ReadOnlyBanner } from '@/components/layout/ReadOnlyBanner';
+import { ReadOnlyWatch } from '@/components/layout/ReadOnlyWatch';
 import { requireRole } from '@/lib/auth/guard';
 import { ROLE_LABELS } from '@/lib/auth/roles';
 import { loadConsoleFrame } from '@/lib/appliance/loaders';
+import { loadReadOnlyNotice } from '@/lib/ha/loaders';
 
 export const dynamic = 'force-dynamic';
 
 export default async function ConsoleLayout({ children }: { children: ReactNode }) {
   const user = await requireRole('READ_ONLY');
-  const frame = await loadConsoleFrame();
+  const [frame, readOnly] = await Promise.all([loadConsoleFrame(), loadReadOnlyNotice()]);
   return (
     <SessionKeeper idleMinutes={frame.idleMinutes}>
       <ConsoleHeader
@@ -18,6 +21,8 @@ export default async function ConsoleLayout({ children }: { children: ReactNode 
         roleLabel={ROLE_LABELS[user.role]}
         isAdmin={user.role === 'ADMIN'}
       />
+      {readOnly ? <ReadOnlyBanner notice={readOnly} /> : null}
+      <ReadOnlyWatch readOnly={readOnly !== null} />
       <main className="mx-auto max-w-6xl px-4 py-6">{children}</main>
     </SessionKeeper>
   );

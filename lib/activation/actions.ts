@@ -1,11 +1,11 @@
 'use server';
 
-import { guardedAction } from '../auth/guard.ts';
+import { guardedWrite } from '../auth/guard.ts';
 import { installActivation } from './mutations.ts';
 import { uploadActivationSchema } from './schema.ts';
 
 // React 19 server actions take File arguments. installActivation checks the size before reading a byte.
-export const uploadActivation = guardedAction('ADMIN', uploadActivationSchema, async (input, user) => {
+export const uploadActivation = guardedWrite('ADMIN', uploadActivationSchema, async (input, user) => {
   const result = await installActivation(input.file, { username: user.username, ip: user.ip });
   if (!result.ok) return result;
   return { ok: true as const, data: result.activation };

@@ -2,7 +2,7 @@
 
 import { z } from 'zod';
 import { recordAudit } from '../audit/mutations.ts';
-import { guardedAction } from '../auth/guard.ts';
+import { guardedAction, guardedWrite } from '../auth/guard.ts';
 import { saveChangedSettings } from '../settings/save-changed.ts';
 import { consoleNameSchema } from '../settings/schema.ts';
 import { loadConnectionString, loadMaskedConnectionString } from './connection.ts';
@@ -12,6 +12,8 @@ const disclosureSchema = z.object({ purpose: z.enum(['reveal', 'copy'], 'Say whe
 
 // The token is a shared secret: every time it reaches a browser is an audit event. The event names the
 // token by when it was issued, never by its value, so the audit trail holds nothing worth stealing.
+// A read, so a console that is not active still answers it: the audit event is this console's own record
+// of who saw its token, like the sign-in counters, and nothing is journaled.
 export const revealConnectionString = guardedAction('ADMIN', disclosureSchema, async (input, user) => {
   const [connectionString, masked] = await Promise.all([loadConnectionString(), loadMaskedConnectionString()]);
   await recordAudit({
@@ -25,7 +27,7 @@ export const revealConnectionString = guardedAction('ADMIN', disclosureSchema, a
   return { ok: true as const, data: { connectionString } };
 });
 
-export const regenerateConnectionString = guardedAction(
+export const regenerateConnectionString = guardedWrite(
   'ADMIN',
   z.object({ confirm: z.literal(true, 'Confirm that sensors and peers using the old string will be disconnected.') }).strict(),
   async (_input, user) => {
@@ -35,6 +37,6 @@ export const regenerateConnectionString = guardedAction(
 );
 
 // Empty means "show the appliance domain" (loadConsoleFrame in ./loaders.ts).
-export const updateConsoleName = guardedAction('ADMIN', z.object({ name: consoleNameSchema }).strict(), async (input, user) =>
+export const updateConsoleName = guardedWrite('ADMIN', z.object({ name: consoleNameSchema }).strict(), async (input, user) =>
   saveChangedSettings({ 'console.name': input.name }, { username: user.username, ip: user.ip }),
 );

@@ -3,10 +3,10 @@
 import { z } from 'zod';
 import { setSetting } from '../settings/mutations.ts';
 import { SETTINGS } from '../settings/schema.ts';
-import { guardedAction } from './guard.ts';
+import { guardedWrite } from './guard.ts';
 
 // System Settings → Sessions.
-export const updateIdleTimeout = guardedAction(
+export const updateIdleTimeout = guardedWrite(
   'ADMIN',
   z.object({ minutes: z.coerce.number().pipe(SETTINGS['session.idleTimeoutMinutes'].schema) }).strict(),
   async (input, user) => setSetting('session.idleTimeoutMinutes', input.minutes, { username: user.username, ip: user.ip }),

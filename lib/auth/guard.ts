@@ -1,6 +1,7 @@
 import { headers } from 'next/headers';
 import { redirect } from 'next/navigation';
 import type { z } from 'zod';
+import { loadWriteRefusal } from '../ha/write-refusal.ts';
 import { getSetting } from '../settings/data.ts';
 import { forbidden, UNAUTHENTICATED, type ActionFailure } from './action-result.ts';
 import { findSessionAccount } from './data.ts';
@@ -86,4 +87,16 @@ export function guardedAction<S extends z.ZodType, R extends { ok: boolean }>(
   };
   actionRoles.set(action, role);
   return action;
+}
+
+// For every action that changes the console's data or configuration: guardedAction, then, after the guard
+// and the parse and before `run`, the refusal of a console that is not active (a WriteRefusal, which is an
+// ActionFailure that also names the active console). Reads, and the audit event a read leaves, stay with
+// guardedAction.
+export function guardedWrite<S extends z.ZodType, R extends { ok: boolean }>(
+  role: Role,
+  schema: S,
+  run: (input: z.infer<S>, user: SessionUser) => Promise<R>,
+): (input: z.input<S>) => Promise<R | ActionFailure> {
+  return guardedAction(role, schema, async (input: z.infer<S>, user) => (await loadWriteRefusal()) ?? run(input, user));
 }

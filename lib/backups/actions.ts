@@ -1,7 +1,7 @@
 'use server';
 
 import { z } from 'zod';
-import { guardedAction } from '../auth/guard.ts';
+import { guardedWrite } from '../auth/guard.ts';
 import { getLogger } from '../logs/logger.ts';
 import { setSetting } from '../settings/mutations.ts';
 import { startBackup } from './create.ts';
@@ -10,7 +10,7 @@ import { recipientInputSchema } from './recipient.ts';
 import { backupScheduleInputSchema } from './schema.ts';
 
 // Starts a manual backup and returns its id at once; the page follows its progress.
-export const backUpNow = guardedAction('ADMIN', z.object({}).strict(), async (_input, user) => {
+export const backUpNow = guardedWrite('ADMIN', z.object({}).strict(), async (_input, user) => {
   const started = await startBackup({ kind: 'manual', actor: { username: user.username, ip: user.ip } });
   if (!started.ok) return started;
   // The outcome is recorded on the backup row; nothing waits for it here.
@@ -20,13 +20,13 @@ export const backUpNow = guardedAction('ADMIN', z.object({}).strict(), async (_i
   return { ok: true as const, data: { id: started.id } };
 });
 
-export const saveBackupSchedule = guardedAction('ADMIN', backupScheduleInputSchema, async (input, user) =>
+export const saveBackupSchedule = guardedWrite('ADMIN', backupScheduleInputSchema, async (input, user) =>
   setSetting('backup.schedule', input, { username: user.username, ip: user.ip }),
 );
 
 // Makes a new key pair and keeps only its public half (the recipient). The identity file is returned
 // to the Admin this once, to be saved offline: without it no backup made from now on can be restored.
-export const createBackupKey = guardedAction('ADMIN', z.object({}).strict(), async (_input, user) => {
+export const createBackupKey = guardedWrite('ADMIN', z.object({}).strict(), async (_input, user) => {
   const key = await generateBackupKey();
   const saved = await setSetting('backup.recipient', key.recipient, { username: user.username, ip: user.ip });
   if (!saved.ok) return saved;
@@ -34,6 +34,6 @@ export const createBackupKey = guardedAction('ADMIN', z.object({}).strict(), asy
 });
 
 // An existing key: the Admin keeps the identity, the console gets only the recipient.
-export const saveBackupRecipient = guardedAction('ADMIN', recipientInputSchema, async (input, user) =>
+export const saveBackupRecipient = guardedWrite('ADMIN', recipientInputSchema, async (input, user) =>
   setSetting('backup.recipient', input.recipient, { username: user.username, ip: user.ip }),
 );

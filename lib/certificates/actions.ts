@@ -2,7 +2,7 @@
 
 import { z } from 'zod';
 import { reloadTls } from '../appliance/tls-reload.ts';
-import { guardedAction } from '../auth/guard.ts';
+import { guardedWrite } from '../auth/guard.ts';
 import { loadConfig } from '../config/env.ts';
 import { getLogger } from '../logs/logger.ts';
 import { CERTIFICATE_FILE_MAX_BYTES, oversizedFileMessage } from './limits.ts';
@@ -24,7 +24,7 @@ const uploadSchema = z.object({
   passphrase: z.string().max(1024, 'The passphrase is longer than 1024 characters.').optional(),
 });
 
-export const uploadCertificate = guardedAction('ADMIN', uploadSchema, async (input, user) => {
+export const uploadCertificate = guardedWrite('ADMIN', uploadSchema, async (input, user) => {
   const actor = { username: user.username, ip: user.ip };
   const upload = {
     certificate: Buffer.from(await input.certificate.arrayBuffer()),

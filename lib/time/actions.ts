@@ -1,12 +1,12 @@
 'use server';
 
 import { z } from 'zod';
-import { guardedAction } from '../auth/guard.ts';
+import { guardedWrite } from '../auth/guard.ts';
 import { saveChangedSettings } from '../settings/save-changed.ts';
 import { ntpServerSchema, timezoneSchema } from '../settings/schema.ts';
 
 // System Settings → Time.
-export const updateTimeSettings = guardedAction(
+export const updateTimeSettings = guardedWrite(
   'ADMIN',
   z.object({ ntpServer: ntpServerSchema, timezone: timezoneSchema }).strict(),
   async (input, user) =>

@@ -2,7 +2,7 @@
 
 import { z } from 'zod';
 import { recordAudit } from '../audit/mutations.ts';
-import { guardedAction } from '../auth/guard.ts';
+import { guardedWrite } from '../auth/guard.ts';
 import { findUserForSignIn } from '../auth/data.ts';
 import { reissueCurrentSession } from '../auth/session-reissue.ts';
 import { verifyPassword } from '../auth/password-hash.ts';
@@ -21,7 +21,7 @@ const changePasswordSchema = z
   .refine((v) => v.newPassword === v.confirmPassword, { message: 'The new passwords do not match.', path: ['confirmPassword'] });
 
 // Any signed-in user may change their own password. Their other sessions end; this one goes on.
-export const changeOwnPassword = guardedAction('READ_ONLY', changePasswordSchema, async (input, user) => {
+export const changeOwnPassword = guardedWrite('READ_ONLY', changePasswordSchema, async (input, user) => {
   const throttled = passwordChangeThrottled(user.id, user.ip, Date.now());
   if (throttled) return { ok: false as const, code: 'THROTTLED', message: throttled };
   const account = await findUserForSignIn(user.username);
@@ -49,7 +49,7 @@ export const changeOwnPassword = guardedAction('READ_ONLY', changePasswordSchema
 });
 
 // A generated password is returned to the Admin once and never stored in clear anywhere.
-export const addUser = guardedAction('ADMIN', createUserInputSchema, async (input, user) => {
+export const addUser = guardedWrite('ADMIN', createUserInputSchema, async (input, user) => {
   const password = input.passwordMode === 'generate' ? generatePassword() : input.password;
   const result = await createUser({ username: input.username, role: input.role, password }, { username: user.username, ip: user.ip });
   if (!result.ok) {
@@ -59,18 +59,18 @@ export const addUser = guardedAction('ADMIN', createUserInputSchema, async (inpu
   return { ok: true as const, data: { username: input.username, oneTimePassword: input.passwordMode === 'generate' ? password : null } };
 });
 
-export const updateUserRole = guardedAction('ADMIN', changeRoleInputSchema, async (input, user) =>
+export const updateUserRole = guardedWrite('ADMIN', changeRoleInputSchema, async (input, user) =>
   changeUserRole(input.username, input.role, { username: user.username, ip: user.ip }),
 );
 
 // Resetting also clears a lockout, so it is how an Admin lets a locked-out operator back in.
-export const resetUserPassword = guardedAction('ADMIN', usernameInputSchema, async (input, user) => {
+export const resetUserPassword = guardedWrite('ADMIN', usernameInputSchema, async (input, user) => {
   const password = generatePassword();
   const result = await setPassword(input.username, password, { username: user.username, ip: user.ip }, 'user.password-reset');
   if (!result.ok) return result;
   return { ok: true as const, data: { username: input.username, oneTimePassword: password } };
 });
 
-export const removeUser = guardedAction('ADMIN', usernameInputSchema, async (input, user) =>
+export const removeUser = guardedWrite('ADMIN', usernameInputSchema, async (input, user) =>
   deleteUser(input.username, { username: user.username, ip: user.ip }),
 );

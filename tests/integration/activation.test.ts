@@ -290,8 +290,9 @@ describe('a console that is not the active primary', () => {
   const setRole = (configuredRole: 'STANDALONE' | 'PRIMARY' | 'SECONDARY', state: 'ACTIVE' | 'STANDBY' | 'FROZEN') =>
     db().appliance.update({ where: { id: 1 }, data: { configuredRole, state } });
 
-  it('a secondary refuses the upload and explains where to upload instead', async () => {
-    await setRole('SECONDARY', 'STANDBY');
+  // Active: on standby, every write is refused before activation's own check (read-only-console.test.ts).
+  it('a secondary refuses the upload and explains where to upload instead, even once it has taken over', async () => {
+    await setRole('SECONDARY', 'ACTIVE');
     try {
       await expectRefused(
         fileOf(signActivation(payload(), privatePem)),
@@ -313,11 +314,20 @@ describe('a console that is not the active primary', () => {
   it('a frozen primary refuses too; an active primary accepts', async () => {
     await setRole('PRIMARY', 'FROZEN');
     try {
-      await expectRefused(
-        fileOf(signActivation(payload(), privatePem)),
-        'NOT_ACTIVE',
-        /^This console is frozen because its secondary has taken over/,
-      );
+      const before = await snapshot();
+      // The action is refused with every other write of a console that is not active, before the file is read...
+      expect(await uploadActivation({ file: fileOf(signActivation(payload(), privatePem)) })).toMatchObject({
+        ok: false,
+        code: 'READ_ONLY_CONSOLE',
+      });
+      expect(await snapshot()).toEqual(before);
+      // ...and the install keeps its own check, for a failover between that refusal and its transaction.
+      expect(await installActivation(fileOf(signActivation(payload(), privatePem)), { username: 'admin' })).toMatchObject({
+        ok: false,
+        code: 'NOT_ACTIVE',
+        message: expect.stringMatching(/^This console is frozen because its secondary has taken over/),
+      });
+      expect((await snapshot()).activation).toBe(before.activation);
       await setRole('PRIMARY', 'ACTIVE');
       const result = await installActivation(fileOf(signActivation(payload({ committedDevices: 41 }), privatePem)), { username: 'admin' });
       expect(result.ok).toBe(true);

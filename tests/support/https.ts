@@ -5,7 +5,7 @@ export type HttpsResponse = { status: number; headers: Record<string, string | s
 // A tiny HTTPS client that trusts exactly the console's own certificate (passed as `ca`).
 export function request(
   url: string,
-  options: { ca: string; method?: string; headers?: Record<string, string>; body?: string },
+  options: { ca: string; method?: string; headers?: Record<string, string>; body?: string | Buffer },
 ): Promise<HttpsResponse> {
   return new Promise((resolve, reject) => {
     const req = https.request(url, { method: options.method ?? 'GET', ca: options.ca, headers: options.headers }, (res) => {

@@ -32,7 +32,16 @@ export type RegistrationOptions = {
   timeoutMs: number;
 };
 
-const RETRYABLE_CODES = new Set(['CHALLENGE_EXPIRED', 'CERTIFICATE_CHANGED', 'THROTTLED', 'BUSY', 'NO_CERTIFICATE', 'PIN_MISMATCH']);
+// NOT_ACTIVE: a standby console may become the active one.
+const RETRYABLE_CODES = new Set([
+  'CHALLENGE_EXPIRED',
+  'CERTIFICATE_CHANGED',
+  'THROTTLED',
+  'BUSY',
+  'NO_CERTIFICATE',
+  'PIN_MISMATCH',
+  'NOT_ACTIVE',
+]);
 
 function refused(reply: Reply, address: string): RegistrationOutcome {
   const { code, message } = consoleError(reply);

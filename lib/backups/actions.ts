@@ -1,7 +1,7 @@
 'use server';
 
 import { z } from 'zod';
-import { guardedWrite } from '../auth/guard.ts';
+import { guardedAction, guardedWrite } from '../auth/guard.ts';
 import { getLogger } from '../logs/logger.ts';
 import { setSetting } from '../settings/mutations.ts';
 import { startBackup } from './create.ts';
@@ -10,7 +10,7 @@ import { recipientInputSchema } from './recipient.ts';
 import { backupScheduleInputSchema } from './schema.ts';
 
 // Starts a manual backup and returns its id at once; the page follows its progress.
-export const backUpNow = guardedWrite('ADMIN', z.object({}).strict(), async (_input, user) => {
+export const backUpNow = guardedAction('ADMIN', z.object({}).strict(), async (_input, user) => {
   const started = await startBackup({ kind: 'manual', actor: { username: user.username, ip: user.ip } });
   if (!started.ok) return started;
   // The outcome is recorded on the backup row; nothing waits for it here.

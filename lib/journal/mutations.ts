@@ -8,11 +8,26 @@ import type { JournalEntry } from './schema.ts';
 // Appends come last in their transactions, so the lock is held for little more than the commit.
 export const JOURNAL_APPEND_LOCK = 0x6f74636a; // 'otcj'
 
+const WRITABLE_WHEN_NOT_ACTIVE: ReadonlySet<JournalEntry['entity']> = new Set([
+  'sensor-event',
+  'audit',
+  'backup',
+  'log-export',
+  'certificate',
+]);
+
+export class NotActiveError extends Error {}
+
 // Appends one replication record inside the caller's transaction, so the write and its journal row
 // commit or roll back together. The row carries the appliance's current term and identity.
 export async function appendJournal(tx: Tx, entry: JournalEntry): Promise<bigint> {
   await tx.$executeRaw`SELECT pg_advisory_xact_lock(${JOURNAL_APPEND_LOCK}::bigint)`;
-  const appliance = await tx.appliance.findUniqueOrThrow({ where: { id: 1 }, select: { term: true, applianceId: true } });
+  const appliance = await tx.appliance.findUniqueOrThrow({ where: { id: 1 }, select: { term: true, applianceId: true, state: true } });
+  // The backstop behind every action's read-only check (lib/ha/write-refusal.ts), read in the writing
+  // transaction: a console that is not active changes nothing its peer would have to take from it, except
+  // what it records itself (sensor events it receives, its audit trail, files on its own disk).
+  if (appliance.state !== 'ACTIVE' && !WRITABLE_WHEN_NOT_ACTIVE.has(entry.entity))
+    throw new NotActiveError(`This console is ${appliance.state.toLowerCase()}: ${entry.entity} changes are made on the active console.`);
   const row = await tx.journal.create({
     data: {
       term: appliance.term,

@@ -29,6 +29,16 @@ export async function handleRegister(request: HttpRequest): Promise<HttpResponse
       "The sensor clock is more than a year away from the console's. Set the sensor's time (NTP) and register again.",
     );
 
+  // A sensor is registered where changes are made; a standby or frozen console learns it by replication.
+  const state = await loadConsoleState(now);
+  if (state.state !== 'ACTIVE') {
+    const active = state.peers[0];
+    return failure(
+      409,
+      'NOT_ACTIVE',
+      `This console is ${state.state.toLowerCase()} and does not register sensors${active ? `: register with the active console at ${active.address}${active.port === 443 ? '' : `:${active.port}`}` : ''}.`,
+    );
+  }
   // Before anything is written: without its certificate the console cannot answer, and must not half-register.
   const consoleFingerprint = request.servedCertificate?.() ?? certificateFingerprint((await readTlsFiles(loadConfig().dataDir)).cert);
   const registered = await registerSensor({ ...body.data, ip: request.ip }, now);

@@ -225,3 +225,34 @@ test("the secondary's page shows it is the secondary of the primary, for the pri
   await expect(other.getByTestId('ha-peer-status')).toHaveText('Paired');
   await expect(other.getByTestId('ha-last-applied')).toHaveText(new RegExp(`^record \\d+ of ${primary.domain.replaceAll('.', '\\.')}, `));
 });
+
+test('unpairing on the primary, then on the secondary, makes both standalone again', async () => {
+  test.setTimeout(60_000);
+  const page = primary.page!;
+  await page.getByRole('button', { name: 'Unpair', exact: true }).click();
+  const dialog = page.getByRole('dialog', { name: `Unpair from ${secondary.domain}?` });
+  await expect(dialog).toContainText(`${secondary.domain} must be unpaired on its own side as well.`);
+  await dialog.getByRole('button', { name: 'Unpair', exact: true }).click();
+  const done = page.getByRole('status').filter({ hasText: 'Unpaired' });
+  await expect(done).toContainText(`Unpaired: this console no longer trusts ${secondary.domain} and is standalone.`);
+  await expect(done).toContainText(`sudo cyberx-management-trusted-hosts-remove -d ${primary.domain}`);
+  await expect(summary(page)).toHaveText('This console is standalone: it is not paired with another console.');
+  await expect(page.getByLabel("Secondary's connection string")).toBeVisible();
+
+  // The secondary still holds its side of the pair until it is unpaired there.
+  const other = secondary.page!;
+  await expect(summary(other)).toHaveText(
+    new RegExp(`^This console is the secondary of ${primary.domain.replaceAll('.', '\\.')}, the primary\\.`),
+  );
+  await other.getByRole('button', { name: 'Unpair', exact: true }).click();
+  await other
+    .getByRole('dialog', { name: `Unpair from ${primary.domain}?` })
+    .getByRole('button', { name: 'Unpair', exact: true })
+    .click();
+  await expect(other.getByRole('status').filter({ hasText: 'Unpaired' })).toContainText(
+    `Unpaired: this console no longer trusts ${primary.domain} and is standalone.`,
+  );
+  await expect(summary(other)).toHaveText('This console is standalone: it is not paired with another console.');
+  await expect(other.getByTestId('ha-role')).toHaveText('Standalone');
+  await expect(other.getByTestId('ha-state')).toHaveText('Active');
+});

@@ -1,8 +1,8 @@
 import type { ReactNode } from 'react';
-import type { HighAvailabilityView } from '@/lib/replication/loaders';
+import type { HighAvailabilityView } from '@/lib/trusted-hosts/loaders';
 import { Card } from '../ui/Card';
 import { HaSummary } from './HaSummary';
-import { ago, PEER_STATUS_LABELS, ROLE_LABELS, STATE_LABELS } from './labels';
+import { ago, PEER_STATUS_LABELS, ROLE_LABELS, STATE_LABELS } from './texts';
 import { SnapshotProgress } from './SnapshotProgress';
 
 function Row({ label, children, testId }: { label: string; children: ReactNode; testId?: string }) {

@@ -1,13 +1,13 @@
 'use client';
 
 import { useState, type ReactNode } from 'react';
-import type { HighAvailabilityView } from '@/lib/replication/loaders';
+import type { HighAvailabilityView } from '@/lib/trusted-hosts/loaders';
 import { AutoRefresh } from '../ui/AutoRefresh';
 import { Card } from '../ui/Card';
 import { ApplyButton } from './ApplyButton';
 import { HaNoticeView, type HaNotice } from './HaNoticeView';
 import { HaStatusPanel } from './HaStatusPanel';
-import { unpairCommands } from './labels';
+import { unpairCommands } from './texts';
 import { PairForm } from './PairForm';
 import { UnpairButton } from './UnpairButton';
 

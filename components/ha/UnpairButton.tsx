@@ -5,7 +5,7 @@ import { unpair } from '@/lib/trusted-hosts/actions';
 import { Button } from '../ui/Button';
 import { ConfirmDialog } from '../ui/ConfirmDialog';
 import type { HaNotice } from './HaNoticeView';
-import { unpairCommands } from './labels';
+import { unpairCommands } from './texts';
 
 // Removes the trusted host on this console and applies, which makes it standalone. The other console
 // keeps its side of the pair until it is unpaired there too.

@@ -1,6 +1,6 @@
 import { HighAvailabilitySection } from '@/components/ha/HighAvailabilitySection';
 import { requireRole } from '@/lib/auth/guard';
-import { loadHighAvailability } from '@/lib/replication/loaders';
+import { loadHighAvailability } from '@/lib/trusted-hosts/loaders';
 
 export default async function HighAvailabilityPage() {
   await requireRole('ADMIN', '/system-settings/high-availability');

@@ -1,7 +1,7 @@
 import { getApplianceOrThrow } from '../appliance/data.ts';
 import { loadConfig } from '../config/env.ts';
-import { CLOCK_TOLERANCE_MS, MIN_CONNECTED_SENSORS } from '../trusted-hosts/prerequisites.ts';
-import { loadHaStatus, type HaStatusView } from './status.ts';
+import { CLOCK_TOLERANCE_MS, MIN_CONNECTED_SENSORS } from './prerequisites.ts';
+import { loadHaStatus, type HaStatusView } from '../replication/status.ts';
 
 export type HighAvailabilityView = {
   self: { domain: string; address: string };

@@ -256,3 +256,25 @@ test('unpairing on the primary, then on the secondary, makes both standalone aga
   await expect(other.getByTestId('ha-role')).toHaveText('Standalone');
   await expect(other.getByTestId('ha-state')).toHaveText('Active');
 });
+
+test('applying while the secondary is down says so and leaves the pair pending', async () => {
+  test.setTimeout(90_000);
+  const page = primary.page!;
+  await page.getByLabel("Secondary's connection string").fill(connectionString);
+  await page.getByLabel(/Replace the secondary’s data/).check();
+  await page.getByRole('button', { name: 'Pair', exact: true }).click();
+  await expect(summary(page)).toHaveText(
+    `Pairing with ${secondary.domain} is pending: apply it to make ${secondary.domain} the secondary of this console.`,
+  );
+
+  await stopConsole(secondary.running!.process);
+  await page.getByRole('button', { name: 'Apply', exact: true }).click();
+  const refusal = page.getByRole('alert').filter({ hasText: 'did not take the pair' });
+  await expect(refusal).toContainText(`${secondary.domain} did not take the pair: `, { timeout: 60_000 });
+  await expect(refusal).toContainText('Nothing changed on this console.');
+  await page.reload();
+  await expect(summary(page)).toHaveText(
+    `Pairing with ${secondary.domain} is pending: apply it to make ${secondary.domain} the secondary of this console.`,
+  );
+  await expect(page.getByTestId('ha-role')).toHaveText('Standalone');
+});

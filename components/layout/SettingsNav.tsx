@@ -6,6 +6,7 @@ import { usePathname } from 'next/navigation';
 const SECTIONS = [
   { href: '/system-settings/general', label: 'General' },
   { href: '/system-settings/sensor-setup', label: 'Sensor Setup' },
+  { href: '/system-settings/high-availability', label: 'High Availability' },
   { href: '/system-settings/activation', label: 'Activation' },
   { href: '/system-settings/backups', label: 'Backups' },
   { href: '/system-settings/networking', label: 'Networking' },

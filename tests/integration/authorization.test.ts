@@ -39,6 +39,7 @@ const ACTION_ROLES: Record<string, Record<string, Role>> = {
   'lib/networking/actions.ts': { addVlan: 'ADMIN', editVlan: 'ADMIN', removeVlan: 'ADMIN' },
   'lib/sensors/actions.ts': { removeSensor: 'ADMIN', acknowledgeSensorAlert: 'SECURITY_ANALYST', replaceSensor: 'ADMIN' },
   'lib/time/actions.ts': { updateTimeSettings: 'ADMIN' },
+  'lib/trusted-hosts/actions.ts': { pairSecondary: 'ADMIN', applyPair: 'ADMIN', unpair: 'ADMIN' },
   'lib/users/actions.ts': {
     changeOwnPassword: 'READ_ONLY',
     addUser: 'ADMIN',

@@ -223,6 +223,13 @@ const WRITES: ActionCase[] = [
 // Reads stay allowed on a console that is not active; so does work on its own disk that is never replicated
 // (a backup of its database, a log export for support).
 const READS = [{ file: 'lib/appliance/actions.ts', name: 'revealConnectionString' }];
+// Pairing and unpairing run on either console, active or not (a secondary unpairs itself):
+// e2e/high-availability.spec.ts does both on a standby secondary.
+const PAIRING = [
+  { file: 'lib/trusted-hosts/actions.ts', name: 'applyPair' },
+  { file: 'lib/trusted-hosts/actions.ts', name: 'pairSecondary' },
+  { file: 'lib/trusted-hosts/actions.ts', name: 'unpair' },
+];
 const PER_CONSOLE: ActionCase[] = [
   { file: 'lib/backups/actions.ts', name: 'backUpNow', who: 'admin', args: () => ({}), whenActive: okResult },
   {
@@ -334,10 +341,10 @@ afterAll(async () => {
 
 describe('a standby secondary', () => {
   it('the tables below name every server action the console has, each one once, as a write or a read', async () => {
-    const classified = [...WRITES, ...READS, ...PER_CONSOLE].map((a) => `${a.file} ${a.name}`).sort();
+    const classified = [...WRITES, ...READS, ...PER_CONSOLE, ...PAIRING].map((a) => `${a.file} ${a.name}`).sort();
     expect(new Set(classified).size).toBe(classified.length);
     expect(classified, 'a new server action: add it to WRITES (refused when not active) or READS here').toEqual(await declaredActions());
-    for (const a of [...WRITES, ...READS, ...PER_CONSOLE]) await actionId(a.file, a.name);
+    for (const a of [...WRITES, ...READS, ...PER_CONSOLE, ...PAIRING]) await actionId(a.file, a.name);
   });
 
   for (const action of WRITES) {

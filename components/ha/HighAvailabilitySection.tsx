@@ -1,0 +1,85 @@
+'use client';
+
+import { useState, type ReactNode } from 'react';
+import type { HighAvailabilityView } from '@/lib/trusted-hosts/loaders';
+import { AutoRefresh } from '../ui/AutoRefresh';
+import { Card } from '../ui/Card';
+import { ApplyButton } from './ApplyButton';
+import { HaNoticeView, type HaNotice } from './HaNoticeView';
+import { HaStatusPanel } from './HaStatusPanel';
+import { unpairCommands } from './texts';
+import { PairForm } from './PairForm';
+import { UnpairButton } from './UnpairButton';
+
+// Status, pairing progress and the peer's liveness change on their own, so the page asks the server again.
+const REFRESH_MS = 2000;
+
+function Command({ children }: { children: string }) {
+  return <pre className="overflow-x-auto rounded-md border border-slate-200 bg-slate-50 px-3 py-2 font-mono text-xs">{children}</pre>;
+}
+
+export function HighAvailabilitySection({ view }: { view: HighAvailabilityView }) {
+  const [notice, setNotice] = useState<HaNotice | null>(null);
+  const { status, self } = view;
+  const peer = status.peer;
+
+  let pairCard: ReactNode;
+  if (!peer && status.configuredRole === 'STANDALONE')
+    pairCard = (
+      <Card
+        title="Pair with a secondary"
+        description={`Run this on the console that is to be the primary. Both consoles need the same model and software version, the same time zone, clocks within ${view.requirements.clockToleranceSeconds} s and their own certificates; this console needs at least ${view.requirements.minConnectedSensors} connected sensors.`}
+      >
+        <PairForm onPaired={setNotice} />
+      </Card>
+    );
+  else if (!peer)
+    pairCard = (
+      <Card title="Apply" description="The trusted host was removed; applying ends this console's part in the pair.">
+        <ApplyButton onDone={setNotice} />
+      </Card>
+    );
+  else if (peer.status === 'PENDING' && peer.role === 'SECONDARY')
+    pairCard = (
+      <Card
+        title="Pending pair"
+        description={`Applying pins both certificates, makes ${peer.domain} the read-only secondary of this console and replaces its data with a snapshot of this console's; the journal then streams to it.`}
+      >
+        <div className="flex gap-2">
+          <ApplyButton onDone={setNotice} />
+          <UnpairButton peer={peer.domain} selfDomain={self.domain} label="Remove" onDone={setNotice} />
+        </div>
+      </Card>
+    );
+  else if (peer.status === 'PENDING')
+    pairCard = (
+      <Card title="Pending pair" description={`The pair takes effect when it is applied on the primary, ${peer.domain} (${peer.address}).`}>
+        <div className="space-y-3 text-sm text-slate-700">
+          <p>On the primary: System Settings → High Availability → Apply, or</p>
+          <Command>sudo cyberx-management-trusted-hosts-apply</Command>
+          <UnpairButton peer={peer.domain} selfDomain={self.domain} label="Remove" onDone={setNotice} />
+        </div>
+      </Card>
+    );
+  else
+    pairCard = (
+      <Card title="Unpair" description="Unpairing stops replication. Each console leaves the pair on its own side.">
+        <div className="space-y-3 text-sm text-slate-700">
+          <p>
+            Unpair here, then on {peer.domain}: on its System Settings → High Availability page, or with these commands on {peer.domain}:
+          </p>
+          <Command>{unpairCommands(self.domain)}</Command>
+          <UnpairButton peer={peer.domain} selfDomain={self.domain} label="Unpair" onDone={setNotice} />
+        </div>
+      </Card>
+    );
+
+  return (
+    <>
+      <AutoRefresh active intervalMs={REFRESH_MS} />
+      {notice ? <HaNoticeView notice={notice} /> : null}
+      <HaStatusPanel view={view} />
+      {pairCard}
+    </>
+  );
+}

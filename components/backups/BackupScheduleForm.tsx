@@ -5,6 +5,7 @@ import { useState, useTransition, type FormEvent } from 'react';
 import { saveBackupSchedule } from '@/lib/backups/actions';
 import { WEEKDAYS } from '@/lib/backups/schedule';
 import type { BackupSchedule } from '@/lib/settings/schema';
+import { PeerCommitNotice } from '../ha/PeerCommitNotice';
 import { Alert } from '../ui/Alert';
 import { Button } from '../ui/Button';
 import { TextField } from '../ui/TextField';
@@ -40,6 +41,7 @@ export function BackupScheduleForm({ schedule, timezones }: { schedule: BackupSc
   return (
     <form onSubmit={onSubmit} className="max-w-md space-y-4" noValidate aria-label="Backup schedule">
       {outcome?.ok ? <Alert tone="success">Schedule saved.</Alert> : null}
+      <PeerCommitNotice outcome={outcome} />
       {outcome && !outcome.ok && !FIELDS.some((f) => errors[f]) ? <Alert tone="error">{outcome.message}</Alert> : null}
       <SelectField
         id="frequency"

@@ -3,6 +3,7 @@
 import { useRouter } from 'next/navigation';
 import { useState, useTransition, type FormEvent } from 'react';
 import { updateConsoleName } from '@/lib/appliance/actions';
+import { PeerCommitNotice } from '../ha/PeerCommitNotice';
 import { Alert } from '../ui/Alert';
 import { Button } from '../ui/Button';
 import { TextField } from '../ui/TextField';
@@ -33,6 +34,7 @@ export function ConsoleNameForm({ name, domain }: { name: string; domain: string
           {outcome.changed.length ? 'Saved. The header shows the new name.' : 'Nothing to save: the name is unchanged.'}
         </Alert>
       ) : null}
+      <PeerCommitNotice outcome={outcome} />
       {error ? <Alert tone="error">{error}</Alert> : null}
       <TextField
         id="console-name"

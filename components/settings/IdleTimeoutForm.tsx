@@ -2,6 +2,7 @@
 
 import { useState, useTransition, type FormEvent } from 'react';
 import { updateIdleTimeout } from '@/lib/auth/actions';
+import { PeerCommitNotice } from '../ha/PeerCommitNotice';
 import { Alert } from '../ui/Alert';
 import { Button } from '../ui/Button';
 import { TextField } from '../ui/TextField';
@@ -19,6 +20,7 @@ export function IdleTimeoutForm({ minutes }: { minutes: number }) {
   return (
     <form onSubmit={onSubmit} className="max-w-xs space-y-4" noValidate>
       {outcome?.ok ? <Alert tone="success">Saved. It applies to every session from the next request on.</Alert> : null}
+      <PeerCommitNotice outcome={outcome} />
       {outcome && !outcome.ok ? <Alert tone="error">{outcome.message}</Alert> : null}
       <TextField
         id="minutes"

@@ -3,6 +3,7 @@
 import { useRouter } from 'next/navigation';
 import { useState, useTransition, type FormEvent } from 'react';
 import { updateTimeSettings } from '@/lib/time/actions';
+import { PeerCommitNotice } from '../ha/PeerCommitNotice';
 import { Alert } from '../ui/Alert';
 import { Button } from '../ui/Button';
 import { SelectField } from '../ui/SelectField';
@@ -35,6 +36,7 @@ export function TimeSettingsForm({ ntpServer, timezone, timezones }: { ntpServer
         <Alert tone="success">{outcome.changed.length ? 'Saved.' : 'Nothing to save: the settings are unchanged.'}</Alert>
       ) : null}
       {/* A problem with one field is shown at that field only. */}
+      <PeerCommitNotice outcome={outcome} />
       {outcome && !outcome.ok && !['ntpServer', 'timezone'].some((field) => errors[field]) ? (
         <Alert tone="error">{outcome.message}</Alert>
       ) : null}

@@ -1,6 +1,7 @@
 import { headers } from 'next/headers';
 import { redirect } from 'next/navigation';
 import type { z } from 'zod';
+import { awaitPeerCommit } from '../runtime/peer-commit.ts';
 import { loadWriteRefusal } from '../ha/write-refusal.ts';
 import { getSetting } from '../settings/data.ts';
 import { forbidden, UNAUTHENTICATED, type ActionFailure } from './action-result.ts';
@@ -97,6 +98,13 @@ export function guardedWrite<S extends z.ZodType, R extends { ok: boolean }>(
   role: Role,
   schema: S,
   run: (input: z.infer<S>, user: SessionUser) => Promise<R>,
-): (input: z.input<S>) => Promise<R | ActionFailure> {
-  return guardedAction(role, schema, async (input: z.infer<S>, user) => (await loadWriteRefusal()) ?? run(input, user));
+): (input: z.input<S>) => Promise<(R & { replication?: 'pending' }) | ActionFailure> {
+  return guardedAction(role, schema, async (input: z.infer<S>, user): Promise<(R & { replication?: 'pending' }) | ActionFailure> => {
+    const refusal = await loadWriteRefusal();
+    if (refusal) return refusal;
+    const result = await run(input, user);
+    if (!result.ok) return result;
+    // Paired: the change is on the secondary too before the form says "Saved", or it says it is not yet.
+    return (await awaitPeerCommit()) === 'pending' ? { ...result, replication: 'pending' as const } : result;
+  });
 }

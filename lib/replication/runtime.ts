@@ -9,7 +9,8 @@ import { processSingleton } from '../runtime/process-singleton.ts';
 import { recordAudit } from '../audit/mutations.ts';
 import { setDurabilityPolicy } from '../sensors/durability.ts';
 import { getSetting } from '../settings/data.ts';
-import { getApplianceForPeer, getTrustedPeer } from './data.ts';
+import { getApplianceForPeer, getTrustedPeer, journalHead } from './data.ts';
+import { setPeerCommitWaiter } from '../runtime/peer-commit.ts';
 import { PEER_FINGERPRINT_HEADER } from './http/handlers.ts';
 import { replicationRouter } from './http/router.ts';
 import { pruneJournal } from './mutations.ts';
@@ -53,6 +54,11 @@ export async function startReplicationRuntime(config: ApplianceConfig, log: Logg
   const isDegraded = () => pump !== null && pump.pump.silentForMs() > windowMs;
   // Paired, sensors drop only what the peer holds too; past the window, what this console committed,
   // unless strict mode keeps them holding (lib/sensors/durability.ts).
+  setPeerCommitWaiter(async (timeoutMs) => {
+    if (!pump) return 'standalone';
+    const { seq } = await journalHead();
+    return (await pump.pump.waitForPeer(seq, timeoutMs)) ? 'replicated' : 'pending';
+  });
   setDurabilityPolicy(({ ackedSeq, replicatedSeq }) => (pump === null || (isDegraded() && !strict) ? ackedSeq : replicatedSeq));
 
   const closeListener = async () => {
@@ -200,6 +206,7 @@ export async function startReplicationRuntime(config: ApplianceConfig, log: Logg
       await stopPump();
       await closeListener();
       setDurabilityPolicy(null);
+      setPeerCommitWaiter(null);
       hook().runtime = null;
     },
     async waitForPeer(seq, timeoutMs) {

@@ -299,7 +299,8 @@ export async function runPairDemo(options: PairDemoOptions): Promise<never> {
       for (const line of signIn) say(`  ${line}${line.startsWith('Sign in as') ? '   (on either console)' : ''}`);
     else {
       say("  Sign in on either console with the primary's accounts (the admin password was shown at the primary's first start).");
-      for (const line of signIn.slice(1)) say(`  ${line}${line.startsWith('sudo') ? '   (on the primary; it reaches the secondary)' : ''}`);
+      const hint = signIn.find((line) => line.startsWith('sudo'));
+      if (hint) say(`  Forgot the admin password? Reset it on the primary (the new one reaches the secondary):\n    ${hint}`);
     }
     say(
       `  Appliance commands act on a console by its data directory, e.g. OTC_DATA_DIR=${primary.dataDir} cyberx-management-trusted-hosts-list`,

@@ -52,6 +52,7 @@ class Interrupted extends Error {}
 class Processes {
   agents: ChildProcess[] = [];
   consoles: ChildProcess[] = [];
+  ready = new Set<ChildProcess>();
   stopping = false;
   private done: Promise<never> | null = null;
 
@@ -59,7 +60,7 @@ class Processes {
     for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => void this.stopAll(0));
     // Should the demo itself end some other way, nothing it started keeps running unattended.
     process.on('exit', () => {
-      for (const child of [...this.agents, ...this.consoles]) if (alive(child)) child.kill('SIGINT');
+      for (const child of [...this.agents, ...this.consoles]) if (alive(child)) signal(child, 'SIGINT', true);
     });
   }
 
@@ -72,8 +73,9 @@ class Processes {
     this.done ??= (async () => {
       if ([...this.agents, ...this.consoles].some(alive)) say('Stopping the sensors and both consoles…');
       await Promise.all(this.agents.map((child) => stop(child, 'SIGTERM', 15_000)));
-      // A console stops its PostgreSQL before it exits: it is never killed.
-      await Promise.all(this.consoles.map((child) => stop(child, 'SIGINT')));
+      // A ready console stops its PostgreSQL before it exits, so it is never killed. One still starting
+      // has no handler yet: its whole process group (its PostgreSQL included) is asked, as Ctrl-C would.
+      await Promise.all(this.consoles.map((child) => stop(child, 'SIGINT', undefined, !this.ready.has(child))));
       say('Stopped.');
       process.exit(code);
     })();
@@ -83,10 +85,20 @@ class Processes {
 
 const alive = (child: ChildProcess) => child.exitCode === null && child.signalCode === null;
 
-async function stop(child: ChildProcess, signal: NodeJS.Signals, killAfterMs?: number): Promise<void> {
+// Each child leads a process group of its own (detached).
+function signal(child: ChildProcess, name: NodeJS.Signals, group: boolean): void {
+  try {
+    if (group) process.kill(-child.pid!, name);
+    else child.kill(name);
+  } catch {
+    child.kill(name);
+  }
+}
+
+async function stop(child: ChildProcess, name: NodeJS.Signals, killAfterMs?: number, group = false): Promise<void> {
   if (!alive(child)) return;
   const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill(signal);
+  signal(child, name, group);
   const timer = killAfterMs ? setTimeout(() => child.kill('SIGKILL'), killAfterMs) : undefined;
   await exited;
   clearTimeout(timer);
@@ -123,6 +135,7 @@ async function waitReady(side: Side, processes: Processes): Promise<string[]> {
       const end = lines.indexOf('', ready);
       const banner = lines.slice(ready, end < 0 ? undefined : end);
       if (end >= 0) {
+        processes.ready.add(side.child!);
         side.url = /URL:\s+(https:\/\/\S+?)\/?$/.exec(banner.find((l) => /URL:/.test(l)) ?? '')?.[1];
         return banner;
       }

@@ -21,8 +21,8 @@ import { waitFor } from '../support/wait-for.ts';
 
 const HOSTS = ['127.0.0.11', '127.0.0.12'] as const;
 let base = '';
-let dirs: { primary: string; secondary: string };
-let env: Record<string, string>;
+type Location = { dirs: { primary: string; secondary: string }; env: Record<string, string> };
+let paired: Location;
 
 // A port free on both addresses, since the demo gives both consoles the same one.
 async function portFreeOnBoth(taken: number[] = []): Promise<number> {
@@ -40,10 +40,10 @@ const isFree = (host: string, port: number) =>
 
 type Demo = { child: ChildProcess; output: () => string; exited: Promise<number | null> };
 
-function startDemo(logFile: string): Demo {
+function startDemo(at: Location, logFile: string): Demo {
   const fd = openSync(logFile, 'w');
   const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/demo.ts', '--pair'], {
-    env: { ...process.env, ...env },
+    env: { ...process.env, ...at.env },
     stdio: ['ignore', fd, fd],
   });
   closeSync(fd);
@@ -79,7 +79,7 @@ const urlOf = (output: string, label: 'Primary' | 'Secondary') => new RegExp(`^ 
 
 // Nothing the demo started is left: no console on either data directory, no PostgreSQL on their clusters,
 // no sensor agent.
-function leftBehind(): string[] {
+function leftBehind({ dirs }: Location): string[] {
   const left: string[] = [];
   for (const dir of Object.values(dirs)) {
     if (runningAppliancePid(dir) || existsSync(path.join(dir, 'appliance.pid'))) left.push(`console on ${dir}`);
@@ -95,25 +95,36 @@ async function stopDemo(demo: Demo): Promise<number | null> {
   return demo.exited;
 }
 
+// A data location of its own (OTC_DATA_DIR=<dir>/console: the pair lives in console-primary and
+// console-secondary beside it) and ports free on both addresses.
+async function location(name: string): Promise<Location> {
+  const httpsPort = await portFreeOnBoth();
+  const dir = path.join(base, name);
+  return {
+    dirs: { primary: path.join(dir, 'console-primary'), secondary: path.join(dir, 'console-secondary') },
+    env: {
+      OTC_DATA_DIR: path.join(dir, 'console'),
+      OTC_HTTPS_PORT: String(httpsPort),
+      OTC_PEER_PORT: String(await portFreeOnBoth([httpsPort])),
+      // The demo's consoles use their own embedded PostgreSQL and addresses, whatever the test run has.
+      DATABASE_URL: '',
+      OTC_BIND_ADDRESS: '',
+      OTC_PUBLIC_ADDRESS: '',
+      OTC_LOG_DIR: '',
+      OTC_DOMAIN: '',
+    },
+  };
+}
+const locations: Location[] = [];
+
 beforeAll(async () => {
   base = await mkdtemp(path.join(tmpdir(), 'otc-demo-pair-'));
-  dirs = { primary: path.join(base, 'console-primary'), secondary: path.join(base, 'console-secondary') };
-  const httpsPort = await portFreeOnBoth();
-  env = {
-    OTC_DATA_DIR: path.join(base, 'console'),
-    OTC_HTTPS_PORT: String(httpsPort),
-    OTC_PEER_PORT: String(await portFreeOnBoth([httpsPort])),
-    // The demo's consoles use their own embedded PostgreSQL and addresses, whatever the test run has.
-    DATABASE_URL: '',
-    OTC_BIND_ADDRESS: '',
-    OTC_PUBLIC_ADDRESS: '',
-    OTC_LOG_DIR: '',
-    OTC_DOMAIN: '',
-  };
+  paired = await location('paired');
+  locations.push(paired);
 });
 
 afterAll(async () => {
-  for (const dir of Object.values(dirs ?? {})) await removeRelocatedCluster(dir).catch(() => undefined);
+  for (const { dirs } of locations) for (const dir of Object.values(dirs)) await removeRelocatedCluster(dir).catch(() => undefined);
   if (base) await rm(base, { recursive: true, force: true });
 });
 
@@ -121,55 +132,74 @@ describe('npm run demo -- --pair', () => {
   let password = '';
 
   it("pairs a primary and a secondary through the commands; the primary's admin signs in on both; Ctrl-C stops everything", async () => {
-    const demo = startDemo(path.join(base, 'first-run.out'));
+    const demo = startDemo(paired, path.join(base, 'first-run.out'));
     await running(demo);
     const output = demo.output();
     expect(output).toMatch(/^\$ cyberx-management-trusted-hosts-add -ip 127\.0\.0\.12 .*-token <the secondary's token> -confirm-replace/m);
     expect(output).toMatch(/^ {2}Snapshot sent: \d+ rows in \d+\.\d s; the journal now streams to /m);
     // The token is never printed.
-    const token = (await query<{ t: string }>(dirs.secondary, 'SELECT connection_token AS t FROM appliance'))[0]!.t;
+    const token = (await query<{ t: string }>(paired.dirs.secondary, 'SELECT connection_token AS t FROM appliance'))[0]!.t;
     expect(output).not.toContain(token);
 
     const primaryUrl = urlOf(output, 'Primary');
     const secondaryUrl = urlOf(output, 'Secondary');
-    expect(primaryUrl).toBe(`https://127.0.0.11:${env.OTC_HTTPS_PORT}`);
-    expect(secondaryUrl).toBe(`https://127.0.0.12:${env.OTC_HTTPS_PORT}`);
+    expect(primaryUrl).toBe(`https://127.0.0.11:${paired.env.OTC_HTTPS_PORT}`);
+    expect(secondaryUrl).toBe(`https://127.0.0.12:${paired.env.OTC_HTTPS_PORT}`);
     password = /^ {2}Sign in as "admin" with password: (\S+) +\(on either console\)$/m.exec(output)?.[1] ?? '';
     expect(password).not.toBe('');
 
-    const caPrimary = readFileSync(tlsPaths(dirs.primary).cert, 'utf8');
-    const caSecondary = readFileSync(tlsPaths(dirs.secondary).cert, 'utf8');
+    const caPrimary = readFileSync(tlsPaths(paired.dirs.primary).cert, 'utf8');
+    const caSecondary = readFileSync(tlsPaths(paired.dirs.secondary).cert, 'utf8');
     expect((await request(`${primaryUrl}/api/health`, { ca: caPrimary })).status).toBe(200);
     expect((await request(`${secondaryUrl}/api/health`, { ca: caSecondary })).status).toBe(200);
-    expect(await query(dirs.primary, 'SELECT configured_role, state FROM appliance')).toEqual([
+    expect(await query(paired.dirs.primary, 'SELECT configured_role, state FROM appliance')).toEqual([
       { configured_role: 'PRIMARY', state: 'ACTIVE' },
     ]);
-    expect(await query(dirs.secondary, 'SELECT configured_role, state FROM appliance')).toEqual([
+    expect(await query(paired.dirs.secondary, 'SELECT configured_role, state FROM appliance')).toEqual([
       { configured_role: 'SECONDARY', state: 'STANDBY' },
     ]);
     // The secondary holds the primary's accounts (its own first-boot admin was replaced).
     const users = 'SELECT username, role, password_hash FROM "user" ORDER BY username';
-    expect(await query(dirs.secondary, users)).toEqual(await query(dirs.primary, users));
+    expect(await query(paired.dirs.secondary, users)).toEqual(await query(paired.dirs.primary, users));
     expect(await signInOverHttps(primaryUrl!, caPrimary, 'admin', password)).toHaveProperty('cookie');
     expect(await signInOverHttps(secondaryUrl!, caSecondary, 'admin', password)).toHaveProperty('cookie');
     expect(
-      (await query<{ n: number }>(dirs.primary, "SELECT count(*)::int AS n FROM sensor WHERE name LIKE 'demo-sensor-%'"))[0]!.n,
+      (await query<{ n: number }>(paired.dirs.primary, "SELECT count(*)::int AS n FROM sensor WHERE name LIKE 'demo-sensor-%'"))[0]!.n,
     ).toBeGreaterThanOrEqual(2);
 
     expect(await stopDemo(demo)).toBe(0);
     expect(demo.output()).toMatch(/Stopped\.\n$/);
-    expect(leftBehind()).toEqual([]);
+    expect(leftBehind(paired)).toEqual([]);
   }, 180_000);
 
   it('a second start finds the pair applied, skips pairing and serves both consoles again', async () => {
-    const demo = startDemo(path.join(base, 'second-run.out'));
+    const demo = startDemo(paired, path.join(base, 'second-run.out'));
     await running(demo);
     const output = demo.output();
     expect(output).toContain('The consoles are paired already (primary and secondary): nothing to pair.');
     expect(output).not.toContain('cyberx-management-trusted-hosts-add');
-    const caSecondary = readFileSync(tlsPaths(dirs.secondary).cert, 'utf8');
+    const caSecondary = readFileSync(tlsPaths(paired.dirs.secondary).cert, 'utf8');
     expect(await signInOverHttps(urlOf(output, 'Secondary')!, caSecondary, 'admin', password)).toHaveProperty('cookie');
     expect(await stopDemo(demo)).toBe(0);
-    expect(leftBehind()).toEqual([]);
+    expect(leftBehind(paired)).toEqual([]);
+  }, 180_000);
+
+  it('Ctrl-C while the consoles are still starting stops them and their PostgreSQL', async () => {
+    const starting = await location('interrupted');
+    locations.push(starting);
+    const demo = startDemo(starting, path.join(base, 'interrupted.out'));
+    // As soon as the primary's PostgreSQL runs, most likely before the console is ready.
+    await waitFor(
+      "the primary's PostgreSQL to run",
+      () => {
+        if (demo.child.exitCode !== null) throw new Error(`the demo exited with ${demo.child.exitCode}:\n${demo.output()}`);
+        const credentials = readCredentials(starting.dirs.primary);
+        return credentials !== null && postgresOf(clusterDirOf(starting.dirs.primary, credentials)).length > 0;
+      },
+      120_000,
+    );
+    expect(await stopDemo(demo)).toBe(0);
+    expect(demo.output()).toMatch(/Stopped\.\n$/);
+    expect(leftBehind(starting)).toEqual([]);
   }, 180_000);
 });

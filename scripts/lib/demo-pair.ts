@@ -51,8 +51,8 @@ class Interrupted extends Error {}
 // The children run in process groups of their own so that Ctrl-C reaches the demo alone and the order holds.
 class Processes {
   agents: ChildProcess[] = [];
-  consoles: ChildProcess[] = [];
-  ready = new Set<ChildProcess>();
+  // Each console with the moment it is ready (or failed to start).
+  consoles: { child: ChildProcess; ready: Promise<unknown> }[] = [];
   stopping = false;
   private done: Promise<never> | null = null;
 
@@ -60,7 +60,7 @@ class Processes {
     for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => void this.stopAll(0));
     // Should the demo itself end some other way, nothing it started keeps running unattended.
     process.on('exit', () => {
-      for (const child of [...this.agents, ...this.consoles]) if (alive(child)) signal(child, 'SIGINT', true);
+      for (const child of [...this.agents, ...this.consoles.map((c) => c.child)]) if (alive(child)) child.kill('SIGINT');
     });
   }
 
@@ -71,11 +71,17 @@ class Processes {
   stopAll(code: number): Promise<never> {
     this.stopping = true;
     this.done ??= (async () => {
-      if ([...this.agents, ...this.consoles].some(alive)) say('Stopping the sensors and both consoles…');
+      if ([...this.agents, ...this.consoles.map((c) => c.child)].some(alive)) say('Stopping the sensors and both consoles…');
       await Promise.all(this.agents.map((child) => stop(child, 'SIGTERM', 15_000)));
-      // A ready console stops its PostgreSQL before it exits, so it is never killed. One still starting
-      // has no handler yet: its whole process group (its PostgreSQL included) is asked, as Ctrl-C would.
-      await Promise.all(this.consoles.map((child) => stop(child, 'SIGINT', undefined, !this.ready.has(child))));
+      // A console stops its PostgreSQL (which runs in a session of its own) once it is ready; signalled
+      // earlier it would die and leave PostgreSQL running. So a console still starting finishes first,
+      // and none is ever killed.
+      await Promise.all(
+        this.consoles.map(async ({ child, ready }) => {
+          await ready.catch(() => undefined);
+          await stop(child, 'SIGINT');
+        }),
+      );
       say('Stopped.');
       process.exit(code);
     })();
@@ -85,20 +91,10 @@ class Processes {
 
 const alive = (child: ChildProcess) => child.exitCode === null && child.signalCode === null;
 
-// Each child leads a process group of its own (detached).
-function signal(child: ChildProcess, name: NodeJS.Signals, group: boolean): void {
-  try {
-    if (group) process.kill(-child.pid!, name);
-    else child.kill(name);
-  } catch {
-    child.kill(name);
-  }
-}
-
-async function stop(child: ChildProcess, name: NodeJS.Signals, killAfterMs?: number, group = false): Promise<void> {
+async function stop(child: ChildProcess, name: NodeJS.Signals, killAfterMs?: number): Promise<void> {
   if (!alive(child)) return;
   const exited = new Promise((resolve) => child.once('exit', resolve));
-  signal(child, name, group);
+  child.kill(name);
   const timer = killAfterMs ? setTimeout(() => child.kill('SIGKILL'), killAfterMs) : undefined;
   await exited;
   clearTimeout(timer);
@@ -116,18 +112,20 @@ async function query<R extends pg.QueryResultRow>(side: Side, text: string, valu
   }
 }
 
-function startConsole(side: Side, processes: Processes): void {
+// Starts a console; resolves with its ready banner (URL, then how to sign in), or rejects with the reason
+// it did not start.
+function startConsole(side: Side, processes: Processes): Promise<string[]> {
   const fd = openSync(side.output, 'w');
   side.child = spawn(process.execPath, ['--import', 'tsx', 'server.ts'], { env: side.env, stdio: ['ignore', fd, fd], detached: true });
   closeSync(fd);
-  processes.consoles.push(side.child!);
+  const ready = waitReady(side);
+  processes.consoles.push({ child: side.child, ready });
+  return ready;
 }
 
-// The console's ready banner (URL, then how to sign in), or the reason it did not start.
-async function waitReady(side: Side, processes: Processes): Promise<string[]> {
+async function waitReady(side: Side): Promise<string[]> {
   const deadline = Date.now() + READY_TIMEOUT_MS;
   for (;;) {
-    processes.check();
     const text = readFileSync(side.output, 'utf8');
     const lines = text.split('\n');
     const ready = lines.findIndex((line) => /is ready/.test(line));
@@ -135,7 +133,6 @@ async function waitReady(side: Side, processes: Processes): Promise<string[]> {
       const end = lines.indexOf('', ready);
       const banner = lines.slice(ready, end < 0 ? undefined : end);
       if (end >= 0) {
-        processes.ready.add(side.child!);
         side.url = /URL:\s+(https:\/\/\S+?)\/?$/.exec(banner.find((l) => /URL:/.test(l)) ?? '')?.[1];
         return banner;
       }
@@ -251,9 +248,8 @@ export async function runPairDemo(options: PairDemoOptions): Promise<never> {
     say(
       `Starting the primary on ${primary.host} (data in ${primary.dataDir}) and the secondary on ${secondary.host} (data in ${secondary.dataDir})…`,
     );
-    startConsole(primary, processes);
-    startConsole(secondary, processes);
-    const [banner] = await Promise.all([waitReady(primary, processes), waitReady(secondary, processes)]);
+    const [banner] = await Promise.all([startConsole(primary, processes), startConsole(secondary, processes)]);
+    processes.check();
     const signIn = banner.filter((line) => !/is ready|URL:|Health:/.test(line)).map((line) => line.trim());
     say(`Primary ready: ${primary.url}/`);
     // The initial password is printed once by the console: pass it on at once, whatever happens next.

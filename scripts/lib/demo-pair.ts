@@ -3,6 +3,7 @@
 // commands (cyberx-management-trusted-hosts-add, then -apply, which follows the snapshot). The commands are
 // run as an operator would type them on the primary, so the demo goes through every prerequisite check
 // and prints what they print. A later start finds the pair applied and only starts everything again.
+// OTC_HTTPS_PORT and OTC_PEER_PORT apply to both consoles (8443 and 9443 unless set: the addresses differ).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, readFileSync } from 'node:fs';
 import path from 'node:path';

@@ -66,8 +66,13 @@ async function main(): Promise<void> {
   }
 }
 
-// `npm run bench -- ingest`: the sensor ingest benchmark (bench/ingest.ts) instead of the page timings.
-(process.argv[2] === 'ingest' ? import('./ingest.ts').then((m) => m.benchIngest()) : main()).catch((error: unknown) => {
+// `npm run bench -- ingest`: the sensor ingest benchmark (bench/ingest.ts) instead of the page timings;
+// `npm run bench -- replication`: replication between a pair of consoles (bench/replication.ts).
+const benches: Record<string, () => Promise<void>> = {
+  ingest: () => import('./ingest.ts').then((m) => m.benchIngest()),
+  replication: () => import('./replication.ts').then((m) => m.benchReplication()),
+};
+(benches[process.argv[2] ?? '']?.() ?? main()).catch((error: unknown) => {
   process.stderr.write(`bench failed: ${error instanceof Error ? error.message : String(error)}\n`);
   process.exitCode = 1;
 });

@@ -420,7 +420,7 @@ export async function benchReplication(): Promise<void> {
     const result = {
       benchmark: 'replication',
       machine: { cpus: os.cpus().length, node: process.version },
-      note: 'Both consoles, their PostgreSQL servers and the agents share this machine. The pump looks at the journal again 200 ms after finding it empty; writes made in another process (this one) wait for that look, so settings lag is mostly that poll. snapshot.rows counts every replicated table (the filled events, the sensors, the audit trail …). Event lag = first seen on the secondary (polled every pollMs) − received_at on the primary. Synchronous write latency (a write that waits for the secondary) is not measured here.',
+      note: 'Both consoles, their PostgreSQL servers and the agents share this machine. The pump looks at the journal again 50 ms after finding it empty; writes made in another process (this one) wait for that look (a server action wakes the pump at once). snapshot.rows counts every replicated table (the filled events, the sensors, the audit trail …). Event lag = first seen on the secondary (polled every pollMs) − received_at on the primary. Synchronous write latency (a write that waits for the secondary) is not measured here.',
       settings: {
         quick: opts.quick,
         sensors: opts.sensors,

@@ -53,7 +53,7 @@ export type Pump = {
 class PumpFailure extends Error {}
 
 export function startPump(options: PumpOptions): Pump {
-  const idlePollMs = options.idlePollMs ?? 200;
+  const idlePollMs = options.idlePollMs ?? 50;
   const keepaliveMs = options.keepaliveMs ?? 1000;
   const unreachableAfterMs = options.unreachableAfterMs ?? 5000;
   const log = options.log;

@@ -30,6 +30,7 @@ export type AuditAction =
   | 'trusted-host.add'
   | 'trusted-host.remove'
   | 'trusted-host.apply'
+  | 'trusted-host.certificate'
   | 'ha.peer-unreachable'
   | 'ha.peer-reachable';
 

@@ -2,7 +2,8 @@
 
 import { z } from 'zod';
 import { reloadTls } from '../appliance/tls-reload.ts';
-import { guardedWrite } from '../auth/guard.ts';
+import { announceCertificate } from '../replication/announce.ts';
+import { guardedAction } from '../auth/guard.ts';
 import { loadConfig } from '../config/env.ts';
 import { getLogger } from '../logs/logger.ts';
 import { CERTIFICATE_FILE_MAX_BYTES, oversizedFileMessage } from './limits.ts';
@@ -24,7 +25,8 @@ const uploadSchema = z.object({
   passphrase: z.string().max(1024, 'The passphrase is longer than 1024 characters.').optional(),
 });
 
-export const uploadCertificate = guardedWrite('ADMIN', uploadSchema, async (input, user) => {
+// Each console has a certificate of its own: a standby console may replace its own too.
+export const uploadCertificate = guardedAction('ADMIN', uploadSchema, async (input, user) => {
   const actor = { username: user.username, ip: user.ip };
   const upload = {
     certificate: Buffer.from(await input.certificate.arrayBuffer()),
@@ -48,6 +50,13 @@ export const uploadCertificate = guardedWrite('ADMIN', uploadSchema, async (inpu
   if (!result.ok) {
     await recordCertificateRefusal(actor, result.code, result.message);
     return result;
+  }
+  // A paired console pins the new certificate before this one serves it.
+  const certificatePem = result.value.cert.toString();
+  const announced = await announceCertificate(certificatePem, result.value.cert.fingerprint256);
+  if (!announced.ok) {
+    await recordCertificateRefusal(actor, announced.code, announced.message);
+    return announced;
   }
   const { domain, previousDomain } = await installCertificate(loadConfig().dataDir, result.value, actor);
   const live = await reloadTls();

@@ -84,4 +84,18 @@ export const snapshotPart = z.discriminatedUnion('part', [
 export type SnapshotPart = z.infer<typeof snapshotPart>;
 export const snapshotAck = z.object({ received: z.number().int().nonnegative() }).strict();
 
+// A console about to serve a new certificate names it first, so that its peer pins it before it is
+// presented: a certificate replaced on either console never breaks the pair.
+export const certificateAnnouncement = z
+  .object({
+    ...envelope,
+    certificatePem: z
+      .string()
+      .min(1)
+      .max(64 * 1024),
+    fingerprint: z.string().regex(/^([0-9A-F]{2}:){31}[0-9A-F]{2}$/),
+  })
+  .strict();
+export const certificateAck = z.object({ pinned: z.literal(true), fingerprint: z.string() }).strict();
+
 export const MAX_PEER_BODY_BYTES = 32 * 1024 * 1024;

@@ -1,6 +1,7 @@
 import type { TableInfo } from '../backups/tables.ts';
 import { qualified } from '../backups/tables.ts';
 import { db, type Tx } from '../db/client.ts';
+import { recordAudit } from '../audit/mutations.ts';
 import { JOURNAL_APPEND_LOCK } from '../journal/mutations.ts';
 import { noteReplicatedSeq } from '../sensors/credential-cache.ts';
 import type { JournalBatch, SnapshotPart, TableChanges } from '../peer/replication-protocol.ts';
@@ -291,4 +292,21 @@ export async function recordReplicatedEvents(held: ReadonlyMap<string, number>):
     UPDATE "sensor" AS s SET replicated_seq = GREATEST(s.replicated_seq, v.seq)
     FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) AS v(id uuid, seq bigint) WHERE s.id = v.id`;
   for (const { id, seq } of rows) noteReplicatedSeq(id, seq);
+}
+
+export async function pinPeerCertificate(applianceId: string, certificatePem: string, fingerprint: string): Promise<void> {
+  await db().$transaction(async (tx) => {
+    const host = await tx.trustedHost.findFirstOrThrow({ where: { applianceId } });
+    await tx.trustedHost.update({ where: { id: host.id }, data: { certificatePem, fingerprint } });
+    await recordAudit(
+      {
+        actor: `peer:${host.domain}`,
+        action: 'trusted-host.certificate',
+        outcome: 'success',
+        target: host.domain,
+        details: { from: host.fingerprint, to: fingerprint },
+      },
+      tx,
+    );
+  });
 }

@@ -161,14 +161,6 @@ const WRITES: ActionCase[] = [
   },
   { file: 'lib/backups/actions.ts', name: 'saveBackupRecipient', who: 'admin', args: () => ({ recipient }), whenActive: okResult },
   { file: 'lib/backups/actions.ts', name: 'createBackupKey', who: 'admin', args: () => ({}), whenActive: okResult },
-  {
-    file: 'lib/certificates/actions.ts',
-    name: 'uploadCertificate',
-    who: 'admin',
-    // Not a certificate: an active console gets as far as checking it (a real one would replace the console's own).
-    args: () => ({ certificate: file('not a certificate', 'site.crt'), privateKey: file('not a key', 'site.key') }),
-    whenActive: { ok: false, code: 'CERT_FORMAT' },
-  },
   { file: 'lib/networking/actions.ts', name: 'addVlan', who: 'admin', args: () => ({ id: 8, name: 'Cell 8' }), whenActive: okResult },
   {
     file: 'lib/networking/actions.ts',
@@ -231,6 +223,14 @@ const PAIRING = [
   { file: 'lib/trusted-hosts/actions.ts', name: 'unpair' },
 ];
 const PER_CONSOLE: ActionCase[] = [
+  // Each console has its own certificate. Not a certificate here: it gets as far as checking it.
+  {
+    file: 'lib/certificates/actions.ts',
+    name: 'uploadCertificate',
+    who: 'admin',
+    args: () => ({ certificate: file('not a certificate', 'site.crt'), privateKey: file('not a key', 'site.key') }),
+    whenActive: { ok: false, code: 'CERT_FORMAT' },
+  },
   { file: 'lib/backups/actions.ts', name: 'backUpNow', who: 'admin', args: () => ({}), whenActive: okResult },
   {
     file: 'lib/export/actions.ts',

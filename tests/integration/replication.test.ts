@@ -66,13 +66,14 @@ function cli(side: Side, command: string, args: string[] = []) {
 
 // A write through the product's own mutations (journal and audit included), in a process of its own
 // pointed at the side's database: what a server action does once its guard passed.
-function write(side: Side, script: string): void {
+function write(side: Side, script: string): string {
   const program = `const m = (p) => import(new URL(p, 'file://${process.cwd()}/'));\nconst actor = { username: 'tester', ip: '127.0.0.1' };\nconst must = (r) => { if (!r.ok) throw new Error(JSON.stringify(r)); return r; };\n${script}\nprocess.exit(0);`;
   const result = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', program], {
     env: { ...process.env, ...env(side), DATABASE_URL: side.db },
     encoding: 'utf8',
   });
   if (result.status !== 0) throw new Error(`write on ${side.name} failed: ${result.stderr}`);
+  return result.stdout;
 }
 
 async function start(side: Side) {
@@ -405,6 +406,52 @@ describe('sensor events are released only when the secondary holds them too', ()
     );
     await expectConverged(applianceA);
   }, 150_000);
+
+  it('a certificate replaced on the primary is announced first: the pair keeps replicating; with the peer away it is not installed', async () => {
+    const domainA = (await query<{ d: string }>(A, 'SELECT domain AS d FROM appliance'))[0]!.d;
+    const replace = (label: string) => {
+      const out = write(
+        A,
+        `const { makeCertificate } = await m('tests/support/certs.ts');
+         const { validateCertificateUpload } = await m('lib/certificates/validate.ts');
+         const { announceCertificate } = await m('lib/replication/announce.ts');
+         const { installCertificate } = await m('lib/certificates/mutations.ts');
+         const made = makeCertificate({ subject: { CN: '${domainA}', O: 'Example Utility', OU: '${label}', C: 'DE' }, sanIps: ['${A.host}'] });
+         const checked = validateCertificateUpload({ certificate: Buffer.from(made.certPem), privateKey: Buffer.from(made.keyPem) }, new Date());
+         if (!checked.ok) throw new Error(checked.message);
+         const announced = await announceCertificate(checked.value.cert.toString(), checked.value.cert.fingerprint256);
+         console.log(JSON.stringify({ announced, fingerprint: checked.value.cert.fingerprint256 }));
+         if (announced.ok) await installCertificate(process.env.OTC_DATA_DIR, checked.value, actor);`,
+      );
+      return JSON.parse(out.trim().split('\n').pop()!) as {
+        announced: { ok: boolean; announced?: boolean; code?: string };
+        fingerprint: string;
+      };
+    };
+    const served = () => readFileSync(tlsPaths(A.dataDir).cert, 'utf8');
+
+    // With B stopped the announcement cannot reach it: the files stay as they were.
+    const before = served();
+    B.running!.process.kill('SIGSTOP');
+    try {
+      expect(replace('Refused').announced).toMatchObject({ ok: false, code: 'PEER_NOT_TOLD' });
+    } finally {
+      B.running!.process.kill('SIGCONT');
+    }
+    expect(served()).toBe(before);
+
+    const output = replace('Renewed');
+    expect(output.announced).toEqual({ ok: true, announced: true });
+    expect(served()).not.toBe(before);
+    expect(await query(B, 'SELECT fingerprint FROM trusted_host')).toEqual([{ fingerprint: output.fingerprint }]);
+    expect(await query(B, "SELECT count(*)::int AS n FROM audit_event WHERE action = 'trusted-host.certificate'")).toEqual([{ n: 1 }]);
+    write(
+      A,
+      `const v = await m('lib/networking/mutations.ts'); must(await v.createVlan({ id: 50, name: 'After the certificate swap' }, actor));`,
+    );
+    await expectConverged(applianceA);
+    expect(await query(A, 'SELECT status FROM trusted_host')).toEqual([{ status: 'PAIRED' }]);
+  }, 90_000);
 
   it("sensors learned the secondary's address and certificate from their heartbeat answers", async () => {
     const fingerprintB = (await query<{ f: string }>(A, 'SELECT fingerprint AS f FROM trusted_host'))[0]!.f;

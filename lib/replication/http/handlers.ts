@@ -2,11 +2,19 @@ import { parseJsonBody } from '../../http/body.ts';
 import { methodNotAllowed } from '../../http/method.ts';
 import { failure, headerOf, type HttpRequest, type HttpResponse } from '../../http/types.ts';
 import { getLogger } from '../../logs/logger.ts';
-import { applyRequest, helloRequest, journalBatch, MAX_PEER_BODY_BYTES, snapshotPart } from '../../peer/replication-protocol.ts';
+import { X509Certificate } from 'node:crypto';
+import {
+  applyRequest,
+  certificateAnnouncement,
+  helloRequest,
+  journalBatch,
+  MAX_PEER_BODY_BYTES,
+  snapshotPart,
+} from '../../peer/replication-protocol.ts';
 import { forgetSensorAuth } from '../../sensors/credential-cache.ts';
 import type { z } from 'zod';
 import { getApplianceForPeer, getReplicationOrigin, getTrustedPeer } from '../data.ts';
-import { applyJournalBatch, applySnapshotPart, becomeSecondary, type Refusal } from '../mutations.ts';
+import { applyJournalBatch, applySnapshotPart, becomeSecondary, pinPeerCertificate, type Refusal } from '../mutations.ts';
 
 // Handlers of the peer listener (docs/peer-protocol.md, "Replication"). The listener has already
 // required the pinned client certificate (lib/peer/guard.ts); each handler then parses its message and
@@ -93,4 +101,24 @@ export async function handleSnapshot(request: HttpRequest): Promise<HttpResponse
   if (body.data.part === 'end') getLogger('ha').info({ from: body.data.from, position: body.data.position }, 'snapshot received');
   for (const id of result.sensorsTouched) forgetSensorAuth(id);
   return { status: 200, json: { received: result.received } };
+}
+
+// The peer is about to serve a new certificate: pin it now (the reconcile loop gives the listener and the
+// pump the new pin within a second), so connections with the new one are accepted from the start.
+export async function handleCertificate(request: HttpRequest): Promise<HttpResponse> {
+  const body = await parse(request, certificateAnnouncement);
+  if (!body.ok) return body.response;
+  const untrusted = await requireTrustedSender(request, body.data.from);
+  if (untrusted) return untrusted;
+  let fingerprint: string;
+  try {
+    fingerprint = new X509Certificate(body.data.certificatePem).fingerprint256;
+  } catch {
+    return failure(400, 'INVALID_CERTIFICATE', 'certificatePem is not a PEM X.509 certificate.');
+  }
+  if (fingerprint !== body.data.fingerprint)
+    return failure(400, 'INVALID_CERTIFICATE', `The fingerprint is not that of certificatePem (${fingerprint}).`);
+  await pinPeerCertificate(body.data.from, body.data.certificatePem, fingerprint);
+  getLogger('ha').info({ from: body.data.from, fingerprint }, 'peer certificate replaced by announcement');
+  return { status: 200, json: { pinned: true, fingerprint } };
 }

@@ -85,3 +85,40 @@ export type SnapshotPart = z.infer<typeof snapshotPart>;
 export const snapshotAck = z.object({ received: z.number().int().nonnegative() }).strict();
 
 export const MAX_PEER_BODY_BYTES = 32 * 1024 * 1024;
+
+// Drift check: the requester names where it stands (its journal head, and how far it has applied the
+// responder's journal); the responder answers where it stands and, only when both positions match, the
+// digest of every replicated entity, read in the same database snapshot as its positions. Positions that
+// do not match mean replication is still moving: digests would compare two different moments.
+export const digestRequest = z
+  .object({
+    ...envelope,
+    head: counter,
+    appliedSeq: counter.nullable(),
+  })
+  .strict();
+export type DigestRequest = z.infer<typeof digestRequest>;
+
+const hexDigest = z.string().regex(/^[0-9a-f]{64}$/, 'A SHA-256 digest in hex.');
+// One replicated table, or, for audit_event, the events recorded on one console (`origin`).
+export const entityDigest = z
+  .object({
+    table: tableName,
+    origin: uuid.nullable(),
+    rows: z.number().int().nonnegative(),
+    // Null when there are no rows.
+    digest: hexDigest.nullable(),
+  })
+  .strict();
+export type EntityDigestMessage = z.infer<typeof entityDigest>;
+
+export const digestResponse = z
+  .object({
+    applianceId: uuid,
+    head: counter,
+    appliedSeq: counter.nullable(),
+    settled: z.boolean(),
+    digests: z.array(entityDigest).max(1000).nullable(),
+  })
+  .strict();
+export type DigestResponse = z.infer<typeof digestResponse>;

@@ -2,6 +2,7 @@ import { describeTables } from '../backups/data.ts';
 import type { TableInfo } from '../backups/tables.ts';
 import { db, type Tx } from '../db/client.ts';
 import type { TableChanges } from '../peer/replication-protocol.ts';
+import { auditDigestSql, tableDigestSql, type EntityDigest, type Positions } from './digest.ts';
 import { selectByKeysSql } from './sql.ts';
 import { APPLY_ORDER, isReplicatedTable, PER_APPLIANCE_ENTITIES, rowsOf, type ReplicatedTableName, type RowRef } from './tables.ts';
 
@@ -104,4 +105,55 @@ export async function getApplianceForPeer() {
     where: { id: 1 },
     select: { applianceId: true, domain: true, term: true, configuredRole: true, state: true },
   });
+}
+
+export type DigestSnapshot = {
+  positions: Positions;
+  // Every replicated entity's digest, in the same snapshot as `positions`.
+  digests(): Promise<EntityDigest[]>;
+};
+
+// A drift check's view of this console (lib/replication/digest.ts): where it stands with its peer and
+// what it holds, read in ONE repeatable-read snapshot so that the digests are those of that position.
+// `read` may call the peer while the snapshot is held (read only, for at most `timeoutMs`).
+export async function withDigestSnapshot<T>(
+  peerId: string,
+  read: (snapshot: DigestSnapshot) => Promise<T>,
+  timeoutMs = 60_000,
+): Promise<T> {
+  const tables = await replicatedTables();
+  return db().$transaction(
+    async (tx) => {
+      await tx.$executeRawUnsafe('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY');
+      // row_to_json writes timestamps in the session's time zone: both consoles must write the same text.
+      await tx.$executeRawUnsafe(`SET LOCAL TimeZone = 'UTC'`);
+      // An empty journal (every record applied and pruned) still has a position: the sequence's last value.
+      const [position] = await tx.$queryRawUnsafe<{ head: bigint; self: string }[]>(
+        `SELECT COALESCE((SELECT max(seq) FROM "journal"), pg_sequence_last_value(pg_get_serial_sequence('"journal"', 'seq')), 0)::bigint AS head, ` +
+          `(SELECT appliance_id::text FROM "appliance" WHERE id = 1) AS self`,
+      );
+      const [origin] = await tx.$queryRaw<{ appliedSeq: bigint; snapshotId: string | null }[]>`
+        SELECT applied_seq AS "appliedSeq", snapshot_id AS "snapshotId" FROM "replication_origin" WHERE origin = ${peerId}::uuid`;
+      const positions: Positions = { head: position!.head, appliedSeq: origin && !origin.snapshotId ? origin.appliedSeq : null };
+      const digests = async (): Promise<EntityDigest[]> => {
+        const out: EntityDigest[] = [];
+        for (const name of APPLY_ORDER) {
+          const table = tables.get(name)!;
+          if (name === 'audit_event') {
+            const rows = await tx.$queryRawUnsafe<{ origin: string; rows: bigint; digest: string | null }[]>(
+              auditDigestSql(table),
+              position!.self,
+            );
+            for (const r of rows) out.push({ table: name, origin: r.origin, rows: Number(r.rows), digest: r.digest });
+          } else {
+            const [r] = await tx.$queryRawUnsafe<{ rows: bigint; digest: string | null }[]>(tableDigestSql(table));
+            out.push({ table: name, origin: null, rows: Number(r!.rows), digest: r!.digest });
+          }
+        }
+        return out;
+      };
+      return read({ positions, digests });
+    },
+    { maxWait: 10_000, timeout: timeoutMs },
+  );
 }

@@ -2,10 +2,19 @@ import { parseJsonBody } from '../../http/body.ts';
 import { methodNotAllowed } from '../../http/method.ts';
 import { failure, headerOf, type HttpRequest, type HttpResponse } from '../../http/types.ts';
 import { getLogger } from '../../logs/logger.ts';
-import { applyRequest, helloRequest, journalBatch, MAX_PEER_BODY_BYTES, snapshotPart } from '../../peer/replication-protocol.ts';
+import {
+  applyRequest,
+  digestRequest,
+  helloRequest,
+  journalBatch,
+  MAX_PEER_BODY_BYTES,
+  snapshotPart,
+  type DigestResponse,
+} from '../../peer/replication-protocol.ts';
 import { forgetSensorAuth } from '../../sensors/credential-cache.ts';
 import type { z } from 'zod';
-import { getApplianceForPeer, getReplicationOrigin, getTrustedPeer } from '../data.ts';
+import { getApplianceForPeer, getReplicationOrigin, getTrustedPeer, withDigestSnapshot } from '../data.ts';
+import { isSettled } from '../digest.ts';
 import { applyJournalBatch, applySnapshotPart, becomeSecondary, type Refusal } from '../mutations.ts';
 
 // Handlers of the peer listener (docs/peer-protocol.md, "Replication"). The listener has already
@@ -93,4 +102,27 @@ export async function handleSnapshot(request: HttpRequest): Promise<HttpResponse
   if (body.data.part === 'end') getLogger('ha').info({ from: body.data.from, position: body.data.position }, 'snapshot received');
   for (const id of result.sensorsTouched) forgetSensorAuth(id);
   return { status: 200, json: { received: result.received } };
+}
+
+// Drift check: read only, so no term is adopted or refused. Digests are computed only when both
+// consoles stand at the same position (lib/replication/digest.ts, isSettled); otherwise the answer is
+// the positions alone, and the asking console tries again.
+export async function handleDigest(request: HttpRequest): Promise<HttpResponse> {
+  const body = await parse(request, digestRequest);
+  if (!body.ok) return body.response;
+  const untrusted = await requireTrustedSender(request, body.data.from);
+  if (untrusted) return untrusted;
+  const asker = { head: BigInt(body.data.head), appliedSeq: body.data.appliedSeq === null ? null : BigInt(body.data.appliedSeq) };
+  const self = await getApplianceForPeer();
+  const answer = await withDigestSnapshot(body.data.from, async ({ positions, digests }): Promise<DigestResponse> => {
+    const settled = isSettled(positions, asker);
+    return {
+      applianceId: self.applianceId,
+      head: positions.head.toString(),
+      appliedSeq: positions.appliedSeq?.toString() ?? null,
+      settled,
+      digests: settled ? await digests() : null,
+    };
+  });
+  return { status: 200, json: answer };
 }

@@ -95,6 +95,8 @@ export const digestRequest = z
     ...envelope,
     head: counter,
     appliedSeq: counter.nullable(),
+    // The sender's own audit events up to this id predate the pair and stay on it: not compared.
+    auditSharedAfter: counter,
   })
   .strict();
 export type DigestRequest = z.infer<typeof digestRequest>;
@@ -118,6 +120,7 @@ export const digestResponse = z
     head: counter,
     appliedSeq: counter.nullable(),
     settled: z.boolean(),
+    auditSharedAfter: counter,
     digests: z.array(entityDigest).max(1000).nullable(),
   })
   .strict();

@@ -2,7 +2,7 @@ import { describeTables } from '../backups/data.ts';
 import type { TableInfo } from '../backups/tables.ts';
 import { db, type Tx } from '../db/client.ts';
 import type { TableChanges } from '../peer/replication-protocol.ts';
-import { auditDigestSql, tableDigestSql, type EntityDigest, type Positions } from './digest.ts';
+import { auditBounds, auditDigestSql, tableDigestSql, type EntityDigest, type Positions } from './digest.ts';
 import { selectByKeysSql } from './sql.ts';
 import { APPLY_ORDER, isReplicatedTable, PER_APPLIANCE_ENTITIES, rowsOf, type ReplicatedTableName, type RowRef } from './tables.ts';
 
@@ -109,8 +109,11 @@ export async function getApplianceForPeer() {
 
 export type DigestSnapshot = {
   positions: Positions;
-  // Every replicated entity's digest, in the same snapshot as `positions`.
-  digests(): Promise<EntityDigest[]>;
+  // This console's own audit events up to this id predate the pair and are not on the peer.
+  auditSharedAfter: bigint;
+  // Every replicated entity's digest, in the same snapshot as `positions`; `peerAuditSharedAfter` is the
+  // peer's own bound (its events are compared only after it).
+  digests(peerAuditSharedAfter: bigint): Promise<EntityDigest[]>;
 };
 
 // A drift check's view of this console (lib/replication/digest.ts): where it stands with its peer and
@@ -135,7 +138,14 @@ export async function withDigestSnapshot<T>(
       const [origin] = await tx.$queryRaw<{ appliedSeq: bigint; snapshotId: string | null }[]>`
         SELECT applied_seq AS "appliedSeq", snapshot_id AS "snapshotId" FROM "replication_origin" WHERE origin = ${peerId}::uuid`;
       const positions: Positions = { head: position!.head, appliedSeq: origin && !origin.snapshotId ? origin.appliedSeq : null };
-      const digests = async (): Promise<EntityDigest[]> => {
+      const [host] = await tx.$queryRaw<{ sharedAfter: bigint }[]>`
+        SELECT audit_shared_after AS "sharedAfter" FROM "trusted_host" WHERE appliance_id = ${peerId}::uuid`;
+      const auditSharedAfter = host?.sharedAfter ?? 0n;
+      const digests = async (peerAuditSharedAfter: bigint): Promise<EntityDigest[]> => {
+        const bounds = auditBounds([
+          { origin: position!.self, sharedAfter: auditSharedAfter },
+          { origin: peerId, sharedAfter: peerAuditSharedAfter },
+        ]);
         const out: EntityDigest[] = [];
         for (const name of APPLY_ORDER) {
           const table = tables.get(name)!;
@@ -143,6 +153,7 @@ export async function withDigestSnapshot<T>(
             const rows = await tx.$queryRawUnsafe<{ origin: string; rows: bigint; digest: string | null }[]>(
               auditDigestSql(table),
               position!.self,
+              bounds,
             );
             for (const r of rows) out.push({ table: name, origin: r.origin, rows: Number(r.rows), digest: r.digest });
           } else {
@@ -152,7 +163,7 @@ export async function withDigestSnapshot<T>(
         }
         return out;
       };
-      return read({ positions, digests });
+      return read({ positions, auditSharedAfter, digests });
     },
     { maxWait: 10_000, timeout: timeoutMs },
   );

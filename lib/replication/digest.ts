@@ -41,18 +41,23 @@ export function tableDigestSql(table: TableInfo): string {
 
 // One row per origin: (origin, rows, digest) of the events recorded on that console. $1 is this
 // console's appliance id, the origin of its own events (stored with origin NULL). Each event is hashed
-// with its origin and the id it has on its origin console.
+// with its origin and the id it has on its origin console. $2 is a JSON object of origin → id: a
+// secondary's own events up to that id predate the pair and stay on it (trusted_host.audit_shared_after),
+// so both consoles leave them out.
 export function auditDigestSql(table: TableInfo): string {
-  const columns = [
-    `COALESCE(t."origin", $1::uuid) AS "origin"`,
-    `CASE WHEN t."origin" IS NULL THEN t."id" ELSE t."origin_id" END AS "id"`,
-    ...keptColumns(table, AUDIT_IDENTITY_COLUMNS),
-  ];
+  const originOf = `COALESCE(t."origin", $1::uuid)`;
+  const idThere = `CASE WHEN t."origin" IS NULL THEN t."id" ELSE t."origin_id" END`;
+  const columns = [`${originOf} AS "origin"`, `${idThere} AS "id"`, ...keptColumns(table, AUDIT_IDENTITY_COLUMNS)];
+  const shared = `${idThere} > COALESCE(($2::jsonb ->> ${originOf}::text)::bigint, 0)`;
   return (
     `SELECT origin::text AS origin, ${DIGEST} FROM (SELECT origin, ${WORDS} FROM (SELECT r."origin", ${ROW_HASH} AS h FROM ` +
-    `(SELECT ${columns.join(', ')} FROM ${qualified(table.name)} t) r) hashed) words GROUP BY origin ORDER BY origin`
+    `(SELECT ${columns.join(', ')} FROM ${qualified(table.name)} t WHERE ${shared}) r) hashed) words GROUP BY origin ORDER BY origin`
   );
 }
+
+// The audit bounds of both consoles, as auditDigestSql takes them.
+export const auditBounds = (bounds: readonly { origin: string; sharedAfter: bigint }[]) =>
+  JSON.stringify(Object.fromEntries(bounds.map((b) => [b.origin, b.sharedAfter.toString()])));
 
 // Where one console stands: its own journal's head, and how far it has applied its peer's journal
 // (null without a complete snapshot from the peer).

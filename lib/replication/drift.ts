@@ -73,7 +73,7 @@ export async function checkDrift(options: DriftOptions = {}): Promise<DriftResul
   const deadline = performance.now() + settleTimeoutMs;
   try {
     for (let attempts = 1; ; attempts++) {
-      const result = await withDigestSnapshot(host.applianceId, async ({ positions, digests }): Promise<DriftResult> => {
+      const result = await withDigestSnapshot(host.applianceId, async ({ positions, auditSharedAfter, digests }): Promise<DriftResult> => {
         const answer = await created.client.request({
           path: '/api/v1/peer/digest',
           body: {
@@ -82,6 +82,7 @@ export async function checkDrift(options: DriftOptions = {}): Promise<DriftResul
             term: self.term.toString(),
             head: positions.head.toString(),
             appliedSeq: positions.appliedSeq?.toString() ?? null,
+            auditSharedAfter: auditSharedAfter.toString(),
           },
           response: digestResponse,
         });
@@ -104,7 +105,7 @@ export async function checkDrift(options: DriftOptions = {}): Promise<DriftResul
           settled: true,
           peer,
           positions: positionsView,
-          entities: compareDigests(await digests(), answer.value.digests, consoles),
+          entities: compareDigests(await digests(BigInt(answer.value.auditSharedAfter)), answer.value.digests, consoles),
         };
       });
       if (!result.ok || result.settled || performance.now() + retryMs > deadline) return result;

@@ -219,7 +219,13 @@ export async function becomeSecondary(primary: Sender): Promise<{ ok: true; term
     // No append can be half-way while the position is read (see JOURNAL_APPEND_LOCK).
     await tx.$executeRaw`SELECT pg_advisory_xact_lock(${JOURNAL_APPEND_LOCK}::bigint)`;
     const [head] = await tx.$queryRaw<{ seq: bigint | null }[]>`SELECT max(seq) AS seq FROM "journal"`;
-    await tx.trustedHost.update({ where: { id: host.id }, data: { status: 'PAIRED', appliedAt: host.appliedAt ?? new Date() } });
+    // Its own audit events so far stay here only (the snapshot keeps them); those after are journaled
+    // after `head` and reach the primary. The drift check compares only those (lib/replication/digest.ts).
+    const [audit] = await tx.$queryRaw<{ id: bigint | null }[]>`SELECT max(id) AS id FROM "audit_event" WHERE origin IS NULL`;
+    await tx.trustedHost.update({
+      where: { id: host.id },
+      data: { status: 'PAIRED', appliedAt: host.appliedAt ?? new Date(), auditSharedAfter: audit?.id ?? 0n },
+    });
     return { ok: true as const, term, journalSeq: head?.seq ?? 0n };
   });
 }
@@ -234,7 +240,8 @@ export async function becomePrimary(secondary: { applianceId: string; journalSeq
       create: { origin: secondary.applianceId, appliedSeq: secondary.journalSeq },
       update: { appliedSeq: secondary.journalSeq, snapshotId: null, snapshotParts: 0 },
     });
-    await tx.trustedHost.updateMany({ data: { status: 'PAIRED', appliedAt: new Date() } });
+    // The snapshot sends every audit event this console holds.
+    await tx.trustedHost.updateMany({ data: { status: 'PAIRED', appliedAt: new Date(), auditSharedAfter: 0n } });
   });
 }
 

@@ -114,14 +114,15 @@ export async function handleDigest(request: HttpRequest): Promise<HttpResponse> 
   if (untrusted) return untrusted;
   const asker = { head: BigInt(body.data.head), appliedSeq: body.data.appliedSeq === null ? null : BigInt(body.data.appliedSeq) };
   const self = await getApplianceForPeer();
-  const answer = await withDigestSnapshot(body.data.from, async ({ positions, digests }): Promise<DigestResponse> => {
+  const answer = await withDigestSnapshot(body.data.from, async ({ positions, auditSharedAfter, digests }): Promise<DigestResponse> => {
     const settled = isSettled(positions, asker);
     return {
       applianceId: self.applianceId,
       head: positions.head.toString(),
       appliedSeq: positions.appliedSeq?.toString() ?? null,
       settled,
-      digests: settled ? await digests() : null,
+      auditSharedAfter: auditSharedAfter.toString(),
+      digests: settled ? await digests(BigInt(body.data.auditSharedAfter)) : null,
     };
   });
   return { status: 200, json: answer };

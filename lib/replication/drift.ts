@@ -3,7 +3,7 @@ import { loadConfig } from '../config/env.ts';
 import { createPeerClient } from '../peer/client.ts';
 import { PEER_PROTOCOL_VERSION } from '../peer/protocol.ts';
 import { digestResponse } from '../peer/replication-protocol.ts';
-import { getApplianceForPeer, getTrustedPeer, withDigestSnapshot } from './data.ts';
+import { DIGEST_TIMEOUT_MS, getApplianceForPeer, getTrustedPeer, withDigestSnapshot } from './data.ts';
 import { compareDigests, isSettled, type DriftEntity, type Positions } from './digest.ts';
 
 // The drift check (docs/peer-protocol.md, "Drift check"): does the peer hold what this console holds,
@@ -63,7 +63,15 @@ export async function checkDrift(options: DriftOptions = {}): Promise<DriftResul
       message: `Cannot read this console's TLS key and certificate to call the peer (${(error as NodeJS.ErrnoException).code ?? 'error'}): run as root or as the user the data directory belongs to.`,
     };
   }
-  const created = createPeerClient({ identity: tls, peer: { host: host.address, port: host.peerPort }, pinned: [host.certificatePem] });
+  // The peer answers only once it has computed every digest: no byte arrives before, so the usual
+  // read-idle bound of a peer call would cut a large database's check short.
+  const created = createPeerClient({
+    identity: tls,
+    peer: { host: host.address, port: host.peerPort },
+    pinned: [host.certificatePem],
+    idleTimeoutMs: DIGEST_TIMEOUT_MS,
+    totalTimeoutMs: DIGEST_TIMEOUT_MS,
+  });
   if (!created.ok) return { ok: false, code: created.code, message: created.message };
   const peer = { domain: host.domain, applianceId: host.applianceId };
   const consoles = [
@@ -73,41 +81,45 @@ export async function checkDrift(options: DriftOptions = {}): Promise<DriftResul
   const deadline = performance.now() + settleTimeoutMs;
   try {
     for (let attempts = 1; ; attempts++) {
-      const result = await withDigestSnapshot(host.applianceId, async ({ positions, auditSharedAfter, digests }): Promise<DriftResult> => {
-        const answer = await created.client.request({
-          path: '/api/v1/peer/digest',
-          body: {
-            protocol: PEER_PROTOCOL_VERSION,
-            from: self.applianceId,
-            term: self.term.toString(),
-            head: positions.head.toString(),
-            appliedSeq: positions.appliedSeq?.toString() ?? null,
-            auditSharedAfter: auditSharedAfter.toString(),
-          },
-          response: digestResponse,
-        });
-        if (!answer.ok) return { ok: false, code: answer.code, message: `Could not compare with ${host.domain}: ${answer.message}` };
-        if (answer.value.applianceId !== host.applianceId)
-          return {
-            ok: false,
-            code: 'PEER_MISMATCH',
-            message: `The console at ${host.address}:${host.peerPort} answered as appliance ${answer.value.applianceId}, not the paired ${host.applianceId}: pair the consoles again.`,
+      const result = await withDigestSnapshot(
+        host.applianceId,
+        async ({ positions, auditSharedAfter, digests }): Promise<DriftResult> => {
+          const answer = await created.client.request({
+            path: '/api/v1/peer/digest',
+            body: {
+              protocol: PEER_PROTOCOL_VERSION,
+              from: self.applianceId,
+              term: self.term.toString(),
+              head: positions.head.toString(),
+              appliedSeq: positions.appliedSeq?.toString() ?? null,
+              auditSharedAfter: auditSharedAfter.toString(),
+            },
+            response: digestResponse,
+          });
+          if (!answer.ok) return { ok: false, code: answer.code, message: `Could not compare with ${host.domain}: ${answer.message}` };
+          if (answer.value.applianceId !== host.applianceId)
+            return {
+              ok: false,
+              code: 'PEER_MISMATCH',
+              message: `The console at ${host.address}:${host.peerPort} answered as appliance ${answer.value.applianceId}, not the paired ${host.applianceId}: pair the consoles again.`,
+            };
+          const theirs: Positions = {
+            head: BigInt(answer.value.head),
+            appliedSeq: answer.value.appliedSeq === null ? null : BigInt(answer.value.appliedSeq),
           };
-        const theirs: Positions = {
-          head: BigInt(answer.value.head),
-          appliedSeq: answer.value.appliedSeq === null ? null : BigInt(answer.value.appliedSeq),
-        };
-        const positionsView = { local: view(positions), peer: view(theirs) };
-        if (!isSettled(positions, theirs) || !answer.value.settled || !answer.value.digests)
-          return { ok: true, settled: false, peer, positions: positionsView, attempts, entities: [] };
-        return {
-          ok: true,
-          settled: true,
-          peer,
-          positions: positionsView,
-          entities: compareDigests(await digests(BigInt(answer.value.auditSharedAfter)), answer.value.digests, consoles),
-        };
-      });
+          const positionsView = { local: view(positions), peer: view(theirs) };
+          if (!isSettled(positions, theirs) || !answer.value.settled || !answer.value.digests)
+            return { ok: true, settled: false, peer, positions: positionsView, attempts, entities: [] };
+          return {
+            ok: true,
+            settled: true,
+            peer,
+            positions: positionsView,
+            entities: compareDigests(await digests(BigInt(answer.value.auditSharedAfter)), answer.value.digests, consoles),
+          };
+        },
+        2 * DIGEST_TIMEOUT_MS,
+      );
       if (!result.ok || result.settled || performance.now() + retryMs > deadline) return result;
       await new Promise((resolve) => setTimeout(resolve, retryMs));
     }

@@ -1,10 +1,14 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { tlsPaths } from '../../lib/appliance/tls-files.ts';
 import { openDatabase } from '../../lib/db/open.ts';
+import { createPeerClient } from '../../lib/peer/client.ts';
+import { digestResponse } from '../../lib/peer/replication-protocol.ts';
 import type { DriftResult } from '../../lib/replication/drift.ts';
 import { freePort, startConsole, stopConsole, type RunningConsole } from '../support/console.ts';
 import { waitFor } from '../support/wait-for.ts';
@@ -218,6 +222,55 @@ describe('cyberx-management-ha-check', () => {
     expect(run.stderr).toBe('');
     expect(run.status).toBe(0);
   }, 120_000);
+});
+
+describe('POST /api/v1/peer/digest', () => {
+  const asA = () => {
+    const created = createPeerClient({
+      identity: { key: readFileSync(tlsPaths(A.dataDir).key, 'utf8'), cert: readFileSync(tlsPaths(A.dataDir).cert, 'utf8') },
+      peer: { host: B.host, port: B.peerPort },
+      pinned: [readFileSync(tlsPaths(B.dataDir).cert, 'utf8')],
+    });
+    if (!created.ok) throw new Error(created.message);
+    return created.client;
+  };
+  const request = (extra: Record<string, unknown>) => ({
+    protocol: 1,
+    from: applianceA,
+    term: '1',
+    head: '0',
+    appliedSeq: null,
+    auditSharedAfter: '0',
+    ...extra,
+  });
+
+  it('answers the paired console its positions, and no digests at positions that do not match', async () => {
+    const client = asA();
+    try {
+      const answer = await client.request({ path: '/api/v1/peer/digest', body: request({}), response: digestResponse });
+      expect(answer).toMatchObject({ ok: true, value: { settled: false, digests: null, head: expect.stringMatching(/^\d+$/) } });
+    } finally {
+      client.close();
+    }
+  });
+
+  it('refuses another appliance id over the pinned certificate, and a message that is not the protocol', async () => {
+    const client = asA();
+    try {
+      const applianceB = (await query<{ id: string }>(B, 'SELECT appliance_id::text AS id FROM appliance'))[0]!.id;
+      expect(
+        await client.request({ path: '/api/v1/peer/digest', body: request({ from: applianceB }), response: digestResponse }),
+      ).toMatchObject({ ok: false, status: 403, peerCode: 'UNTRUSTED_SENDER' });
+      expect(await client.request({ path: '/api/v1/peer/digest', body: request({ head: '-1' }), response: digestResponse })).toMatchObject({
+        ok: false,
+        status: 400,
+        peerCode: 'INVALID_INPUT',
+        message: expect.stringMatching(/head/),
+      });
+    } finally {
+      client.close();
+    }
+  });
 });
 
 describe('changes made behind replication on the secondary', () => {

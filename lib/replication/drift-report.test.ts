@@ -18,6 +18,7 @@ describe('drift report', () => {
     const result = {
       ok: true as const,
       settled: true as const,
+      attempts: 1,
       peer,
       positions,
       entities: [entity('user', [3, 3], true), entity('sensor_event', [1200, 1199], false)],
@@ -29,7 +30,7 @@ describe('drift report', () => {
   });
 
   it('says nothing is wrong when every entity agrees', () => {
-    const result = { ok: true as const, settled: true as const, peer, positions, entities: [entity('user', [3, 3], true)] };
+    const result = { ok: true as const, settled: true as const, peer, positions, attempts: 1, entities: [entity('user', [3, 3], true)] };
     expect(driftProblem(result, 10)).toBeNull();
     expect(driftAgreement(result)).toBe('All 1 entities are the same on b.example (journal head here 40, there 7).\n');
   });

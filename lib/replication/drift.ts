@@ -19,6 +19,8 @@ export type DriftResult =
       settled: true;
       peer: { domain: string; applianceId: string };
       positions: DriftPositions;
+      // How many times both consoles were read before they stood at the same position.
+      attempts: number;
       entities: DriftEntity[];
     }
   | {
@@ -115,6 +117,7 @@ export async function checkDrift(options: DriftOptions = {}): Promise<DriftResul
             settled: true,
             peer,
             positions: positionsView,
+            attempts,
             entities: compareDigests(await digests(BigInt(answer.value.auditSharedAfter)), answer.value.digests, consoles),
           };
         },

@@ -5,6 +5,7 @@ import type { HighAvailabilityView } from '@/lib/trusted-hosts/loaders';
 import { AutoRefresh } from '../ui/AutoRefresh';
 import { Card } from '../ui/Card';
 import { ApplyButton } from './ApplyButton';
+import { DriftCheck } from './DriftCheck';
 import { HaNoticeView, type HaNotice } from './HaNoticeView';
 import { HaStatusPanel } from './HaStatusPanel';
 import { unpairCommands } from './texts';
@@ -79,6 +80,14 @@ export function HighAvailabilitySection({ view }: { view: HighAvailabilityView }
       <AutoRefresh active intervalMs={REFRESH_MS} />
       {notice ? <HaNoticeView notice={notice} /> : null}
       <HaStatusPanel view={view} />
+      {peer && peer.status !== 'PENDING' ? (
+        <Card
+          title="Drift check"
+          description="Compares a digest of every replicated entity on both consoles, at the same journal position. The same check on the command line: cyberx-management-ha-check."
+        >
+          <DriftCheck />
+        </Card>
+      ) : null}
       {pairCard}
     </>
   );

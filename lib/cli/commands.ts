@@ -3,6 +3,7 @@
 // the source tree (`node --import tsx cli/ot-activation-issue.ts ...`) on the vendor's or a test machine.
 export const APPLIANCE_COMMANDS = [
   'cyberx-management-backup',
+  'cyberx-management-ha-check',
   'cyberx-management-system-restore',
   'cyberx-management-trusted-hosts-add',
   'cyberx-management-trusted-hosts-apply',

@@ -99,3 +99,43 @@ export const certificateAnnouncement = z
 export const certificateAck = z.object({ pinned: z.literal(true), fingerprint: z.string() }).strict();
 
 export const MAX_PEER_BODY_BYTES = 32 * 1024 * 1024;
+
+// Drift check: the requester names where it stands (its journal head, and how far it has applied the
+// responder's journal); the responder answers where it stands and, only when both positions match, the
+// digest of every replicated entity, read in the same database snapshot as its positions. Positions that
+// do not match mean replication is still moving: digests would compare two different moments.
+export const digestRequest = z
+  .object({
+    ...envelope,
+    head: counter,
+    appliedSeq: counter.nullable(),
+    // The sender's own audit events up to this id predate the pair and stay on it: not compared.
+    auditSharedAfter: counter,
+  })
+  .strict();
+export type DigestRequest = z.infer<typeof digestRequest>;
+
+const hexDigest = z.string().regex(/^[0-9a-f]{64}$/, 'A SHA-256 digest in hex.');
+// One replicated table, or, for audit_event, the events recorded on one console (`origin`).
+export const entityDigest = z
+  .object({
+    table: tableName,
+    origin: uuid.nullable(),
+    rows: z.number().int().nonnegative(),
+    // Null when there are no rows.
+    digest: hexDigest.nullable(),
+  })
+  .strict();
+export type EntityDigestMessage = z.infer<typeof entityDigest>;
+
+export const digestResponse = z
+  .object({
+    applianceId: uuid,
+    head: counter,
+    appliedSeq: counter.nullable(),
+    settled: z.boolean(),
+    auditSharedAfter: counter,
+    digests: z.array(entityDigest).max(1000).nullable(),
+  })
+  .strict();
+export type DigestResponse = z.infer<typeof digestResponse>;

@@ -146,13 +146,13 @@ function sensorIds(changes: readonly TableChanges[]): string[] {
 export type SnapshotApplied = { ok: true; received: number; sensorsTouched: string[] };
 
 // What a snapshot replaces on the receiving console: every replicated table, except this console's own
-// audit events (its history stays; the sender's is added), and its own journal, whose records describe
-// data that is gone.
+// audit events (its history stays; the sender's is added). Its own journal stays: the primary follows it
+// only from the position apply named, and since apply this console (standby) journals nothing but what
+// it records itself (its audit trail, sensor events it receives), which the primary must get.
 async function beginSnapshot(tx: Tx, part: Extract<SnapshotPart, { part: 'begin' }>, tables: Map<ReplicatedTableName, TableInfo>) {
   const replaced = APPLY_ORDER.filter((t) => t !== 'audit_event').map((t) => qualified(tables.get(t)!.name));
   await tx.$executeRawUnsafe(`TRUNCATE TABLE ${replaced.join(', ')}`);
   await tx.$executeRaw`DELETE FROM "audit_event" WHERE origin IS NOT NULL`;
-  await tx.$executeRaw`DELETE FROM "journal"`;
   await tx.replicationOrigin.upsert({
     where: { origin: part.from },
     create: { origin: part.from, appliedSeq: 0n, snapshotId: part.snapshotId, snapshotParts: 0 },
@@ -221,7 +221,13 @@ export async function becomeSecondary(primary: Sender): Promise<{ ok: true; term
     // No append can be half-way while the position is read (see JOURNAL_APPEND_LOCK).
     await tx.$executeRaw`SELECT pg_advisory_xact_lock(${JOURNAL_APPEND_LOCK}::bigint)`;
     const [head] = await tx.$queryRaw<{ seq: bigint | null }[]>`SELECT max(seq) AS seq FROM "journal"`;
-    await tx.trustedHost.update({ where: { id: host.id }, data: { status: 'PAIRED', appliedAt: host.appliedAt ?? new Date() } });
+    // Its own audit events so far stay here only (the snapshot keeps them); those after are journaled
+    // after `head` and reach the primary. The drift check compares only those (lib/replication/digest.ts).
+    const [audit] = await tx.$queryRaw<{ id: bigint | null }[]>`SELECT max(id) AS id FROM "audit_event" WHERE origin IS NULL`;
+    await tx.trustedHost.update({
+      where: { id: host.id },
+      data: { status: 'PAIRED', appliedAt: host.appliedAt ?? new Date(), auditSharedAfter: audit?.id ?? 0n },
+    });
     return { ok: true as const, term, journalSeq: head?.seq ?? 0n };
   });
 }
@@ -236,7 +242,8 @@ export async function becomePrimary(secondary: { applianceId: string; journalSeq
       create: { origin: secondary.applianceId, appliedSeq: secondary.journalSeq },
       update: { appliedSeq: secondary.journalSeq, snapshotId: null, snapshotParts: 0 },
     });
-    await tx.trustedHost.updateMany({ data: { status: 'PAIRED', appliedAt: new Date() } });
+    // The snapshot sends every audit event this console holds.
+    await tx.trustedHost.updateMany({ data: { status: 'PAIRED', appliedAt: new Date(), auditSharedAfter: 0n } });
   });
 }
 

@@ -214,7 +214,10 @@ const WRITES: ActionCase[] = [
 
 // Reads stay allowed on a console that is not active; so does work on its own disk that is never replicated
 // (a backup of its database, a log export for support).
-const READS = [{ file: 'lib/appliance/actions.ts', name: 'revealConnectionString' }];
+const READS = [
+  { file: 'lib/appliance/actions.ts', name: 'revealConnectionString' },
+  { file: 'lib/replication/actions.ts', name: 'checkDriftAction' },
+];
 // Pairing and unpairing run on either console, active or not (a secondary unpairs itself):
 // e2e/high-availability.spec.ts does both on a standby secondary.
 const PAIRING = [

@@ -6,14 +6,17 @@ import { X509Certificate } from 'node:crypto';
 import {
   applyRequest,
   certificateAnnouncement,
+  digestRequest,
   helloRequest,
   journalBatch,
   MAX_PEER_BODY_BYTES,
   snapshotPart,
+  type DigestResponse,
 } from '../../peer/replication-protocol.ts';
 import { forgetSensorAuth } from '../../sensors/credential-cache.ts';
 import type { z } from 'zod';
-import { getApplianceForPeer, getReplicationOrigin, getTrustedPeer } from '../data.ts';
+import { getApplianceForPeer, getReplicationOrigin, getTrustedPeer, withDigestSnapshot } from '../data.ts';
+import { isSettled } from '../digest.ts';
 import { applyJournalBatch, applySnapshotPart, becomeSecondary, pinPeerCertificate, type Refusal } from '../mutations.ts';
 
 // Handlers of the peer listener (docs/peer-protocol.md, "Replication"). The listener has already
@@ -121,4 +124,28 @@ export async function handleCertificate(request: HttpRequest): Promise<HttpRespo
   await pinPeerCertificate(body.data.from, body.data.certificatePem, fingerprint);
   getLogger('ha').info({ from: body.data.from, fingerprint }, 'peer certificate replaced by announcement');
   return { status: 200, json: { pinned: true, fingerprint } };
+}
+
+// Drift check: read only, so no term is adopted or refused. Digests are computed only when both
+// consoles stand at the same position (lib/replication/digest.ts, isSettled); otherwise the answer is
+// the positions alone, and the asking console tries again.
+export async function handleDigest(request: HttpRequest): Promise<HttpResponse> {
+  const body = await parse(request, digestRequest);
+  if (!body.ok) return body.response;
+  const untrusted = await requireTrustedSender(request, body.data.from);
+  if (untrusted) return untrusted;
+  const asker = { head: BigInt(body.data.head), appliedSeq: body.data.appliedSeq === null ? null : BigInt(body.data.appliedSeq) };
+  const self = await getApplianceForPeer();
+  const answer = await withDigestSnapshot(body.data.from, async ({ positions, auditSharedAfter, digests }): Promise<DigestResponse> => {
+    const settled = isSettled(positions, asker);
+    return {
+      applianceId: self.applianceId,
+      head: positions.head.toString(),
+      appliedSeq: positions.appliedSeq?.toString() ?? null,
+      settled,
+      auditSharedAfter: auditSharedAfter.toString(),
+      digests: settled ? await digests(BigInt(body.data.auditSharedAfter)) : null,
+    };
+  });
+  return { status: 200, json: answer };
 }

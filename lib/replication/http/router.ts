@@ -1,7 +1,7 @@
 import { createRouter } from '../../http/router.ts';
 import { failure } from '../../http/types.ts';
 import { MAX_PEER_BODY_BYTES } from '../../peer/replication-protocol.ts';
-import { handleApply, handleCertificate, handleHello, handleJournal, handleSnapshot } from './handlers.ts';
+import { handleApply, handleCertificate, handleDigest, handleHello, handleJournal, handleSnapshot } from './handlers.ts';
 
 export const PEER_API_PREFIX = '/api/v1/peer/';
 
@@ -11,6 +11,13 @@ export const replicationRouter = createRouter({
   prefix: PEER_API_PREFIX,
   maxBodyBytes: MAX_PEER_BODY_BYTES,
   logCategory: 'ha',
-  routes: { hello: handleHello, apply: handleApply, journal: handleJournal, snapshot: handleSnapshot, certificate: handleCertificate },
+  routes: {
+    hello: handleHello,
+    apply: handleApply,
+    journal: handleJournal,
+    snapshot: handleSnapshot,
+    certificate: handleCertificate,
+    digest: handleDigest,
+  },
   notFound: (pathname) => failure(404, 'NOT_FOUND', `There is no peer endpoint ${pathname.slice(0, 100)}.`),
 });

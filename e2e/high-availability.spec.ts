@@ -224,6 +224,18 @@ test("the secondary's page shows it is the secondary of the primary, for the pri
   await expect(other.getByTestId('ha-peer')).toHaveText(primary.domain);
   await expect(other.getByTestId('ha-peer-status')).toHaveText('Paired');
   await expect(other.getByTestId('ha-last-applied')).toHaveText(new RegExp(`^record \\d+ of ${primary.domain.replaceAll('.', '\\.')}, `));
+
+  // Read-only: the banner names the primary with a link, and a change is refused with the same words.
+  const banner = other.getByTestId('read-only-banner');
+  await expect(banner).toContainText(`This console is the secondary of ${primary.domain}; it is read-only while the primary is active.`);
+  await expect(banner.getByRole('link')).toHaveAttribute('href', new RegExp(`^https://${primary.host.replaceAll('.', '\\.')}:\\d+/$`));
+  await other.goto(`${secondary.running!.url}/system-settings/general`);
+  await other.getByLabel('Console name (up to 25 characters)').fill('Not here');
+  await other.getByRole('button', { name: 'Save' }).click();
+  await expect(other.getByRole('form', { name: 'Console name' }).getByRole('alert')).toContainText(
+    `This console is the secondary of ${primary.domain}`,
+  );
+  await haPage(other);
 });
 
 test('unpairing on the primary, then on the secondary, makes both standalone again', async () => {

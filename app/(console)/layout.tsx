@@ -1,18 +1,20 @@
 import type { ReactNode } from 'react';
 import { SessionKeeper } from '@/components/auth/SessionKeeper';
 import { ConsoleHeader } from '@/components/layout/ConsoleHeader';
+import { PeerAwayBanner } from '@/components/ha/PeerAwayBanner';
 import { ReadOnlyBanner } from '@/components/layout/ReadOnlyBanner';
 import { ReadOnlyWatch } from '@/components/layout/ReadOnlyWatch';
 import { requireRole } from '@/lib/auth/guard';
 import { ROLE_LABELS } from '@/lib/auth/roles';
 import { loadConsoleFrame } from '@/lib/appliance/loaders';
 import { loadReadOnlyNotice } from '@/lib/ha/loaders';
+import { loadPeerAwayNotice } from '@/lib/replication/loaders';
 
 export const dynamic = 'force-dynamic';
 
 export default async function ConsoleLayout({ children }: { children: ReactNode }) {
   const user = await requireRole('READ_ONLY');
-  const [frame, readOnly] = await Promise.all([loadConsoleFrame(), loadReadOnlyNotice()]);
+  const [frame, readOnly, peerAway] = await Promise.all([loadConsoleFrame(), loadReadOnlyNotice(), loadPeerAwayNotice()]);
   return (
     <SessionKeeper idleMinutes={frame.idleMinutes}>
       <ConsoleHeader
@@ -22,6 +24,7 @@ export default async function ConsoleLayout({ children }: { children: ReactNode 
         isAdmin={user.role === 'ADMIN'}
       />
       {readOnly ? <ReadOnlyBanner notice={readOnly} /> : null}
+      {peerAway ? <PeerAwayBanner notice={peerAway} /> : null}
       <ReadOnlyWatch readOnly={readOnly !== null} />
       <main className="mx-auto max-w-6xl px-4 py-6">{children}</main>
     </SessionKeeper>

@@ -6,6 +6,7 @@ import { AutoRefresh } from '../ui/AutoRefresh';
 import { Card } from '../ui/Card';
 import { ApplyButton } from './ApplyButton';
 import { DriftCheck } from './DriftCheck';
+import { HaSettingsForm } from './HaSettingsForm';
 import { HaNoticeView, type HaNotice } from './HaNoticeView';
 import { HaStatusPanel } from './HaStatusPanel';
 import { unpairCommands } from './texts';
@@ -89,6 +90,12 @@ export function HighAvailabilitySection({ view }: { view: HighAvailabilityView }
         </Card>
       ) : null}
       {pairCard}
+      <Card
+        title="When the peer is unreachable"
+        description="Paired, sensors drop an event only once both consoles hold it. How long the peer may be away before this console says so and releases events on its own copy — or, in strict mode, never."
+      >
+        <HaSettingsForm unreachableWindowSeconds={view.settings.unreachableWindowSeconds} strictEvents={view.settings.strictEvents} />
+      </Card>
     </>
   );
 }

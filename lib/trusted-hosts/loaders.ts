@@ -1,5 +1,6 @@
 import { getApplianceOrThrow } from '../appliance/data.ts';
 import { loadConfig } from '../config/env.ts';
+import { getSetting } from '../settings/data.ts';
 import { CLOCK_TOLERANCE_MS, MIN_CONNECTED_SENSORS } from './prerequisites.ts';
 import { loadHaStatus, type HaStatusView } from '../replication/status.ts';
 
@@ -11,6 +12,7 @@ export type HighAvailabilityView = {
   lastAppliedSecondsAgo: number | null;
   // What pairing checks, for the form's description.
   requirements: { minConnectedSensors: number; clockToleranceSeconds: number };
+  settings: { unreachableWindowSeconds: number; strictEvents: boolean };
 };
 
 const secondsSince = (iso: string | null | undefined, now: number) =>
@@ -18,7 +20,12 @@ const secondsSince = (iso: string | null | undefined, now: number) =>
 
 // System Settings → High Availability.
 export async function loadHighAvailability(now = Date.now()): Promise<HighAvailabilityView> {
-  const [appliance, status] = await Promise.all([getApplianceOrThrow(), loadHaStatus(now)]);
+  const [appliance, status, unreachableWindowSeconds, strictEvents] = await Promise.all([
+    getApplianceOrThrow(),
+    loadHaStatus(now),
+    getSetting('ha.unreachableWindowSeconds'),
+    getSetting('ha.strictEvents'),
+  ]);
   const config = loadConfig();
   return {
     self: { domain: appliance.domain, address: `${config.publicAddress}:${config.httpsPort}` },
@@ -26,5 +33,6 @@ export async function loadHighAvailability(now = Date.now()): Promise<HighAvaila
     lastContactSecondsAgo: secondsSince(status.peer?.lastContactAt, now),
     lastAppliedSecondsAgo: secondsSince(status.incoming?.lastAppliedAt, now),
     requirements: { minConnectedSensors: MIN_CONNECTED_SENSORS, clockToleranceSeconds: CLOCK_TOLERANCE_MS / 1000 },
+    settings: { unreachableWindowSeconds, strictEvents },
   };
 }

@@ -37,7 +37,7 @@ const ACTION_ROLES: Record<string, Record<string, Role>> = {
   'lib/certificates/actions.ts': { uploadCertificate: 'ADMIN' },
   'lib/export/actions.ts': { startExport: 'ADMIN' },
   'lib/networking/actions.ts': { addVlan: 'ADMIN', editVlan: 'ADMIN', removeVlan: 'ADMIN' },
-  'lib/replication/actions.ts': { checkDriftAction: 'ADMIN' },
+  'lib/replication/actions.ts': { checkDriftAction: 'ADMIN', saveHaSettings: 'ADMIN' },
   'lib/sensors/actions.ts': { removeSensor: 'ADMIN', acknowledgeSensorAlert: 'SECURITY_ANALYST', replaceSensor: 'ADMIN' },
   'lib/time/actions.ts': { updateTimeSettings: 'ADMIN' },
   'lib/trusted-hosts/actions.ts': { pairSecondary: 'ADMIN', applyPair: 'ADMIN', unpair: 'ADMIN' },

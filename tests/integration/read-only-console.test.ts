@@ -177,6 +177,13 @@ const WRITES: ActionCase[] = [
     args: () => ({ sensorId, seq: 1 }),
     whenActive: okResult,
   },
+  {
+    file: 'lib/replication/actions.ts',
+    name: 'saveHaSettings',
+    who: 'admin',
+    args: () => ({ unreachableWindowSeconds: 60, strictEvents: true }),
+    whenActive: okResult,
+  },
   { file: 'lib/sensors/actions.ts', name: 'replaceSensor', who: 'admin', args: () => ({ id: sensorId }), whenActive: okResult },
   { file: 'lib/sensors/actions.ts', name: 'removeSensor', who: 'admin', args: () => ({ id: sensorId }), whenActive: okResult },
   {

@@ -1,6 +1,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
+import https from 'node:https';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -11,7 +12,7 @@ import { openDatabase } from '../../lib/db/open.ts';
 import { createPeerClient } from '../../lib/peer/client.ts';
 import { helloResponse, journalAck } from '../../lib/peer/replication-protocol.ts';
 import { REPLICATED_TABLES } from '../../lib/replication/tables.ts';
-import { signInOverHttps } from '../support/https.ts';
+import { request, signInOverHttps } from '../support/https.ts';
 import { consoleCertificate, identityOf } from '../support/peer-tls.ts';
 import { freePort, startConsole, stopConsole, type RunningConsole } from '../support/console.ts';
 import { waitFor } from '../support/wait-for.ts';
@@ -66,10 +67,10 @@ function cli(side: Side, command: string, args: string[] = []) {
 
 // A write through the product's own mutations (journal and audit included), in a process of its own
 // pointed at the side's database: what a server action does once its guard passed.
-function write(side: Side, script: string): string {
+function write(side: Side, script: string, extraEnv: Record<string, string> = {}): string {
   const program = `const m = (p) => import(new URL(p, 'file://${process.cwd()}/'));\nconst actor = { username: 'tester', ip: '127.0.0.1' };\nconst must = (r) => { if (!r.ok) throw new Error(JSON.stringify(r)); return r; };\n${script}\nprocess.exit(0);`;
   const result = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', program], {
-    env: { ...process.env, ...env(side), DATABASE_URL: side.db },
+    env: { ...process.env, ...env(side), DATABASE_URL: side.db, ...extraEnv },
     encoding: 'utf8',
   });
   if (result.status !== 0) throw new Error(`write on ${side.name} failed: ${result.stderr}`);
@@ -119,6 +120,7 @@ async function expectConverged(applianceA: string) {
 }
 
 let applianceA = '';
+let adminPasswordA = '';
 let applianceB = '';
 
 beforeAll(async () => {
@@ -129,6 +131,7 @@ beforeAll(async () => {
     side.peerPort = await freePort(side.host);
   }
   await Promise.all([start(A), start(B)]);
+  adminPasswordA = A.running!.adminPassword!;
   for (const side of [A, B]) side.db = (await openDatabase(side.dataDir, undefined)).url;
   applianceA = (await query<{ id: string }>(A, 'SELECT appliance_id::text AS id FROM appliance'))[0]!.id;
   applianceB = (await query<{ id: string }>(B, 'SELECT appliance_id::text AS id FROM appliance'))[0]!.id;
@@ -249,7 +252,31 @@ describe('pairing A (primary) with B (secondary) and replicating', () => {
        if (!alert) throw new Error('no alert to acknowledge');
        must(await (await m('lib/sensors/mutations.ts')).acknowledgeAlert({ sensorId: alert.sensorId, seq: Number(alert.seq) }, actor));`,
     );
+    // An activation file, verified and stored on the primary, arrives whole on the secondary.
+    const vendorDir = path.join(agentsDir, 'vendor');
+    const vendor = JSON.parse(
+      write(
+        A,
+        `const v = await (await m('lib/activation/vendor-key.ts')).writeVendorKeyPair('${vendorDir}'); console.log(JSON.stringify(v));`,
+      )
+        .trim()
+        .split('\n')
+        .pop()!,
+    ) as { publicKeyFile: string; privateKeyFile: string };
+    write(
+      A,
+      `const { readFile } = await import('node:fs/promises');
+       const { signActivation } = await m('lib/activation/format.ts');
+       const day = (d) => new Date(Date.now() + d * 86400000).toISOString().slice(0, 10);
+       const text = signActivation({ version: 1, subscriptions: ['SUB-7001'], committedDevices: 300, issuedOn: day(-1), expiresOn: day(300) }, await readFile('${vendor.privateKeyFile}', 'utf8'));
+       const bytes = Buffer.from(text);
+       must(await (await m('lib/activation/mutations.ts')).installActivation({ name: 'site.activation', size: bytes.length, arrayBuffer: async () => bytes }, actor));`,
+      { OTC_ACTIVATION_PUBLIC_KEY_FILE: vendor.publicKeyFile },
+    );
     await expectConverged(applianceA);
+    expect(await query(B, 'SELECT subscription_ids, committed_devices FROM activation')).toEqual([
+      { subscription_ids: ['SUB-7001'], committed_devices: 300 },
+    ]);
     expect(await query(B, 'SELECT username, role FROM "user" WHERE username LIKE \'operator%\' ORDER BY username')).toEqual([
       { username: 'operator1', role: 'ADMIN' },
       { username: 'operator2', role: 'READ_ONLY' },
@@ -355,6 +382,13 @@ describe('sensor events are released only when the secondary holds them too', ()
         async () => (await auditCount('ha.peer-unreachable')) > unreachable,
         30_000,
       );
+      // Every page of the primary says so.
+      const ca = readFileSync(tlsPaths(A.dataDir).cert, 'utf8');
+      const signedIn = await signInOverHttps(A.url, ca, 'admin', adminPasswordA);
+      if (!('cookie' in signedIn)) throw new Error(signedIn.error);
+      const page = await request(`${A.url}/sensors`, { ca, headers: { cookie: signedIn.cookie } });
+      expect(page.body).toContain('data-testid="peer-away-banner"');
+      expect(page.body).toMatch(/is unreachable\. <\/strong>Changes and sensor events are not being copied to it/);
       // Not strict: events committed on A alone leave the outboxes.
       const acked = await ackedOnA();
       await waitFor(
@@ -505,17 +539,21 @@ describe('the peer channel refuses what is not the paired console, changing noth
     });
     expect(refused).toMatchObject({ ok: false, status: 403, peerCode: 'PEER_CERTIFICATE_NOT_PINNED' });
     stranger.close();
-    const bare = await new Promise<string>((resolve) => {
-      const socket = net.connect(B.peerPort, B.host, () => {
-        socket.write('POST /api/v1/peer/hello HTTP/1.1\r\nHost: b\r\n\r\n');
-      });
-      let text = '';
-      socket.on('data', (d) => (text += d.toString('latin1')));
-      socket.on('close', () => resolve(text));
-      socket.on('error', () => resolve(text));
+    // TLS without a client certificate: the listener completes the handshake, the guard refuses the request.
+    const bare = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const request = https.request(
+        { host: B.host, port: B.peerPort, path: '/api/v1/peer/hello', method: 'POST', rejectUnauthorized: false, agent: false },
+        (response) => {
+          let body = '';
+          response.setEncoding('utf8').on('data', (c: string) => (body += c));
+          response.on('end', () => resolve({ status: response.statusCode!, body }));
+        },
+      );
+      request.once('error', reject);
+      request.end(JSON.stringify({ protocol: 1, from: applianceA, term: '1' }));
     });
-    // Plain TCP is not TLS: nothing is answered in HTTP.
-    expect(bare).not.toMatch(/^HTTP\/1\.1 200/);
+    expect(bare.status).toBe(401);
+    expect(JSON.parse(bare.body)).toMatchObject({ code: 'PEER_CERTIFICATE_REQUIRED' });
   });
 
   it('replayed, lower-term and forged messages from the pinned certificate are refused', async () => {

@@ -294,7 +294,8 @@ export async function pruneJournal(options: { keepAfter: bigint | null; olderTha
 // Events the peer holds, per sensor: what sensors may drop from their outboxes (lib/sensors/durability.ts).
 export async function recordReplicatedEvents(held: ReadonlyMap<string, number>): Promise<void> {
   if (held.size === 0) return;
-  const rows = [...held].map(([id, seq]) => ({ id, seq }));
+  // In id order, like the liveness writer's, so two bulk updates of the same sensors never deadlock.
+  const rows = [...held].sort(([a], [b]) => (a < b ? -1 : 1)).map(([id, seq]) => ({ id, seq }));
   await db().$executeRaw`
     UPDATE "sensor" AS s SET replicated_seq = GREATEST(s.replicated_seq, v.seq)
     FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) AS v(id uuid, seq bigint) WHERE s.id = v.id`;

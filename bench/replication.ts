@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
@@ -10,6 +10,8 @@ import { formatConnectionString } from '../lib/appliance/connection-string.ts';
 import { removeRelocatedCluster } from '../lib/db/cluster-location.ts';
 import { openDatabase } from '../lib/db/open.ts';
 import { freePort, startConsole, stopConsole, type RunningConsole } from '../tests/support/console.ts';
+import { signInOverHttps } from '../tests/support/https.ts';
+import { actionId, callServerAction, type BrowserSession } from '../tests/support/server-action.ts';
 import { summarize } from './signin.ts';
 
 // `npm run bench -- replication [--quick]`: replication between two real consoles (server.ts, each with
@@ -19,12 +21,16 @@ import { summarize } from './signin.ts';
 //      generate_series into a registered sensor) before pairing, then apply → snapshot done;
 //   2. settings writes: setSetting (lib/settings/mutations.ts) in this process on the primary's database,
 //      then the secondary's database polled until the value is there;
-//   3. sensor events at --sensors real agents (sensor/cli.ts, 6 events a minute each): the moment each
+//   3. synchronous writes: the same server action (updateConsoleName, lib/appliance/actions.ts) called
+//      over HTTPS as a browser calls it, signed in as admin, alternately on the paired primary (which
+//      answers once the secondary has committed the change, or after the 2 s bound with
+//      replication: 'pending') and on a third console on its own address that stays standalone;
+//   4. sensor events at --sensors real agents (sensor/cli.ts, 6 events a minute each): the moment each
 //      event of a sample of sensors appears on the secondary (max(seq) per sensor, polled) against its
 //      received_at on the primary.
 // Prints one JSON object on stdout; progress goes to stderr. Measurements, never pass/fail.
 
-const HOSTS = { primary: '127.0.0.111', secondary: '127.0.0.112' } as const;
+const HOSTS = { primary: '127.0.0.111', secondary: '127.0.0.112', standalone: '127.0.0.121' } as const;
 const AGENT_PREFIX = 'bench-repl';
 const BULK_SENSOR = 'bench-bulk';
 const EVENTS_PER_MINUTE = 6;
@@ -33,6 +39,8 @@ const SAMPLED_SENSORS = 100;
 const SETTING_POLL_MS = 2;
 const EVENT_POLL_MS = 50;
 const FILL_CHUNK = 100_000;
+// Calls of the action on each console before the measured ones: the first requests load the page's code.
+const SYNC_WARMUP = 10;
 
 const log = (message: string) => process.stderr.write(`bench replication: ${message}\n`);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -60,6 +68,7 @@ function options() {
       events: { type: 'string' },
       writes: { type: 'string' },
       measure: { type: 'string' },
+      'sync-writes': { type: 'string' },
     },
     strict: true,
   });
@@ -68,12 +77,19 @@ function options() {
   const events = Number(values.events ?? (quick ? 100_000 : 1_000_000));
   const writes = Number(values.writes ?? (quick ? 50 : 200));
   const measure = Number(values.measure ?? (quick ? 20 : 60));
+  const syncWrites = Number(values['sync-writes'] ?? (quick ? 200 : 500));
   const whole = (n: number, min: number, max: number) => Number.isInteger(n) && n >= min && n <= max;
-  if (!whole(sensors, 2, 5000) || !whole(events, 1, 20_000_000) || !whole(writes, 1, 100_000) || !whole(measure, 5, 600))
+  if (
+    !whole(sensors, 2, 5000) ||
+    !whole(events, 1, 20_000_000) ||
+    !whole(writes, 1, 100_000) ||
+    !whole(measure, 5, 600) ||
+    !whole(syncWrites, 1, 100_000)
+  )
     throw new Error(
-      'usage: npm run bench -- replication [--quick] [--sensors 2–5000] [--events 1–20000000] [--writes 1–100000] [--measure 5–600 seconds]',
+      'usage: npm run bench -- replication [--quick] [--sensors 2–5000] [--events 1–20000000] [--writes 1–100000] [--measure 5–600 seconds] [--sync-writes 1–100000]',
     );
-  return { quick, sensors, events, writes, measureMs: measure * 1000 };
+  return { quick, sensors, events, writes, measureMs: measure * 1000, syncWrites };
 }
 
 async function connect(url: string): Promise<pg.Client> {
@@ -226,6 +242,73 @@ async function settingsLag(primary: Side, secondary: Side, writes: number) {
   return { writes, lagAfterCommit: summarize(lag), writeOnPrimary: summarize(write), pollMs: SETTING_POLL_MS };
 }
 
+// A browser signed in as the console's admin (the password it printed at first start).
+async function adminSession(side: Side): Promise<BrowserSession> {
+  const url = side.running!.url;
+  const ca = await readFile(path.join(side.dataDir, 'tls/appliance.crt'), 'utf8');
+  const signedIn = await signInOverHttps(url, ca, 'admin', side.running!.adminPassword!);
+  if ('error' in signedIn) throw new Error(`sign-in on the ${side.label} console failed: ${signedIn.error}`);
+  return { url, ca, cookie: signedIn.cookie };
+}
+
+// The same server action, over HTTPS, alternately on the paired primary and on the standalone console
+// (which of the two goes first alternates too). Each call is timed from encoding its arguments to the
+// end of the response, as a browser waits for it. After each paired call the secondary's database is
+// read once, not polled: the change should already be there.
+async function syncWrites(primary: Side, secondary: Side, standalone: Side, n: number) {
+  const action = await actionId('lib/appliance/actions.ts', 'updateConsoleName');
+  const sessions = { paired: await adminSession(primary), standalone: await adminSession(standalone) };
+  const reader = await connect(secondary.db);
+  const samples = { paired: [] as number[], standalone: [] as number[] };
+  let pending = 0;
+  let notOnSecondary = 0;
+  const call = async (which: 'paired' | 'standalone', i: number, measured: boolean) => {
+    // Console names are at most 25 characters.
+    const name = `Bench ${which === 'paired' ? 'P' : 'S'} ${i} ${Math.random().toString(36).slice(2, 8)}`;
+    const started = performance.now();
+    const result = await callServerAction(sessions[which], action, { name });
+    const ms = performance.now() - started;
+    if (!result.ok) throw new Error(`updateConsoleName on the ${which} console refused: ${result.message}`);
+    if (which === 'standalone' && 'replication' in result)
+      throw new Error(`a standalone console answered replication: ${result.replication}`);
+    if (!measured) return;
+    samples[which].push(ms);
+    if (which !== 'paired') return;
+    if (result.replication === 'pending') pending++;
+    const { rows } = await reader.query<{ v: string }>(`SELECT value #>> '{}' AS v FROM setting WHERE key = 'console.name'`);
+    if (rows[0]?.v !== name) notOnSecondary++;
+  };
+  try {
+    for (let i = 0; i < SYNC_WARMUP; i++) {
+      await call('paired', -1 - i, false);
+      await call('standalone', -1 - i, false);
+    }
+    for (let i = 0; i < n; i++) {
+      const order = i % 2 === 0 ? (['paired', 'standalone'] as const) : (['standalone', 'paired'] as const);
+      for (const which of order) await call(which, i, true);
+    }
+  } finally {
+    await reader.end();
+  }
+  const paired = summarize(samples.paired);
+  const alone = summarize(samples.standalone);
+  return {
+    action: `${action.file} ${action.name}`,
+    calls: n,
+    warmupCalls: SYNC_WARMUP,
+    paired,
+    standalone: alone,
+    pairedMinusStandalone: {
+      p50_ms: round(paired.p50_ms - alone.p50_ms, 2),
+      p95_ms: round(paired.p95_ms - alone.p95_ms, 2),
+      p99_ms: round(paired.p99_ms - alone.p99_ms, 2),
+      mean_ms: round(paired.mean_ms - alone.mean_ms, 2),
+    },
+    pairedPending: pending,
+    pairedNotOnSecondaryAtResponse: notOnSecondary,
+  };
+}
+
 // Every event of the sampled sensors stored on the primary during the window, against the moment this
 // process first saw it on the secondary (its sensor's max(seq) there reached it).
 async function sensorEventLag(
@@ -336,7 +419,7 @@ export async function benchReplication(): Promise<void> {
       dataDir: await mkdtemp(path.join(os.tmpdir(), `otc-bench-repl-${label}-`)),
       db: '',
     });
-  const [primary, secondary] = sides as [Side, Side];
+  const [primary, secondary, standalone] = sides as [Side, Side, Side];
   const agentsDir = await mkdtemp(path.join(os.tmpdir(), 'otc-bench-repl-agents-'));
   let pairingAgents: Agents | null = null;
   const interrupt = () => {
@@ -344,7 +427,7 @@ export async function benchReplication(): Promise<void> {
   };
   process.on('SIGINT', interrupt);
   try {
-    log(`starting the primary on ${primary.host} and the secondary on ${secondary.host}`);
+    log(`starting the primary on ${primary.host}, the secondary on ${secondary.host} and a standalone console on ${standalone.host}`);
     await Promise.all(
       sides.map(async (side) => {
         side.running = await startConsole(envOf(side), { logFile: path.join(side.dataDir, 'console.out') });
@@ -414,24 +497,32 @@ export async function benchReplication(): Promise<void> {
 
     await stopAgents(pairingAgents);
     pairingAgents = null;
+    log(`${opts.syncWrites} calls of a server action on the paired primary and as many on the standalone console, alternating`);
+    const sync = await syncWrites(primary, secondary, standalone, opts.syncWrites);
+    log(
+      `  p50 ${sync.paired.p50_ms} ms paired, ${sync.standalone.p50_ms} ms standalone; p99 ${sync.paired.p99_ms} / ${sync.standalone.p99_ms} ms; ${sync.pairedPending} pending`,
+    );
+
     const events = await sensorEventLag(primary, secondary, opts.sensors, connectString, agentsDir, opts.measureMs);
     log(`  event lag p50 ${events.lagMs?.p50_ms} ms, p99 ${events.lagMs?.p99_ms} ms over ${events.sampledEvents} events`);
 
     const result = {
       benchmark: 'replication',
       machine: { cpus: os.cpus().length, node: process.version },
-      note: 'Both consoles, their PostgreSQL servers and the agents share this machine. The pump looks at the journal again 50 ms after finding it empty; writes made in another process (this one) wait for that look (a server action wakes the pump at once). snapshot.rows counts every replicated table (the filled events, the sensors, the audit trail …). Event lag = first seen on the secondary (polled every pollMs) − received_at on the primary. Synchronous write latency (a write that waits for the secondary) is not measured here.',
+      note: 'Both consoles, their PostgreSQL servers and the agents share this machine. The pump looks at the journal again 50 ms after finding it empty; writes made in another process (this one) wait for that look (a server action wakes the pump at once). snapshot.rows counts every replicated table (the filled events, the sensors, the audit trail …). Event lag = first seen on the secondary (polled every pollMs) − received_at on the primary. Synchronous writes: an HTTPS server action (sign-in session, encoded as the browser does, the result decoded) on the paired primary, which returns once the secondary has committed the change (bounded at 2 s, then replication: pending), against the same action on a standalone console on this machine; no sensors run during them.',
       settings: {
         quick: opts.quick,
         sensors: opts.sensors,
         events: opts.events,
         writes: opts.writes,
         measureSeconds: opts.measureMs / 1000,
+        syncWrites: opts.syncWrites,
       },
       registration,
       fill,
       snapshot,
       settingsLag: settings,
+      syncWrites: sync,
       sensorEventLag: events,
     };
     process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);

@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { chromium } from '@playwright/test';
@@ -13,16 +12,12 @@ import { createUser } from '../../lib/users/mutations.ts';
 import { freePort, startConsole, stopConsole, type RunningConsole } from '../support/console.ts';
 import { request, signInOverHttps } from '../support/https.ts';
 import { createTestDatabase, type TestDatabase } from '../support/pg.ts';
+import { actionId, callServerAction, type ActionResult } from '../support/server-action.ts';
 import { stateDifferences, takeStateSnapshot } from '../support/state-snapshot.ts';
 
 // A console that is not active is read-only for people: a real console, real sign-ins, every server action
 // called over HTTPS exactly as the browser calls it. Its HA state and its trusted host are arranged in the
 // database directly, as replication and failover will set them.
-
-// React's own encoder for server-action arguments (what the browser sends), Files included.
-const { encodeReply } = createRequire(import.meta.url)('next/dist/compiled/react-server-dom-webpack/client.node') as {
-  encodeReply: (value: unknown) => Promise<string | FormData>;
-};
 
 const HOST = '127.0.0.81';
 const PASSWORD = 'Read-Only-Check-Pass-5';
@@ -62,62 +57,8 @@ async function setPeer(peer: { role: 'PRIMARY' | 'SECONDARY'; domain: string; ad
 
 // ---- Calling actions as the browser does ----
 
-// The action's id as the production build registered it (what the browser sends in Next-Action), and the
-// page whose form uses it (an action is served only on a page that imports it).
-async function actionId(file: string, name: string): Promise<{ id: string; page: string }> {
-  const manifest = JSON.parse(await readFile('.next/server/server-reference-manifest.json', 'utf8')) as {
-    node: Record<string, { filename: string; exportedName: string; workers: Record<string, unknown> }>;
-  };
-  const found = Object.entries(manifest.node).find(([, v]) => v.filename === file && v.exportedName === name);
-  if (!found) throw new Error(`${file} ${name} is not in the build's server-reference manifest: rebuild (npm run build)`);
-  const worker = Object.keys(found[1].workers).find((w) => w.startsWith('app/(console)/'));
-  if (!worker) throw new Error(`${file} ${name} is used on no console page`);
-  return { id: found[0], page: worker.slice('app/(console)'.length, -'/page'.length) || '/' };
-}
-
-type ActionResult = { ok: boolean; code?: string; message?: string; [key: string]: unknown };
-
-// The action's return value, from the flight response: the row the root row points at with "$@<id>".
-function resultOf(body: string): ActionResult {
-  const rows = new Map<string, string>();
-  for (const line of body.split('\n')) {
-    const at = line.indexOf(':');
-    if (at > 0) rows.set(line.slice(0, at), line.slice(at + 1));
-  }
-  const root = JSON.parse(rows.get('0') ?? 'null') as { a?: string } | null;
-  const ref = root?.a?.startsWith('$@') ? root.a.slice(2) : null;
-  const row = ref === null ? undefined : rows.get(ref);
-  if (row === undefined) throw new Error(`no action result in the response:\n${body.slice(0, 500)}`);
-  return JSON.parse(row) as ActionResult;
-}
-
 async function call(file: string, name: string, who: Who, args: unknown): Promise<ActionResult> {
-  const encoded = await encodeReply([args]);
-  let body: string | Buffer;
-  let contentType: string;
-  if (typeof encoded === 'string') {
-    body = encoded;
-    contentType = 'text/plain;charset=UTF-8';
-  } else {
-    const multipart = new Request('https://console/', { method: 'POST', body: encoded });
-    body = Buffer.from(await multipart.arrayBuffer());
-    contentType = multipart.headers.get('content-type')!;
-  }
-  const { id, page } = await actionId(file, name);
-  const response = await request(`${running.url}${page}`, {
-    ca,
-    method: 'POST',
-    headers: {
-      cookie: cookies[who],
-      origin: running.url,
-      'next-action': id,
-      accept: 'text/x-component',
-      'content-type': contentType,
-    },
-    body,
-  });
-  expect(response.status, `${file} ${name}: ${response.body.slice(0, 300)}`).toBe(200);
-  return resultOf(response.body);
+  return callServerAction({ url: running.url, ca, cookie: cookies[who] }, await actionId(file, name), args);
 }
 
 // ---- Every server action: what it is called with, and what it does on an active console ----

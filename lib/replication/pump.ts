@@ -4,7 +4,7 @@ import { withSnapshot } from '../backups/data.ts';
 import type { PeerClient } from '../peer/client.ts';
 import { PEER_PROTOCOL_VERSION } from '../peer/protocol.ts';
 import { helloResponse, journalAck, snapshotAck, type HelloResponse } from '../peer/replication-protocol.ts';
-import { journalHead, readJournalBatch } from './data.ts';
+import { getTrustedPeer, journalHead, readJournalBatch } from './data.ts';
 import { markPeerStatus, recordPeerProgress, recordReplicatedEvents } from './mutations.ts';
 import type { TableChanges } from '../peer/replication-protocol.ts';
 import { APPLY_ORDER, isReplicatedTable } from './tables.ts';
@@ -231,6 +231,8 @@ export function startPump(options: PumpOptions): Pump {
         if (answer.code === 'PEER_REFUSED') {
           contact();
           log.warn({ peer: options.peer.domain, code: answer.peerCode, reason: answer.message }, 'journal batch refused');
+          // Out of order: ask where the peer stands at once. Anything else will not pass by itself soon.
+          if (answer.peerCode !== 'OUT_OF_ORDER') await sleep(2000);
           return;
         }
         throw new PumpFailure(answer.message);
@@ -251,8 +253,11 @@ export function startPump(options: PumpOptions): Pump {
         const answer = await hello();
         const { self } = await envelope();
         let applied = answer.appliedSeq === null ? null : BigInt(answer.appliedSeq);
-        const head = await journalHead();
-        const pruned = applied !== null && head.oldest !== null && applied < head.oldest - 1n;
+        // Records the peer needs may be pruned only if it now stands below what it acknowledged before
+        // (pruning keeps everything above that): it lost data, say by a restore. A gap in seq alone (a
+        // rolled-back append) is not a reason to send everything again.
+        const [head, acknowledgedBefore] = await Promise.all([journalHead(), peerAcknowledged()]);
+        const pruned = applied !== null && applied < acknowledgedBefore && head.oldest !== null && applied < head.oldest - 1n;
         if (self.configuredRole === 'PRIMARY' && (applied === null || answer.snapshotIncomplete || pruned)) applied = await sendSnapshot();
         if (applied === null)
           throw new PumpFailure(`${options.peer.domain} has no position for this console's journal: apply the pair again on the primary.`);
@@ -320,4 +325,8 @@ export function replicatedEventsOf(changes: readonly TableChanges[]): Map<string
     }
   }
   return held;
+}
+
+async function peerAcknowledged(): Promise<bigint> {
+  return (await getTrustedPeer())?.peerAppliedSeq ?? 0n;
 }

@@ -33,7 +33,7 @@ RUN mkdir -p /var/lib/otc && chown node:node /var/lib/otc && chown -R node:node 
 USER node
 ENV OTC_DATA_DIR=/var/lib/otc
 VOLUME ["/var/lib/otc"]
-EXPOSE 443
+EXPOSE 443 9443
 
 # Plain node with the tsx loader: signals reach the console itself, which shuts down in order.
 CMD ["node", "--import", "tsx", "server.ts"]

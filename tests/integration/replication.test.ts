@@ -12,6 +12,7 @@ import { openDatabase } from '../../lib/db/open.ts';
 import { createPeerClient } from '../../lib/peer/client.ts';
 import { helloResponse, journalAck } from '../../lib/peer/replication-protocol.ts';
 import { REPLICATED_TABLES } from '../../lib/replication/tables.ts';
+import { startFaultProxy } from '../support/fault-proxy.ts';
 import { request, signInOverHttps } from '../support/https.ts';
 import { consoleCertificate, identityOf } from '../support/peer-tls.ts';
 import { freePort, startConsole, stopConsole, type RunningConsole } from '../support/console.ts';
@@ -440,6 +441,45 @@ describe('sensor events are released only when the secondary holds them too', ()
     );
     await expectConverged(applianceA);
   }, 150_000);
+
+  it('a blackholed peer link (no error, nothing arrives) is noticed by the read-idle timeout, reported, and caught up after', async () => {
+    const proxy = await startFaultProxy({ host: B.host, port: B.peerPort }, B.host);
+    try {
+      // A reaches B's peer listener through the proxy from now on (the reconcile loop restarts the pump).
+      await query(A, 'UPDATE trusted_host SET peer_port = $1', [proxy.port]);
+      await waitFor('the pump to go through the proxy', () => proxy.connections() > 0);
+      write(A, `const v = await m('lib/networking/mutations.ts'); must(await v.createVlan({ id: 60, name: 'Through the proxy' }, actor));`);
+      await waitFor('VLAN 60 on B', async () => (await query(B, 'SELECT 1 FROM vlan WHERE id = 60')).length === 1);
+
+      proxy.set('both', { mode: 'blackhole' });
+      write(
+        A,
+        `const v = await m('lib/networking/mutations.ts'); must(await v.createVlan({ id: 61, name: 'Into the blackhole' }, actor));`,
+      );
+      await waitFor(
+        'A to report B unreachable',
+        async () => (await query<{ status: string }>(A, 'SELECT status FROM trusted_host'))[0]!.status === 'UNREACHABLE',
+        30_000,
+      );
+      expect(await query(B, 'SELECT 1 FROM vlan WHERE id = 61')).toEqual([]);
+      expect(proxy.swallowed('client-to-server')).toBeGreaterThan(0);
+
+      proxy.set('both', { mode: 'pass' });
+      await waitFor(
+        'VLAN 61 on B once the link passes again',
+        async () => (await query(B, 'SELECT 1 FROM vlan WHERE id = 61')).length === 1,
+        30_000,
+      );
+      await waitFor(
+        'A to report B paired again',
+        async () => (await query<{ status: string }>(A, 'SELECT status FROM trusted_host'))[0]!.status === 'PAIRED',
+      );
+    } finally {
+      await query(A, 'UPDATE trusted_host SET peer_port = $1', [B.peerPort]);
+      await proxy.close();
+    }
+    await expectConverged(applianceA);
+  }, 90_000);
 
   it('a certificate replaced on the primary is announced first: the pair keeps replicating; with the peer away it is not installed', async () => {
     const domainA = (await query<{ d: string }>(A, 'SELECT domain AS d FROM appliance'))[0]!.d;

@@ -13,6 +13,7 @@ import { freePort, startConsole, stopConsole, type RunningConsole } from '../tes
 import { signInOverHttps } from '../tests/support/https.ts';
 import { actionId, callServerAction, type BrowserSession } from '../tests/support/server-action.ts';
 import { summarize } from './signin.ts';
+import { sideEnv } from '../tests/support/paired-consoles.ts';
 
 // `npm run bench -- replication [--quick]`: replication between two real consoles (server.ts, each with
 // its embedded PostgreSQL) on loopback addresses of their own, paired with the appliance commands
@@ -48,16 +49,7 @@ const round = (n: number, digits = 1) => Math.round(n * 10 ** digits) / 10 ** di
 
 type Side = { label: string; host: string; port: number; peerPort: number; dataDir: string; running?: RunningConsole; db: string };
 
-const envOf = (side: Side) => ({
-  OTC_DATA_DIR: side.dataDir,
-  OTC_BIND_ADDRESS: side.host,
-  OTC_HTTPS_PORT: String(side.port),
-  OTC_PEER_PORT: String(side.peerPort),
-  DATABASE_URL: '',
-  OTC_PUBLIC_ADDRESS: '',
-  OTC_LOG_DIR: '',
-  OTC_DOMAIN: '',
-});
+const envOf = (side: Side) => ({ ...sideEnv(side), OTC_DOMAIN: '' });
 
 function options() {
   const { values } = parseArgs({

@@ -1,25 +1,25 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import pg from 'pg';
 import { expect, test, type Browser, type BrowserContext, type Page } from '@playwright/test';
 import { openDatabase } from '../lib/db/open.ts';
-import { freePort, startConsole, stopConsole, type RunningConsole } from '../tests/support/console.ts';
+import { freePort, startConsole, stopConsole } from '../tests/support/console.ts';
+import {
+  connectedSensors,
+  queryOn as query,
+  sideEnv as env,
+  startAgents,
+  stopAgents,
+  type ConsoleSide,
+} from '../tests/support/paired-consoles.ts';
 import { signInOk } from './support/sign-in.ts';
 
 // System Settings → High Availability between two whole consoles of their own (not the shared e2e
 // console): the primary with two real sensor agents, the secondary as it comes out of the box. An Admin
 // pairs them in the browser as an operator would, from the secondary's connection string.
 
-type Side = {
-  name: string;
-  host: string;
-  port: number;
-  peerPort: number;
-  dataDir: string;
-  running?: RunningConsole;
-  db: string;
+type Side = ConsoleSide & {
   domain: string;
   context?: BrowserContext;
   page?: Page;
@@ -28,27 +28,6 @@ const primary: Side = { name: 'primary', host: '127.0.0.91', port: 0, peerPort: 
 const secondary: Side = { name: 'secondary', host: '127.0.0.92', port: 0, peerPort: 0, dataDir: '', db: '', domain: '' };
 let agentsDir = '';
 let agents: ChildProcess | undefined;
-
-// The e2e runner's own environment points at the shared console: each side gets its own.
-const env = (side: Side) => ({
-  OTC_DATA_DIR: side.dataDir,
-  OTC_BIND_ADDRESS: side.host,
-  OTC_HTTPS_PORT: String(side.port),
-  OTC_PEER_PORT: String(side.peerPort),
-  DATABASE_URL: '',
-  OTC_PUBLIC_ADDRESS: '',
-  OTC_LOG_DIR: '',
-});
-
-async function query<R extends pg.QueryResultRow>(side: Side, text: string): Promise<R[]> {
-  const client = new pg.Client({ connectionString: side.db });
-  await client.connect();
-  try {
-    return (await client.query<R>(text)).rows;
-  } finally {
-    await client.end();
-  }
-}
 
 async function openPage(browser: Browser, side: Side): Promise<Page> {
   side.context = await browser.newContext({ baseURL: side.running!.url, ignoreHTTPSErrors: true });
@@ -78,33 +57,8 @@ test.beforeAll(async ({ browser }) => {
     }),
   );
   // Pairing needs two connected sensors on the primary.
-  const token = (await query<{ t: string }>(primary, 'SELECT connection_token AS t FROM appliance'))[0]!.t;
-  agents = spawn(
-    process.execPath,
-    [
-      '--import',
-      'tsx',
-      'sensor/cli.ts',
-      '--connect',
-      `${primary.host}:${primary.port}:${token}`,
-      '--name',
-      'e2e-ha',
-      '--count',
-      '2',
-      '--data-dir',
-      agentsDir,
-    ],
-    { stdio: 'ignore' },
-  );
-  await expect
-    .poll(
-      async () =>
-        (
-          await query<{ n: number }>(primary, "SELECT count(*)::int AS n FROM sensor WHERE last_heard_at > now() - interval '4 seconds'")
-        )[0]!.n,
-      { timeout: 60_000 },
-    )
-    .toBe(2);
+  agents = await startAgents(primary, { name: 'e2e-ha', count: 2, dataDir: agentsDir });
+  await expect.poll(async () => connectedSensors(primary), { timeout: 60_000 }).toBe(2);
   for (const side of [primary, secondary]) {
     const page = await openPage(browser, side);
     await signInOk(page, 'admin', side.running!.adminPassword!);
@@ -114,11 +68,7 @@ test.beforeAll(async ({ browser }) => {
 test.afterAll(async () => {
   test.setTimeout(60_000);
   for (const side of [primary, secondary]) await side.context?.close();
-  if (agents && agents.exitCode === null) {
-    const exited = new Promise((resolve) => agents!.once('exit', resolve));
-    agents.kill('SIGTERM');
-    await exited;
-  }
+  await stopAgents(agents);
   await Promise.all([primary, secondary].map((side) => (side.running ? stopConsole(side.running.process) : null)));
   await Promise.all([primary, secondary].map((side) => (side.dataDir ? rm(side.dataDir, { recursive: true, force: true }) : null)));
   if (agentsDir) await rm(agentsDir, { recursive: true, force: true });

@@ -1,4 +1,4 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -10,14 +10,24 @@ import { openDatabase } from '../../lib/db/open.ts';
 import { createPeerClient } from '../../lib/peer/client.ts';
 import { digestResponse } from '../../lib/peer/replication-protocol.ts';
 import type { DriftResult } from '../../lib/replication/drift.ts';
-import { freePort, startConsole, stopConsole, type RunningConsole } from '../support/console.ts';
+import { freePort, startConsole, stopConsole } from '../support/console.ts';
+import {
+  cliOn as cli,
+  connectedSensors,
+  queryOn as query,
+  sideEnv as env,
+  startAgents,
+  stopAgents,
+  writeOn as write,
+  type ConsoleSide,
+} from '../support/paired-consoles.ts';
 import { waitFor } from '../support/wait-for.ts';
 
 // The drift check between two whole consoles (each with its own embedded PostgreSQL), paired with the
 // commands, with real sensor agents writing while the pair converges: cyberx-management-ha-check finds
 // them the same, then names each entity changed behind replication's back on the secondary.
 
-type Side = { name: string; host: string; port: number; peerPort: number; dataDir: string; running?: RunningConsole; db: string };
+type Side = ConsoleSide;
 const A: Side = { name: 'A', host: '127.0.0.101', port: 0, peerPort: 0, dataDir: '', db: '' };
 const B: Side = { name: 'B', host: '127.0.0.102', port: 0, peerPort: 0, dataDir: '', db: '' };
 let agentsDir: string;
@@ -26,48 +36,10 @@ let applianceA = '';
 let domainA = '';
 let domainB = '';
 
-const env = (side: Side) => ({
-  OTC_DATA_DIR: side.dataDir,
-  OTC_BIND_ADDRESS: side.host,
-  OTC_HTTPS_PORT: String(side.port),
-  OTC_PEER_PORT: String(side.peerPort),
-  DATABASE_URL: '',
-  OTC_PUBLIC_ADDRESS: '',
-  OTC_LOG_DIR: '',
-});
-
-async function query<R extends pg.QueryResultRow>(side: Side, text: string, values: unknown[] = []): Promise<R[]> {
-  const client = new pg.Client({ connectionString: side.db });
-  await client.connect();
-  try {
-    return (await client.query<R>(text, values)).rows;
-  } finally {
-    await client.end();
-  }
-}
-
-function cli(side: Side, command: string, args: string[] = []) {
-  const result = spawnSync(process.execPath, ['--import', 'tsx', `cli/${command}.ts`, ...args], {
-    env: { ...process.env, ...env(side) },
-    encoding: 'utf8',
-  });
-  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
-}
-
 const check = (side: Side, args: string[] = []) => cli(side, 'cyberx-management-ha-check', args);
 function checkJson(side: Side, args: string[] = []): { status: number | null; result: DriftResult; stderr: string } {
   const run = check(side, ['--json', ...args]);
   return { status: run.status, result: JSON.parse(run.stdout) as DriftResult, stderr: run.stderr };
-}
-
-// A write through the product's own mutations (journal and audit included), in a process of its own.
-function write(side: Side, script: string): void {
-  const program = `const m = (p) => import(new URL(p, 'file://${process.cwd()}/'));\nconst actor = { username: 'tester', ip: '127.0.0.1' };\nconst must = (r) => { if (!r.ok) throw new Error(JSON.stringify(r)); return r; };\n${script}\nprocess.exit(0);`;
-  const result = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', program], {
-    env: { ...process.env, ...env(side), DATABASE_URL: side.db },
-    encoding: 'utf8',
-  });
-  if (result.status !== 0) throw new Error(`write on ${side.name} failed: ${result.stderr}`);
 }
 
 // The table's lines, by entity: "<entity>  <rows here>  <rows on peer>  same|differs".
@@ -78,14 +50,6 @@ function verdicts(stdout: string): Record<string, string> {
 
 const differing = (result: DriftResult) =>
   result.ok && result.settled ? result.entities.filter((e) => !e.same).map((e) => e.entity) : null;
-
-async function stopAgents() {
-  if (agents && agents.exitCode === null) {
-    const exited = new Promise((resolve) => agents!.once('exit', resolve));
-    agents.kill('SIGTERM');
-    await exited;
-  }
-}
 
 beforeAll(async () => {
   agentsDir = await mkdtemp(path.join(tmpdir(), 'otc-drift-agents-'));
@@ -103,37 +67,16 @@ beforeAll(async () => {
   const a = (await query<{ id: string; domain: string }>(A, 'SELECT appliance_id::text AS id, domain FROM appliance'))[0]!;
   [applianceA, domainA] = [a.id, a.domain];
   domainB = (await query<{ domain: string }>(B, 'SELECT domain FROM appliance'))[0]!.domain;
-  const token = (await query<{ t: string }>(A, 'SELECT connection_token AS t FROM appliance'))[0]!.t;
-  agents = spawn(
-    process.execPath,
-    [
-      '--import',
-      'tsx',
-      'sensor/cli.ts',
-      '--connect',
-      `${A.host}:${A.port}:${token}`,
-      '--name',
-      'drift',
-      '--count',
-      '3',
-      '--data-dir',
-      agentsDir,
-      '--events-per-minute',
-      '60',
-    ],
-    { stdio: 'ignore' },
-  );
+  agents = await startAgents(A, { name: 'drift', count: 3, dataDir: agentsDir, eventsPerMinute: 60 });
   await waitFor(
     'three connected sensors, events and devices on A',
-    async () =>
-      (await query<{ n: number }>(A, "SELECT count(*)::int AS n FROM sensor WHERE last_heard_at > now() - interval '4 seconds'"))[0]!.n ===
-        3 && (await query<{ n: number }>(A, 'SELECT count(*)::int AS n FROM device'))[0]!.n > 0,
+    async () => (await connectedSensors(A)) === 3 && (await query<{ n: number }>(A, 'SELECT count(*)::int AS n FROM device'))[0]!.n > 0,
     60_000,
   );
 }, 180_000);
 
 afterAll(async () => {
-  await stopAgents();
+  await stopAgents(agents);
   await Promise.all([A, B].map((side) => (side.running ? stopConsole(side.running.process) : null)));
   await Promise.all([A, B].map((side) => (side.dataDir ? rm(side.dataDir, { recursive: true, force: true }) : null)));
   await rm(agentsDir, { recursive: true, force: true });
@@ -276,7 +219,7 @@ describe('POST /api/v1/peer/digest', () => {
 describe('changes made behind replication on the secondary', () => {
   // Without sensors, A writes nothing more: a change on B stays until the test puts it back.
   beforeAll(async () => {
-    await stopAgents();
+    await stopAgents(agents);
     expect(check(A, ['--wait', '60']).status).toBe(0);
   }, 120_000);
 

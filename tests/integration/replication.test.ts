@@ -1,11 +1,10 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import https from 'node:https';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tlsPaths } from '../../lib/appliance/tls-files.ts';
 import { openDatabase } from '../../lib/db/open.ts';
@@ -15,7 +14,17 @@ import { REPLICATED_TABLES } from '../../lib/replication/tables.ts';
 import { startFaultProxy } from '../support/fault-proxy.ts';
 import { request, signInOverHttps } from '../support/https.ts';
 import { consoleCertificate, identityOf } from '../support/peer-tls.ts';
-import { freePort, startConsole, stopConsole, type RunningConsole } from '../support/console.ts';
+import { freePort, startConsole, stopConsole } from '../support/console.ts';
+import {
+  cliOn as cli,
+  connectedSensors,
+  queryOn as query,
+  sideEnv as env,
+  startAgents,
+  stopAgents,
+  writeOn as write,
+  type ConsoleSide,
+} from '../support/paired-consoles.ts';
 import { waitFor } from '../support/wait-for.ts';
 import { z } from 'zod';
 
@@ -23,60 +32,11 @@ import { z } from 'zod';
 // pairing through the commands, the snapshot, the stream of every replicated entity, restarts on either
 // side, forged and replayed peer messages, and unpairing.
 
-type Side = {
-  name: string;
-  host: string;
-  port: number;
-  peerPort: number;
-  dataDir: string;
-  running?: RunningConsole;
-  url: string;
-  db: string;
-};
+type Side = ConsoleSide & { url: string };
 const A: Side = { name: 'A', host: '127.0.0.81', port: 0, peerPort: 0, dataDir: '', url: '', db: '' };
 const B: Side = { name: 'B', host: '127.0.0.82', port: 0, peerPort: 0, dataDir: '', url: '', db: '' };
 let agentsDir: string;
 let agents: ChildProcess | undefined;
-
-const env = (side: Side) => ({
-  OTC_DATA_DIR: side.dataDir,
-  OTC_BIND_ADDRESS: side.host,
-  OTC_HTTPS_PORT: String(side.port),
-  OTC_PEER_PORT: String(side.peerPort),
-  DATABASE_URL: '',
-  OTC_PUBLIC_ADDRESS: '',
-  OTC_LOG_DIR: '',
-});
-
-async function query<R extends pg.QueryResultRow>(side: Side, text: string, values: unknown[] = []): Promise<R[]> {
-  const client = new pg.Client({ connectionString: side.db });
-  await client.connect();
-  try {
-    return (await client.query<R>(text, values)).rows;
-  } finally {
-    await client.end();
-  }
-}
-
-function cli(side: Side, command: string, args: string[] = []) {
-  const result = spawnSync(process.execPath, ['--import', 'tsx', `cli/${command}.ts`, ...args], {
-    env: { ...process.env, ...env(side) },
-    encoding: 'utf8',
-  });
-  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
-}
-
-// A write through the product's own mutations (journal and audit included), in a process of its own
-// pointed at the side's database: what a server action does once its guard passed.
-function write(side: Side, script: string, extraEnv: Record<string, string> = {}): string {
-  const program = `const m = (p) => import(new URL(p, 'file://${process.cwd()}/'));\nconst actor = { username: 'tester', ip: '127.0.0.1' };\nconst must = (r) => { if (!r.ok) throw new Error(JSON.stringify(r)); return r; };\n${script}\nprocess.exit(0);`;
-  const result = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', program], {
-    env: { ...process.env, ...env(side), DATABASE_URL: side.db, ...extraEnv },
-    encoding: 'utf8',
-  });
-  if (result.status !== 0) throw new Error(`write on ${side.name} failed: ${result.stderr}`);
-  return result.stdout;
-}
 
 async function start(side: Side) {
   side.running = await startConsole(env(side), { logFile: path.join(side.dataDir, `console-${Date.now()}.out`) });
@@ -136,41 +96,17 @@ beforeAll(async () => {
   for (const side of [A, B]) side.db = (await openDatabase(side.dataDir, undefined)).url;
   applianceA = (await query<{ id: string }>(A, 'SELECT appliance_id::text AS id FROM appliance'))[0]!.id;
   applianceB = (await query<{ id: string }>(B, 'SELECT appliance_id::text AS id FROM appliance'))[0]!.id;
-  const token = (await query<{ t: string }>(A, 'SELECT connection_token AS t FROM appliance'))[0]!.t;
-  agents = spawn(
-    process.execPath,
-    [
-      '--import',
-      'tsx',
-      'sensor/cli.ts',
-      '--connect',
-      `${A.host}:${A.port}:${token}`,
-      '--name',
-      'repl',
-      '--count',
-      '3',
-      '--data-dir',
-      agentsDir,
-      '--events-per-minute',
-      '120',
-    ],
-    { stdio: 'ignore' },
-  );
+  agents = await startAgents(A, { name: 'repl', count: 3, dataDir: agentsDir, eventsPerMinute: 120 });
   await waitFor(
     'three connected sensors and some events on A',
     async () =>
-      (await query<{ n: number }>(A, "SELECT count(*)::int AS n FROM sensor WHERE last_heard_at > now() - interval '4 seconds'"))[0]!.n ===
-        3 && (await query<{ n: number }>(A, 'SELECT count(*)::int AS n FROM sensor_event'))[0]!.n > 5,
+      (await connectedSensors(A)) === 3 && (await query<{ n: number }>(A, 'SELECT count(*)::int AS n FROM sensor_event'))[0]!.n > 5,
     60_000,
   );
 }, 180_000);
 
 afterAll(async () => {
-  if (agents && agents.exitCode === null) {
-    const exited = new Promise((resolve) => agents!.once('exit', resolve));
-    agents.kill('SIGTERM');
-    await exited;
-  }
+  await stopAgents(agents);
   await Promise.all([A, B].map((side) => (side.running ? stopConsole(side.running.process) : null)));
   await Promise.all([A, B].map((side) => (side.dataDir ? rm(side.dataDir, { recursive: true, force: true }) : null)));
   await rm(agentsDir, { recursive: true, force: true });
@@ -548,11 +484,7 @@ describe('sensor events are released only when the secondary holds them too', ()
 describe('the peer channel refuses what is not the paired console, changing nothing', () => {
   // With the sensors stopped, A sends nothing more: B's state only changes if a refused message changed it.
   beforeAll(async () => {
-    if (agents && agents.exitCode === null) {
-      const exited = new Promise((resolve) => agents!.once('exit', resolve));
-      agents.kill('SIGTERM');
-      await exited;
-    }
+    await stopAgents(agents);
     await expectConverged(applianceA);
   }, 60_000);
 

@@ -1,20 +1,28 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../lib/db/open.ts';
-import { freePort, startConsole, stopConsole, type RunningConsole } from '../support/console.ts';
+import { freePort, startConsole, stopConsole } from '../support/console.ts';
 import { signInOverHttps } from '../support/https.ts';
 import { actionId, callServerAction, type BrowserSession, type ServerActionRef } from '../support/server-action.ts';
+import {
+  cliOn as cli,
+  connectedSensors,
+  queryOn as query,
+  sideEnv as env,
+  startAgents,
+  stopAgents,
+  type ConsoleSide,
+} from '../support/paired-consoles.ts';
 import { waitFor } from '../support/wait-for.ts';
 
 // Synchronous writes between two whole consoles paired with the commands: a person's change made through
 // a server action (over HTTPS, as the browser makes it) is on the secondary when the answer arrives, and
 // the answer says so when the secondary did not commit it within the bound.
 
-type Side = { name: string; host: string; port: number; peerPort: number; dataDir: string; running?: RunningConsole; db: string };
+type Side = ConsoleSide;
 const A: Side = { name: 'A', host: '127.0.0.122', port: 0, peerPort: 0, dataDir: '', db: '' };
 const B: Side = { name: 'B', host: '127.0.0.123', port: 0, peerPort: 0, dataDir: '', db: '' };
 let agentsDir: string;
@@ -22,36 +30,8 @@ let agents: ChildProcess | undefined;
 let admin: BrowserSession;
 let updateConsoleName: ServerActionRef;
 
-const env = (side: Side) => ({
-  OTC_DATA_DIR: side.dataDir,
-  OTC_BIND_ADDRESS: side.host,
-  OTC_HTTPS_PORT: String(side.port),
-  OTC_PEER_PORT: String(side.peerPort),
-  DATABASE_URL: '',
-  OTC_PUBLIC_ADDRESS: '',
-  OTC_LOG_DIR: '',
-});
-
-async function query<R extends pg.QueryResultRow>(side: Side, text: string, values: unknown[] = []): Promise<R[]> {
-  const client = new pg.Client({ connectionString: side.db });
-  await client.connect();
-  try {
-    return (await client.query<R>(text, values)).rows;
-  } finally {
-    await client.end();
-  }
-}
-
 const consoleName = async (side: Side) =>
   (await query<{ v: string | null }>(side, `SELECT value #>> '{}' AS v FROM setting WHERE key = 'console.name'`))[0]?.v ?? null;
-
-function cli(side: Side, command: string, args: string[] = []) {
-  const result = spawnSync(process.execPath, ['--import', 'tsx', `cli/${command}.ts`, ...args], {
-    env: { ...process.env, ...env(side) },
-    encoding: 'utf8',
-  });
-  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
-}
 
 const rename = (name: string) => callServerAction(admin, updateConsoleName, { name });
 
@@ -75,40 +55,13 @@ beforeAll(async () => {
   updateConsoleName = await actionId('lib/appliance/actions.ts', 'updateConsoleName');
 
   // Pairing needs connected sensors on the primary.
-  const token = (await query<{ t: string }>(A, 'SELECT connection_token AS t FROM appliance'))[0]!.t;
-  agents = spawn(
-    process.execPath,
-    [
-      '--import',
-      'tsx',
-      'sensor/cli.ts',
-      '--connect',
-      `${A.host}:${A.port}:${token}`,
-      '--name',
-      'sync',
-      '--count',
-      '2',
-      '--data-dir',
-      agentsDir,
-    ],
-    { stdio: 'ignore' },
-  );
-  await waitFor(
-    'two connected sensors on A',
-    async () =>
-      (await query<{ n: number }>(A, "SELECT count(*)::int AS n FROM sensor WHERE last_heard_at > now() - interval '4 seconds'"))[0]!.n ===
-      2,
-    60_000,
-  );
+  agents = await startAgents(A, { name: 'sync', count: 2, dataDir: agentsDir });
+  await waitFor('two connected sensors on A', async () => (await connectedSensors(A)) === 2, 60_000);
 }, 180_000);
 
 afterAll(async () => {
   B.running?.process.kill('SIGCONT');
-  if (agents && agents.exitCode === null) {
-    const exited = new Promise((resolve) => agents!.once('exit', resolve));
-    agents.kill('SIGTERM');
-    await exited;
-  }
+  await stopAgents(agents);
   await Promise.all([A, B].map((side) => (side.running ? stopConsole(side.running.process) : null)));
   await Promise.all([A, B].map((side) => (side.dataDir ? rm(side.dataDir, { recursive: true, force: true }) : null)));
   await rm(agentsDir, { recursive: true, force: true });

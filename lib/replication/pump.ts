@@ -201,7 +201,8 @@ export function startPump(options: PumpOptions): Pump {
     let applied = from;
     let lastExchange = performance.now();
     while (!stopped) {
-      const batch = await readJournalBatch(applied);
+      // One cheap read while idle; the snapshot transaction that gathers a batch only when there is one.
+      const batch = (await journalHead()).seq > applied ? await readJournalBatch(applied) : null;
       if (!batch) {
         status.phase = 'waiting';
         if (performance.now() - lastExchange >= keepaliveMs) {

@@ -368,7 +368,10 @@ export class SimulatedSensor {
       ackedBefore = this.ackedSeq;
       const stamp = stampFor(this.failover, to.ref);
       const beat: HeartbeatRequest = { ...this.beatBody(), ...(stamp ? { stamp } : {}) };
-      return this.call(to, '/api/v1/sensors/heartbeat', JSON.stringify(beat), HEARTBEAT_TIMEOUT_MS);
+      // Paired, an answer later than 1 s is a miss (the other console may be serving). Alone there is
+      // nowhere else to go: a slow console is still the console, as it always was.
+      const timeoutMs = this.failover.peerKnown ? HEARTBEAT_TIMEOUT_MS : REQUEST_TIMEOUT_MS;
+      return this.call(to, '/api/v1/sensors/heartbeat', JSON.stringify(beat), timeoutMs);
     });
     let delay: number;
     const response = outcome.ok ? heartbeatResponse.safeParse(outcome.reply.json) : null;

@@ -758,7 +758,9 @@ export class SimulatedSensor {
       this.report(
         'warn',
         'disconnected',
-        `disconnected from the console at ${where}: ${reason ?? 'no answer'}; retrying with backoff (up to ${DEFAULT_BACKOFF.capMs / 1000} s)`,
+        `disconnected from the console at ${where}: ${reason ?? 'no answer'}; ${
+          this.failover.peerKnown ? 'trying both consoles of the pair' : `retrying with backoff (up to ${DEFAULT_BACKOFF.capMs / 1000} s)`
+        }`,
       );
     }
     this.host.onStateChange(this.config.name, from, to);

@@ -25,6 +25,9 @@ export class Fleet {
     eventsAcked: 0,
     batches: 0,
     registered: 0,
+    switches: 0,
+    probesOk: 0,
+    probesFailed: 0,
   };
   private readonly wheel = new TimerWheel(10, 1024, undefined, (error) => this.log('error', 'fleet', `internal error: ${String(error)}`));
   private readonly agents = new Map<string, https.Agent>();
@@ -32,7 +35,7 @@ export class Fleet {
   private connected = 0;
   private problems = new Map<string, { level: Level; count: number }>();
   private timers: NodeJS.Timeout[] = [];
-  private last = { ok: 0, failed: 0, produced: 0, acked: 0, batches: 0 };
+  private last = { ok: 0, failed: 0, produced: 0, acked: 0, batches: 0, switches: 0 };
   private started = 0;
 
   constructor(
@@ -149,10 +152,16 @@ export class Fleet {
     const pending = this.sensors.reduce((n, s) => n + s.pending, 0);
     const problems = [...this.problems].filter(([, p]) => p.count > 1).map(([code, p]) => `${code} ×${p.count}`);
     this.problems = new Map([...this.problems].map(([code, p]) => [code, { ...p, count: 1 }]));
+    // Per-sensor "switched to" lines are folded like other info lines: the summary says where they are.
+    const consoles = Object.entries(this.consolesInUse());
+    const failover =
+      this.stats.switches > 0 || consoles.length > 1
+        ? `; on ${consoles.map(([at, n]) => `${at} ×${n}`).join(', ')}, ${this.stats.switches} switches of console`
+        : '';
     this.log(
       problems.length ? 'warn' : 'info',
       'fleet',
-      `${this.connected} of ${this.size} sensors connected (${this.started} started); events produced ${this.stats.eventsProduced}, acknowledged ${this.stats.eventsAcked}, waiting ${pending}${problems.length ? `; since last summary: ${problems.join(', ')}` : ''}`,
+      `${this.connected} of ${this.size} sensors connected (${this.started} started); events produced ${this.stats.eventsProduced}, acknowledged ${this.stats.eventsAcked}, waiting ${pending}${failover}${problems.length ? `; since last summary: ${problems.join(', ')}` : ''}`,
     );
   }
 
@@ -174,10 +183,32 @@ export class Fleet {
         pending: this.sensors.reduce((n, x) => n + x.pending, 0),
       },
       batches: s.batches - this.last.batches,
+      // Failover: switches of console since the previous line (and in all), probes since the start, and
+      // how many sensors use each console now (`host:port`).
+      failover: {
+        switches: s.switches - this.last.switches,
+        switchesTotal: s.switches,
+        probes: { ok: s.probesOk, failed: s.probesFailed },
+        consoles: this.consolesInUse(),
+      },
     };
-    this.last = { ok: s.heartbeatsOk, failed: s.heartbeatsFailed, produced: s.eventsProduced, acked: s.eventsAcked, batches: s.batches };
+    this.last = {
+      ok: s.heartbeatsOk,
+      failed: s.heartbeatsFailed,
+      produced: s.eventsProduced,
+      acked: s.eventsAcked,
+      batches: s.batches,
+      switches: s.switches,
+    };
     s.heartbeatLatency.reset();
     this.out.stdout(JSON.stringify(line));
+  }
+
+  // Sensors per console in use, by `host:port`.
+  consolesInUse(): Record<string, number> {
+    const counts: Record<string, number> = {};
+    for (const sensor of this.sensors) counts[sensor.currentConsole] = (counts[sensor.currentConsole] ?? 0) + 1;
+    return counts;
   }
 
   log(level: Level, who: string, message: string): void {

@@ -13,6 +13,23 @@ import {
 } from '../lib/sensors/protocol.ts';
 import { DEFAULT_BACKOFF, nextDelay } from './backoff.ts';
 import { ConsoleUnreachableError, consoleError, Gate, postJson, type Reply } from './client.ts';
+import {
+  due,
+  HEARTBEAT_TIMEOUT_MS,
+  initialFailover,
+  onHeartbeatResult,
+  onProbeResult,
+  onRegistrationNotActive,
+  probeSent,
+  setPeerKnown,
+  stampFor,
+  type ConsoleAnswer,
+  type ConsoleRef,
+  type FailoverState,
+  type RequestResult,
+  type Step,
+  type SwitchReason,
+} from './failover.ts';
 import { lockDirectory } from './files.ts';
 import type { Histogram } from './histogram.ts';
 import {
@@ -65,6 +82,10 @@ export type FleetStats = {
   eventsAcked: number;
   batches: number;
   registered: number;
+  // Switches of console (failover, return, redirect) across the process.
+  switches: number;
+  probesOk: number;
+  probesFailed: number;
 };
 
 // What a sensor needs from the process that runs it.
@@ -79,12 +100,27 @@ export type SensorHost = {
   // `code` groups the same problem across sensors (a fleet prints it once, not 10,000 times).
   report: (sensor: string, level: Level, code: string, message: string) => void;
   onStateChange: (sensor: string, from: ConnectionState, to: ConnectionState) => void;
+  onSwitch?: (sensor: string, from: ConsoleRef, to: ConsoleRef) => void;
 };
 
 // Registration failed in a way retrying cannot fix (wrong token, refused input, a certificate switch).
 export class RegistrationRefusedError extends Error {}
 
-type Outcome = { ok: true; reply: Reply } | { ok: false; code: string; message: string; retryAfterMs: number | null; expectedSeq?: number };
+type Outcome =
+  | { ok: true; reply: Reply }
+  // `status` null: no answer (network error, timeout, pinning refusal).
+  | { ok: false; status: number | null; code: string; message: string; retryAfterMs: number | null; expectedSeq?: number };
+
+// One of the (at most) two consoles: where it is and the certificate pinned there.
+export type ConsoleEndpoint = { ref: ConsoleRef; host: string; port: number; fingerprint: string };
+
+const SWITCH_REASONS: Record<SwitchReason, string> = {
+  misses: 'the console in use missed 3 heartbeats',
+  'not-active': 'the console in use is not active and names this one',
+  probes: 'the preferred console answered 3 probes in a row',
+  'registration-not-active': 'the console refused the registration: not active',
+  'peer-gone': 'the console is no longer paired',
+};
 
 export class SimulatedSensor {
   readonly dir: string;
@@ -106,7 +142,19 @@ export class SimulatedSensor {
   // the outbox keeps them (not re-sent) for a console that may have to receive them after a failover.
   private consoleAcked = 0;
   private peers: HeartbeatResponse['peers'] = [];
-  private highestTerm = 0;
+  // Failover decisions (sensor/failover.ts); its highestTerm is the highest seen, `sentTerm` the highest
+  // persisted, which is what requests carry (a term is on disk before any console hears it from us).
+  private failover: FailoverState = initialFailover({ highestTerm: 0, peer: null });
+  private sentTerm = 0;
+  private termWrites: Promise<void> = Promise.resolve();
+  private heartbeatInFlight = false;
+  private beatNow = false;
+  private probeTimer: Scheduled | null = null;
+  // A console that refused the probe flag as an unknown field predates votes: it is probed with a plain
+  // heartbeat (it counts no votes, so that is no vote).
+  private readonly legacy: Record<ConsoleRef, boolean> = { home: false, peer: false };
+  private switchCount = 0;
+  private ackedCounted = 0;
   private alerts = 0;
   private intervalMs: number;
   private readonly startedAt = Date.now();
@@ -143,6 +191,23 @@ export class SimulatedSensor {
   get lastSeq(): number {
     return this.outbox?.lastSeq ?? 0;
   }
+  // The console this sensor heartbeats and uploads to, as `host:port`, and which one it is.
+  get currentConsole(): string {
+    const e = this.endpoint(this.failover.using);
+    return `${e.host}:${e.port}`;
+  }
+  get consoleInUse(): ConsoleRef {
+    return this.failover.using;
+  }
+  get switches(): number {
+    return this.switchCount;
+  }
+  get highestTerm(): number {
+    return this.sentTerm;
+  }
+  get failoverState(): FailoverState {
+    return this.failover;
+  }
 
   // Opens the outbox, registers when there is no identity yet, then starts heartbeats and traffic. The
   // first heartbeat goes out after `phaseMs`, so that a fleet's heartbeats spread over the interval.
@@ -157,8 +222,9 @@ export class SimulatedSensor {
     });
     // Picks up where the last run left off, so a restarted sensor tells a new part of its story.
     this.traffic = createTraffic(hashSeed(this.config.seed ?? '', this.config.name, this.outbox.lastSeq));
-    this.highestTerm = await loadHighestTerm(this.dir);
+    this.sentTerm = await loadHighestTerm(this.dir);
     this.peers = await loadPeers(this.dir);
+    this.failover = initialFailover({ highestTerm: this.sentTerm, peer: this.peers[0] ?? null });
     this.identity = await loadIdentity(this.dir);
     if (!this.identity) await this.register();
     else if (this.identity.consoleAddress !== this.address()) {
@@ -179,6 +245,7 @@ export class SimulatedSensor {
   async stop(flushMs: number): Promise<void> {
     this.stopping = true;
     this.heartbeatTimer?.cancel();
+    this.probeTimer?.cancel();
     this.produceTimer?.cancel();
     this.sendTimer?.cancel();
     const deadline = Date.now() + flushMs;
@@ -192,6 +259,7 @@ export class SimulatedSensor {
         }
       }
       await this.outbox?.settle();
+      await this.termWrites;
     } finally {
       this.setState('stopped');
       await this.unlock?.();
@@ -208,10 +276,13 @@ export class SimulatedSensor {
   private async register(): Promise<void> {
     const request = { name: this.config.name, version: AGENT_VERSION, ...(this.config.zone ? { zone: this.config.zone } : {}) };
     for (let attempt = 1; !this.stopping; attempt++) {
+      // Home, unless the pair's primary was last known to be the peer or home said it is not active.
+      const at = this.failover.using === 'peer' && this.peers[0] ? this.peers[0] : null;
+      const where = at ? `${at.address}:${at.port}` : this.address();
       const outcome = await this.host.registrationGate.run(() =>
         registerWithProof({
-          host: this.host.target.host,
-          port: this.host.target.port,
+          host: at ? at.address : this.host.target.host,
+          port: at ? at.port : this.host.target.port,
           token: this.host.target.token,
           request,
           freshAgent: this.host.registrationAgent,
@@ -221,11 +292,18 @@ export class SimulatedSensor {
       );
       if (outcome.ok) {
         const registered = outcome.response;
+        // The identity pins home's certificate; registered at the peer, home is the peer's peer.
+        const homeFingerprint = at ? registered.peers[0]?.fingerprint : registered.consoleFingerprint;
+        if (!homeFingerprint) {
+          this.report('warn', 'register-retry', `registered at ${where}, which names no paired console; registering at ${this.address()}`);
+          this.apply(setPeerKnown(this.failover, false, performance.now()));
+          continue;
+        }
         this.identity = {
           name: this.config.name,
           sensorId: registered.sensorId,
           credential: registered.credential,
-          consoleFingerprint: registered.consoleFingerprint,
+          consoleFingerprint: homeFingerprint,
           consoleAddress: this.address(),
           registeredAt: new Date().toISOString(),
         };
@@ -239,11 +317,17 @@ export class SimulatedSensor {
           this.config.name,
           'info',
           'registered',
-          `registered with the console at ${this.address()} as ${registered.sensorId}; certificate pinned (${registered.consoleFingerprint}); identity in ${identityFile(this.dir)}`,
+          `registered with the console at ${where} as ${registered.sensorId}; certificate pinned (${registered.consoleFingerprint}); identity in ${identityFile(this.dir)}`,
         );
         return;
       }
       if (outcome.fatal) throw new RegistrationRefusedError(outcome.message);
+      if (outcome.code === 'NOT_ACTIVE') {
+        const before = this.failover.using;
+        this.apply(onRegistrationNotActive(this.failover, before, performance.now()));
+        // The other console at once; back and forth between two that are both not active, with backoff.
+        if (this.failover.using !== before && before === 'home') continue;
+      }
       const delay =
         outcome.retryAfterMs ?? nextDelay({ intervalMs: 1000, ...DEFAULT_BACKOFF, toleratedFailures: 0 }, attempt, this.random.next);
       this.report('warn', 'register-retry', `cannot register yet (${outcome.message}); retrying in ${(delay / 1000).toFixed(1)} s`);
@@ -255,27 +339,39 @@ export class SimulatedSensor {
 
   private async heartbeat(): Promise<void> {
     if (this.stopping || !this.identity) return;
+    this.heartbeatTimer = null;
+    // Until the next one is scheduled: a switch decided meanwhile asks for it at once (beatNow), and must
+    // not start a second heartbeat loop.
+    this.heartbeatInFlight = true;
+    let delay = this.intervalMs;
+    try {
+      delay = await this.heartbeatOnce();
+    } finally {
+      this.heartbeatInFlight = false;
+      if (this.beatNow) delay = 0;
+      this.beatNow = false;
+      if (!this.stopping) this.heartbeatTimer = this.host.wheel.schedule(delay, () => void this.heartbeat());
+    }
+  }
+
+  // One heartbeat to the console in use; returns the delay until the next one.
+  private async heartbeatOnce(): Promise<number> {
     // Latency as the sensor sees it: waiting for a connection included.
     const started = performance.now();
     let ackedBefore = 0;
+    let to: ConsoleEndpoint = this.endpoint(this.failover.using);
     const outcome = await this.host.gate.run(() => {
-      // Built when it can go out, so the clock it carries is not stale after a wait for a connection.
-      const now = Date.now();
+      // Built when it can go out, so the clock it carries is not stale after a wait for a connection,
+      // and it goes to the console in use then (a probe may have switched meanwhile).
+      to = this.endpoint(due(this.failover, performance.now()).heartbeat);
       // A response can overtake a batch acknowledged meanwhile; only an ackedSeq below this is news.
       ackedBefore = this.ackedSeq;
-      const beat: HeartbeatRequest = {
-        protocol: PROTOCOL_VERSION,
-        version: AGENT_VERSION,
-        clock: now,
-        highestTerm: this.highestTerm,
-        counters: {
-          packets: this.traffic.packets(now - this.startedAt),
-          alerts: this.alerts,
-          devices: this.traffic.devices().length,
-          outbox: this.outbox!.pending,
-        },
-      };
-      return this.call(this.pinned(), '/api/v1/sensors/heartbeat', this.authorization(), JSON.stringify(beat));
+      const stamp = stampFor(this.failover, to.ref);
+      const beat: HeartbeatRequest = { ...this.beatBody(), ...(stamp ? { stamp } : {}) };
+      // Paired, an answer later than 1 s is a miss (the other console may be serving). Alone there is
+      // nowhere else to go: a slow console is still the console, as it always was.
+      const timeoutMs = this.failover.peerKnown ? HEARTBEAT_TIMEOUT_MS : REQUEST_TIMEOUT_MS;
+      return this.call(to, '/api/v1/sensors/heartbeat', JSON.stringify(beat), timeoutMs);
     });
     let delay: number;
     const response = outcome.ok ? heartbeatResponse.safeParse(outcome.reply.json) : null;
@@ -283,8 +379,10 @@ export class SimulatedSensor {
       this.host.stats.heartbeatsOk++;
       this.host.stats.heartbeatLatency.record(performance.now() - started);
       this.heartbeatFailures = 0;
-      this.setState('connected');
-      await this.afterHeartbeat(response.data, ackedBefore);
+      if (response.data.active !== undefined) this.legacy[to.ref] = false;
+      this.apply(onHeartbeatResult(this.failover, to.ref, { ok: true, answer: answerOf(response.data) }, performance.now()));
+      if (this.failover.using === to.ref) this.setState('connected');
+      await this.afterHeartbeat(response.data, ackedBefore, to.ref);
       // Fixed rate: the next beat is due one interval after this one started.
       delay = Math.max(0, this.intervalMs - (performance.now() - started));
     } else {
@@ -294,25 +392,42 @@ export class SimulatedSensor {
         ? { code: 'BAD_RESPONSE', message: `the console's heartbeat response is not protocol v${PROTOCOL_VERSION}`, retryAfterMs: null }
         : outcome;
       this.noteProblem(problem.code, problem.message);
-      if (this.heartbeatFailures >= DEFAULT_BACKOFF.toleratedFailures) this.setState('disconnected', problem.message);
-      delay = Math.max(
+      const paired = this.failover.peerKnown;
+      this.apply(onHeartbeatResult(this.failover, to.ref, resultOf(outcome), performance.now()));
+      if (this.heartbeatFailures >= DEFAULT_BACKOFF.toleratedFailures) this.setState('disconnected', problem.message, to);
+      const backoff = Math.max(
         problem.retryAfterMs ?? 0,
         nextDelay({ intervalMs: this.intervalMs, ...DEFAULT_BACKOFF }, this.heartbeatFailures, this.random.next),
       );
+      // Paired, the misses must come at the heartbeat rate (a timeout eats into the interval): 3 of them
+      // are what moves the sensor to the other console. Alone, the backoff is as it always was.
+      delay = paired ? Math.max(0, backoff - (performance.now() - started)) : backoff;
     }
-    if (!this.stopping) this.heartbeatTimer = this.host.wheel.schedule(delay, () => void this.heartbeat());
+    return delay;
   }
 
-  private async afterHeartbeat(response: HeartbeatResponse, ackedBefore: number): Promise<void> {
+  // The fields every heartbeat and probe carries.
+  private beatBody(): HeartbeatRequest {
+    const now = Date.now();
+    return {
+      protocol: PROTOCOL_VERSION,
+      version: AGENT_VERSION,
+      clock: now,
+      highestTerm: this.sentTerm,
+      counters: {
+        packets: this.traffic.packets(now - this.startedAt),
+        alerts: this.alerts,
+        devices: this.traffic.devices().length,
+        outbox: this.outbox!.pending,
+      },
+    };
+  }
+
+  private async afterHeartbeat(response: HeartbeatResponse, ackedBefore: number, from: ConsoleRef): Promise<void> {
     if (this.config.heartbeatFromConsole) this.intervalMs = response.heartbeatIntervalMs;
-    if (response.term > this.highestTerm) {
-      this.highestTerm = response.term;
-      await saveHighestTerm(this.dir, response.term).catch((error: unknown) =>
-        this.report('warn', 'state-write', `could not save the HA term: ${String(error)}`),
-      );
-    }
     const outbox = this.outbox!;
-    if (JSON.stringify(response.peers) !== JSON.stringify(this.peers)) {
+    // Home names the peer (the peer names home, which the connection string already gives).
+    if (from === 'home' && JSON.stringify(response.peers) !== JSON.stringify(this.peers)) {
       this.peers = response.peers;
       await savePeers(this.dir, response.peers).catch((error: unknown) =>
         this.report('warn', 'state-write', `could not save the paired console's address: ${String(error)}`),
@@ -323,7 +438,10 @@ export class SimulatedSensor {
           'peer',
           `the console is paired with ${response.peers.map((p) => `${p.address}:${p.port} (${p.fingerprint})`).join(', ')}`,
         );
+      this.apply(setPeerKnown(this.failover, response.peers.length > 0, performance.now()));
     }
+    // The outbox follows the console in use only: the other one's view is not where events go.
+    if (from !== this.failover.using) return;
     if (response.ackedSeq >= this.ackedSeq) {
       // A batch whose answer was lost: the console has it, no need to send it again. Or the peer has
       // caught up: what it holds too may leave the outbox.
@@ -336,6 +454,113 @@ export class SimulatedSensor {
       );
     }
     if (outbox.pending > 0 && this.sendFailures > 0 && !this.sending) this.kickSender(0);
+  }
+
+  // ---- Failover -----------------------------------------------------------------------------------
+
+  // Performs what the failover module decided: the term on disk first, then the switches.
+  private apply(step: Step): void {
+    this.failover = step.state;
+    for (const action of step.actions) {
+      if (action.type === 'persist-term') this.persistTerm(action.term);
+      else if (action.type === 'heartbeat-now') this.heartbeatSoon();
+    }
+    for (const decision of step.decisions) {
+      if (decision.type !== 'switch') continue;
+      this.switchCount++;
+      this.host.stats.switches++;
+      const to = this.endpoint(decision.to);
+      this.report('info', 'switched', `switched to ${to.host}:${to.port} (${SWITCH_REASONS[decision.reason]})`);
+      this.host.onSwitch?.(this.config.name, decision.from, decision.to);
+      if (this.outbox) this.uploadTo();
+    }
+    this.scheduleProbe();
+  }
+
+  // Events go to the console now in use. All it is known to hold is what the outbox released (the console
+  // left said its peer has it too); the rest is sent again from there (replays are skipped as duplicates,
+  // and a console further behind says where it is with a 409 SEQ_GAP). At once, not after the backoff
+  // earned on the console left.
+  private uploadTo(): void {
+    this.consoleAcked = this.outbox!.ackedSeq;
+    this.resendFrom = null;
+    this.sendFailures = 0;
+    if (this.sendTimer) {
+      this.sendTimer.cancel();
+      this.sendTimer = null;
+    }
+    if (this.identity && this.outbox!.lastSeq > this.outbox!.ackedSeq) this.kickSender(0);
+  }
+
+  // Terms are written in order, each one fsynced and renamed into place before requests carry it.
+  private persistTerm(term: number): void {
+    this.termWrites = this.termWrites.then(async () => {
+      if (term <= this.sentTerm) return;
+      try {
+        await saveHighestTerm(this.dir, term);
+        this.sentTerm = term;
+      } catch (error) {
+        this.report('warn', 'state-write', `could not save the HA term ${term} (still sending ${this.sentTerm}): ${String(error)}`);
+      }
+    });
+  }
+
+  private heartbeatSoon(): void {
+    if (this.stopping || !this.identity) return;
+    if (this.heartbeatInFlight) {
+      this.beatNow = true;
+      return;
+    }
+    this.heartbeatTimer?.cancel();
+    this.heartbeatTimer = this.host.wheel.schedule(0, () => void this.heartbeat());
+  }
+
+  private scheduleProbe(): void {
+    this.probeTimer?.cancel();
+    this.probeTimer = null;
+    const at = this.failover.nextProbeAt;
+    if (this.stopping || !this.identity || at === null || this.failover.probing) return;
+    if (this.failover.using === this.failover.preferred) return;
+    this.probeTimer = this.host.wheel.schedule(Math.max(0, at - performance.now()), () => {
+      this.probeTimer = null;
+      void this.probe();
+    });
+  }
+
+  // A reachability probe of the preferred console: not a vote, no stamp.
+  private async probe(): Promise<void> {
+    if (this.stopping) return;
+    const target = due(this.failover, performance.now()).probe;
+    if (target === null) return this.scheduleProbe();
+    this.failover = probeSent(this.failover, performance.now());
+    const to = this.endpoint(target);
+    const outcome = await this.host.gate.run(() => {
+      const body = { ...this.beatBody(), ...(this.legacy[target] ? {} : { probe: true }) };
+      return this.call(to, '/api/v1/sensors/heartbeat', JSON.stringify(body), HEARTBEAT_TIMEOUT_MS);
+    });
+    const response = outcome.ok ? heartbeatResponse.safeParse(outcome.reply.json) : null;
+    let result: RequestResult;
+    if (response?.success) {
+      if (response.data.active !== undefined) this.legacy[target] = false;
+      result = { ok: true, answer: answerOf(response.data) };
+      this.host.stats.probesOk++;
+    } else {
+      // A console from before probes refuses the unknown field (strict schema): it counts no votes.
+      if (!outcome.ok && outcome.status === 400 && outcome.code === 'INVALID_INPUT' && /probe/.test(outcome.message))
+        this.legacy[target] = true;
+      result = resultOf(outcome);
+      this.host.stats.probesFailed++;
+    }
+    if (this.stopping) return;
+    this.apply(onProbeResult(this.failover, target, result, performance.now()));
+  }
+
+  // Where a console is and the certificate to pin there: home from the connection string and the
+  // identity, the peer as home's answers name it (peers.json).
+  private endpoint(ref: ConsoleRef): ConsoleEndpoint {
+    const peer = this.peers[0];
+    if (ref === 'peer' && peer) return { ref, host: peer.address, port: peer.port, fingerprint: peer.fingerprint };
+    return { ref: 'home', host: this.host.target.host, port: this.host.target.port, fingerprint: this.identity?.consoleFingerprint ?? '' };
   }
 
   // ---- Simulated traffic --------------------------------------------------------------------------
@@ -419,7 +644,7 @@ export class SimulatedSensor {
       return {
         kind: 'sent' as const,
         from,
-        outcome: await this.call(this.pinned(), '/api/v1/sensors/events', this.authorization(), body, timeoutMs),
+        outcome: await this.call(this.endpoint(this.failover.using), '/api/v1/sensors/events', body, timeoutMs),
       };
     }, 'upload');
     if (!attempt) return true;
@@ -473,7 +698,10 @@ export class SimulatedSensor {
   private async consoleHas(acked: number, durable: number | undefined, how: { authoritative: boolean; count: boolean }): Promise<void> {
     const outbox = this.outbox!;
     const before = this.ackedSeq;
-    if (how.count && acked > before) this.host.stats.eventsAcked += Math.min(acked, outbox.lastSeq) - before;
+    // Each seq counts once, however often it is acknowledged (again by the other console after a switch).
+    const counted = Math.max(before, this.ackedCounted);
+    if (how.count && acked > counted) this.host.stats.eventsAcked += Math.max(0, Math.min(acked, outbox.lastSeq) - counted);
+    this.ackedCounted = Math.max(this.ackedCounted, Math.min(acked, outbox.lastSeq));
     this.consoleAcked = how.authoritative ? acked : Math.max(this.consoleAcked, acked);
     const releasable = Math.min(durable ?? acked, acked);
     if (releasable > outbox.ackedSeq) await outbox.ack(releasable);
@@ -481,34 +709,26 @@ export class SimulatedSensor {
 
   // ---- Plumbing -----------------------------------------------------------------------------------
 
-  private pinned(): https.Agent {
-    return this.host.pinnedAgent(this.identity!.consoleFingerprint);
-  }
-
   private authorization(): string {
     return `Sensor ${this.identity!.sensorId}:${this.identity!.credential}`;
   }
 
-  private async call(
-    agent: https.Agent,
-    urlPath: string,
-    authorization: string,
-    body: string,
-    timeoutMs = REQUEST_TIMEOUT_MS,
-  ): Promise<Outcome> {
+  // A request to one console, on a connection pinned to that console's certificate.
+  private async call(to: ConsoleEndpoint, urlPath: string, body: string, timeoutMs = REQUEST_TIMEOUT_MS): Promise<Outcome> {
     let reply: Reply;
     try {
       reply = await postJson({
-        agent,
-        host: this.host.target.host,
-        port: this.host.target.port,
+        agent: this.host.pinnedAgent(to.fingerprint),
+        host: to.host,
+        port: to.port,
         path: urlPath,
-        authorization,
+        authorization: this.authorization(),
         body,
         timeoutMs,
       });
     } catch (error) {
-      if (error instanceof ConsoleUnreachableError) return { ok: false, code: error.code, message: error.message, retryAfterMs: null };
+      if (error instanceof ConsoleUnreachableError)
+        return { ok: false, status: null, code: error.code, message: error.message, retryAfterMs: null };
       throw error;
     }
     if (reply.status === 200) return { ok: true, reply };
@@ -516,6 +736,7 @@ export class SimulatedSensor {
     const expectedSeq = (reply.json as { expectedSeq?: unknown } | null)?.expectedSeq;
     return {
       ok: false,
+      status: reply.status,
       code,
       message: `${message} (HTTP ${reply.status} ${code})`,
       retryAfterMs: reply.retryAfterMs,
@@ -523,20 +744,23 @@ export class SimulatedSensor {
     };
   }
 
-  private setState(to: ConnectionState, reason?: string): void {
+  private setState(to: ConnectionState, reason?: string, at?: ConsoleEndpoint): void {
     const from = this.state;
     if (from === to) return;
     this.state = to;
+    const where = at ? `${at.host}:${at.port}` : this.currentConsole;
     if (to === 'connected') {
       const after = from === 'disconnected' ? ` after ${((Date.now() - this.disconnectedAt) / 1000).toFixed(1)} s` : '';
-      this.report('info', 'connected', `connected to the console at ${this.address()}${after}`);
+      this.report('info', 'connected', `connected to the console at ${where}${after}`);
       this.lastProblem = '';
     } else if (to === 'disconnected') {
       this.disconnectedAt = Date.now();
       this.report(
         'warn',
         'disconnected',
-        `disconnected from the console at ${this.address()}: ${reason ?? 'no answer'}; retrying with backoff (up to ${DEFAULT_BACKOFF.capMs / 1000} s)`,
+        `disconnected from the console at ${where}: ${reason ?? 'no answer'}; ${
+          this.failover.peerKnown ? 'trying both consoles of the pair' : `retrying with backoff (up to ${DEFAULT_BACKOFF.capMs / 1000} s)`
+        }`,
       );
     }
     this.host.onStateChange(this.config.name, from, to);
@@ -559,4 +783,23 @@ export class SimulatedSensor {
   private report(level: Level, code: string, message: string): void {
     this.host.report(this.config.name, level, code, message);
   }
+}
+
+// What the failover module needs from a heartbeat answer.
+function answerOf(response: HeartbeatResponse): ConsoleAnswer {
+  return {
+    role: response.role,
+    state: response.state,
+    term: response.term,
+    ...(response.stamp !== undefined ? { stamp: response.stamp } : {}),
+    ...(response.active !== undefined ? { active: response.active } : {}),
+    peerRole: response.peers[0]?.role ?? null,
+  };
+}
+
+// No answer, a 5xx or an answer that is not the protocol: the console is not serving (a failure that
+// counts toward failover). A 4xx: it is there and refused this request.
+function resultOf(outcome: Outcome): RequestResult {
+  if (outcome.ok || outcome.status === null || outcome.status >= 500) return { ok: false, kind: 'failed' };
+  return { ok: false, kind: 'refused' };
 }

@@ -28,6 +28,17 @@ describe('sensor protocol OpenAPI document', () => {
       required: ['protocol', 'clientNonce'],
       additionalProperties: false,
     });
+    // The failover fields are optional, so agents and consoles from before them still talk to each other.
+    const beat = doc.components.schemas.HeartbeatRequest as unknown as { required: string[]; properties: Record<string, unknown> };
+    expect(beat.required).toEqual(['protocol', 'version', 'clock', 'highestTerm', 'counters']);
+    expect(Object.keys(beat.properties)).toEqual(expect.arrayContaining(['stamp', 'probe']));
+    const answer = doc.components.schemas.HeartbeatResponse as unknown as {
+      required: string[];
+      properties: Record<string, { enum?: string[] }>;
+    };
+    expect(answer.required).not.toContain('stamp');
+    expect(answer.required).not.toContain('active');
+    expect(answer.properties.active!.enum).toEqual(['self', 'peer', 'unknown']);
     // The token is proven, never sent: no scheme carries it.
     expect(Object.keys(doc.components.securitySchemes)).toEqual(['tokenProof', 'sensorCredential']);
   });

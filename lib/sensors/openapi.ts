@@ -82,6 +82,8 @@ export function sensorProtocolOpenApi() {
       '/api/v1/sensors/heartbeat': {
         post: {
           summary: "Report liveness; learn the console's role, state, term and the stored ackedSeq",
+          description:
+            'A heartbeat is a vote for this console: it echoes in `stamp` the last stamp this console gave the sensor (omitted on the first heartbeat to a console and after a switch), and the console counts the vote from the time it issued that stamp. With `probe: true` it is a reachability probe of the console the sensor does not use: no vote, no liveness, no stamp in the answer. `highestTerm` is the highest HA term the sensor has seen (persisted before it is sent). The answer\'s `active` says which console this one believes is active; a console that is not ACTIVE and answers `active: "peer"` with a term at least the sensor\'s sends the sensor to its peer. A 5xx, a network error or no answer within 1 s counts as a failed heartbeat; after 3 in a row a paired sensor switches console.',
           security: [{ sensorCredential: [] }],
           requestBody: { required: true, content: json('HeartbeatRequest') },
           responses: {

@@ -92,6 +92,12 @@ export const heartbeatRequest = z
     clock: epochMs,
     // The highest HA term the sensor has seen from any console (0 when none).
     highestTerm: z.number().int().nonnegative(),
+    // The last stamp THIS console gave this sensor, echoed: the console counts the heartbeat as a vote from
+    // the time it issued that stamp, not from arrival (docs/sensor-protocol.md, "Votes, stamps and
+    // probes"). Omitted on the first heartbeat to a console and after every switch of console. Opaque.
+    stamp: z.string().min(1).max(256).optional(),
+    // A reachability probe of the console the sensor does not use: no vote, no liveness recorded.
+    probe: z.boolean().optional(),
     counters: z
       .object({
         packets: z.number().int().nonnegative(),
@@ -114,6 +120,12 @@ export const heartbeatResponse = z.object({
   // Events up to this seq may leave the sensor's outbox; see eventsResponse.
   durableSeq: z.number().int().nonnegative().optional(),
   peers: z.array(peerInfo),
+  // Console-issued and MACed, to be echoed on the next heartbeat to this console; absent on probes and
+  // from consoles that do not count votes.
+  stamp: z.string().min(1).max(256).optional(),
+  // Who this console believes is the active console. A console that is not ACTIVE and names its peer
+  // sends the sensor there (planned switchover, a frozen console). Absent from older consoles.
+  active: z.enum(['self', 'peer', 'unknown']).optional(),
 });
 export type HeartbeatResponse = z.infer<typeof heartbeatResponse>;
 

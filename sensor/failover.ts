@@ -1,0 +1,256 @@
+// The agent's failover decisions (docs/sensor-agent.md, "Failover"; the contract is
+// notes/failover-design.md, "Agent rules"). Pure: no I/O, no timers, no clock reads — the caller passes
+// the time (its own monotonic milliseconds) and performs the actions. sensor/sensor.ts drives it.
+//
+// A sensor knows at most two consoles: `home`, the one of its connection string (and identity), and
+// `peer`, the other console of the pair as home's heartbeat answers name it. It heartbeats one at a time
+// — a heartbeat is a vote for that console — and only probes the other.
+
+// Timers of the agent. lib/ha/timing.ts will hold the pair's timers; until it exists these are the agent's.
+// A heartbeat with no answer within this is a failure.
+export const HEARTBEAT_TIMEOUT_MS = 1000;
+// Consecutive failed heartbeats to the console in use before switching to the other one (M).
+export const MISSES = 3;
+// While on the non-preferred console, the preferred one is probed this often.
+export const PROBE_MS = 2000;
+// Consecutive successful probes before returning to the preferred console (K; hysteresis).
+export const PROBE_SUCCESSES = 3;
+
+export type ConsoleRef = 'home' | 'peer';
+export const otherConsole = (ref: ConsoleRef): ConsoleRef => (ref === 'home' ? 'peer' : 'home');
+
+export type ConsoleMode = 'ACTIVE' | 'STANDBY' | 'FROZEN';
+
+// What the agent needs from a heartbeat (or probe) answer.
+export type ConsoleAnswer = {
+  role: string; // the configured role of the answering console
+  state: ConsoleMode;
+  term: number;
+  stamp?: string;
+  active?: 'self' | 'peer' | 'unknown';
+  peerRole: string | null; // the configured role of the other console, as the answering one names it
+};
+
+// `failed`: network error, timeout, a 5xx or an answer that is not the protocol — the console is not
+// serving. `refused`: a 4xx — the console answered (it is there) but did not accept this request.
+export type RequestResult = { ok: true; answer: ConsoleAnswer } | { ok: false; kind: 'failed' | 'refused' };
+
+export type SwitchReason = 'misses' | 'not-active' | 'probes' | 'registration-not-active' | 'peer-gone';
+
+export type Decision =
+  | { type: 'switch'; from: ConsoleRef; to: ConsoleRef; reason: SwitchReason; term: number }
+  | { type: 'term'; from: number; to: number }
+  | { type: 'preferred'; to: ConsoleRef };
+
+export type Action =
+  // Write the term durably BEFORE any request carries it (the caller sends only what it persisted).
+  | { type: 'persist-term'; term: number }
+  // Heartbeat this console now, not at the next interval (after a switch).
+  | { type: 'heartbeat-now'; to: ConsoleRef };
+
+export type FailoverState = {
+  readonly using: ConsoleRef;
+  readonly preferred: ConsoleRef;
+  readonly peerKnown: boolean;
+  // Consecutive failed heartbeats to the console in use.
+  readonly misses: number;
+  // Consecutive successful probes of the preferred console while using the other one.
+  readonly probeSuccesses: number;
+  readonly nextProbeAt: number | null;
+  readonly probing: boolean;
+  readonly highestTerm: number;
+  // The last stamp each console gave: kept for the console in use only (the echo), dropped on a switch.
+  readonly stamps: Readonly<Record<ConsoleRef, string | null>>;
+  // Configured roles as last learned, from the answer with the highest term.
+  readonly roles: Readonly<Record<ConsoleRef, string | null>>;
+  readonly rolesTerm: number;
+  // Left after M misses and not heard since: its word that it is active does not bring the sensor back
+  // ("active: peer" from a console whose peer is unreachable); probes or misses elsewhere do.
+  readonly unreachable: Readonly<Record<ConsoleRef, boolean>>;
+};
+
+export type Step = { state: FailoverState; actions: Action[]; decisions: Decision[] };
+
+// The preferred console is the one whose configured role is PRIMARY; home when neither is known to be.
+function preferredOf(roles: FailoverState['roles'], peerKnown: boolean): ConsoleRef {
+  if (peerKnown && roles.peer === 'PRIMARY' && roles.home !== 'PRIMARY') return 'peer';
+  return 'home';
+}
+
+export function initialFailover(options: { highestTerm: number; peer: { role: string } | null }): FailoverState {
+  const roles = { home: null, peer: options.peer?.role ?? null };
+  const preferred = preferredOf(roles, options.peer !== null);
+  return {
+    // Start where the pair's primary was last known to be.
+    using: preferred,
+    preferred,
+    peerKnown: options.peer !== null,
+    misses: 0,
+    probeSuccesses: 0,
+    nextProbeAt: null,
+    probing: false,
+    highestTerm: options.highestTerm,
+    stamps: { home: null, peer: null },
+    roles,
+    rolesTerm: 0,
+    unreachable: { home: false, peer: false },
+  };
+}
+
+// What is due at `now`: the heartbeat always goes to the console in use (one console at a time), a probe
+// to the preferred one while away from it and its interval has passed.
+export function due(state: FailoverState, now: number): { heartbeat: ConsoleRef; probe: ConsoleRef | null } {
+  const away = state.using !== state.preferred && state.peerKnown;
+  const probe = away && !state.probing && state.nextProbeAt !== null && now >= state.nextProbeAt ? state.preferred : null;
+  return { heartbeat: state.using, probe };
+}
+
+// The stamp to echo on a heartbeat to `ref` (only the console in use has one).
+export function stampFor(state: FailoverState, ref: ConsoleRef): string | undefined {
+  return ref === state.using ? (state.stamps[ref] ?? undefined) : undefined;
+}
+
+export function probeSent(state: FailoverState, now: number): FailoverState {
+  return { ...state, probing: true, nextProbeAt: now + PROBE_MS };
+}
+
+// Home's answers say whether it is paired; a peer that is no longer named is forgotten.
+export function setPeerKnown(state: FailoverState, known: boolean, now: number): Step {
+  if (known === state.peerKnown) return { state, actions: [], decisions: [] };
+  const out = collector({ ...state, peerKnown: known, roles: known ? state.roles : { ...state.roles, peer: null } });
+  if (!known && out.state.using === 'peer') out.switchTo('home', 'peer-gone', now);
+  out.repreference(now);
+  return out.done();
+}
+
+export function onHeartbeatResult(state: FailoverState, ref: ConsoleRef, result: RequestResult, now: number): Step {
+  const out = collector(state);
+  const inUse = ref === state.using;
+  if (result.ok) {
+    const before = state.highestTerm;
+    out.learn(ref, result.answer);
+    if (inUse) {
+      const answer = result.answer;
+      out.set({
+        misses: 0,
+        stamps: { ...out.state.stamps, [ref]: answer.stamp ?? null },
+        unreachable: { ...out.state.unreachable, [ref]: false },
+      });
+      const other = otherConsole(ref);
+      if (sendsOn(answer, before) && out.state.peerKnown && !out.state.unreachable[other]) out.switchTo(other, 'not-active', now);
+    }
+    // A late answer from a console left meanwhile: its term counts, its stamp does not (dropped).
+    out.repreference(now);
+    return out.done();
+  }
+  if (!inUse) return out.done();
+  if (result.kind === 'refused') {
+    // It answered: it is there. A 4xx is not something another console would fix.
+    out.set({ misses: 0 });
+    return out.done();
+  }
+  const misses = state.misses + 1;
+  out.set({ misses });
+  if (misses >= MISSES && state.peerKnown) {
+    out.set({ unreachable: { ...out.state.unreachable, [ref]: true } });
+    out.switchTo(otherConsole(ref), 'misses', now);
+  }
+  return out.done();
+}
+
+export function onProbeResult(state: FailoverState, ref: ConsoleRef, result: RequestResult, now: number): Step {
+  const out = collector({ ...state, probing: false });
+  const counting = ref === state.preferred && state.using !== state.preferred && state.peerKnown;
+  if (result.ok) {
+    const before = state.highestTerm;
+    out.learn(ref, result.answer);
+    // Reachable, but saying the console in use is the active one: returning would only be sent back.
+    const success = !sendsOn(result.answer, before);
+    if (counting && out.state.preferred === ref) {
+      const probeSuccesses = success ? state.probeSuccesses + 1 : 0;
+      out.set({ probeSuccesses });
+      if (probeSuccesses >= PROBE_SUCCESSES) {
+        out.set({ unreachable: { ...out.state.unreachable, [ref]: false } });
+        out.switchTo(ref, 'probes', now);
+      }
+    }
+    out.repreference(now);
+    return out.done();
+  }
+  if (counting) out.set({ probeSuccesses: 0 });
+  return out.done();
+}
+
+// Registration refused with NOT_ACTIVE: try the other console (when there is one).
+export function onRegistrationNotActive(state: FailoverState, ref: ConsoleRef, now: number): Step {
+  const out = collector(state);
+  if (ref === state.using && state.peerKnown) out.switchTo(otherConsole(ref), 'registration-not-active', now);
+  return out.done();
+}
+
+// A console that is not ACTIVE, names its peer as active and is at least as current as the sensor sends
+// it on (planned switchover, a frozen primary).
+function sendsOn(answer: ConsoleAnswer, highestTerm: number): boolean {
+  return answer.active === 'peer' && answer.state !== 'ACTIVE' && answer.term >= highestTerm;
+}
+
+function collector(initial: FailoverState) {
+  let state = initial;
+  const actions: Action[] = [];
+  const decisions: Decision[] = [];
+  const api = {
+    get state() {
+      return state;
+    },
+    set(patch: Partial<FailoverState>) {
+      state = { ...state, ...patch };
+    },
+    learn(ref: ConsoleRef, answer: ConsoleAnswer) {
+      if (answer.term > state.highestTerm) {
+        decisions.push({ type: 'term', from: state.highestTerm, to: answer.term });
+        actions.push({ type: 'persist-term', term: answer.term });
+        state = { ...state, highestTerm: answer.term };
+      }
+      // Roles from the most current answer: a console that missed a switchover does not undo it.
+      if (answer.term >= state.rolesTerm) {
+        const other = otherConsole(ref);
+        state = {
+          ...state,
+          rolesTerm: answer.term,
+          roles: { ...state.roles, [ref]: answer.role, ...(answer.peerRole !== null ? { [other]: answer.peerRole } : {}) },
+        };
+      }
+    },
+    switchTo(to: ConsoleRef, reason: SwitchReason, now: number) {
+      const from = state.using;
+      if (from === to) return;
+      state = {
+        ...state,
+        using: to,
+        misses: 0,
+        probeSuccesses: 0,
+        stamps: { home: null, peer: null },
+        nextProbeAt: to !== state.preferred ? now + PROBE_MS : null,
+      };
+      decisions.push({ type: 'switch', from, to, reason, term: state.highestTerm });
+      // One heartbeat action per step, to the console now in use.
+      const at = actions.findIndex((a) => a.type === 'heartbeat-now');
+      if (at >= 0) actions.splice(at, 1);
+      actions.push({ type: 'heartbeat-now', to });
+    },
+    // The preference follows the roles; probing runs exactly while the sensor is away from it.
+    repreference(now: number) {
+      const preferred = preferredOf(state.roles, state.peerKnown);
+      if (preferred !== state.preferred) {
+        decisions.push({ type: 'preferred', to: preferred });
+        state = { ...state, preferred, probeSuccesses: 0 };
+      }
+      if (state.using === state.preferred) state = { ...state, nextProbeAt: null, probeSuccesses: 0 };
+      else if (state.nextProbeAt === null) state = { ...state, nextProbeAt: now + PROBE_MS, probeSuccesses: 0 };
+    },
+    done(): Step {
+      return { state, actions, decisions };
+    },
+  };
+  return api;
+}

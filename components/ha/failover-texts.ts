@@ -39,10 +39,10 @@ const sensors = (n: number) => `${n} ${n === 1 ? 'sensor' : 'sensors'}`;
 export function leaseText(status: FailoverStatus): string {
   const { lease, votes } = status;
   if (lease.held) {
-    const left = lease.remainingMs !== null ? ` (${seconds(lease.remainingMs)} left, renewed as votes arrive)` : '';
-    if (lease.by === 'promise') return `Held: ${status.peer ? 'the peer' : 'the other console'} promised not to take over${left}`;
+    const left = (renewed: string) => (lease.remainingMs !== null ? ` (${seconds(lease.remainingMs)} left, renewed ${renewed})` : '');
+    if (lease.by === 'promise') return `Held: the peer promised not to take over${left('while it answers')}`;
     if (lease.by === 'no-sensors') return 'Held: no sensors are registered, so none can vote for the other console';
-    return `Held: ${votes.self} of ${sensors(votes.registered)} vote for this console, at least half${left}`;
+    return `Held: ${votes.self} of ${sensors(votes.registered)} vote for this console, at least half${left('as votes arrive')}`;
   }
   if (status.mode !== 'ACTIVE') return `Not held: this console is ${MODE_LABELS[status.mode].toLowerCase()}, not active`;
   if (status.handover) return 'Not held: writes are stopped for the switchover to the peer';

@@ -19,12 +19,13 @@ export function linearScale([d0, d1]: readonly [number, number], [r0, r1]: reado
   return (value) => (span === 0 ? r0 : r0 + ((value - d0) / span) * (r1 - r0));
 }
 
-// Whole numbers of sensors from 0 to max, at most `count` intervals, always ending on max.
+// Whole numbers of sensors from 0 to max (every one up to six), at most `count` intervals, always ending on
+// max; a regular tick too close to max to be read apart from it is left out.
 export function countTicks(max: number, count = 4): number[] {
   if (max <= 0) return [0];
-  const step = Math.max(1, Math.ceil(max / count));
+  const step = max <= 6 ? 1 : Math.ceil(max / count);
   const ticks: number[] = [];
-  for (let v = 0; v < max; v += step) ticks.push(v);
+  for (let v = 0; v < max - step / 2; v += step) ticks.push(v);
   ticks.push(max);
   return ticks;
 }

@@ -56,7 +56,7 @@ describe('the write lease', () => {
       'Held: 3 of 5 sensors vote for this console, at least half (1.3 s left, renewed as votes arrive)',
     );
     expect(leaseText({ ...activePrimary, lease: { held: true, remainingMs: 900, by: 'promise' } })).toBe(
-      'Held: the peer promised not to take over (0.9 s left, renewed as votes arrive)',
+      'Held: the peer promised not to take over (0.9 s left, renewed while it answers)',
     );
     expect(leaseText({ ...activePrimary, lease: { held: true, remainingMs: null, by: 'no-sensors' } })).toBe(
       'Held: no sensors are registered, so none can vote for the other console',

@@ -27,11 +27,13 @@ describe('the scales', () => {
     expect(linearScale([3, 3], [10, 50])(3)).toBe(10);
   });
 
-  it('tick whole numbers of sensors, ending on the maximum', () => {
+  it('tick whole numbers of sensors, ending on the maximum, none crowding it', () => {
     expect(countTicks(0)).toEqual([0]);
     expect(countTicks(1)).toEqual([0, 1]);
-    expect(countTicks(3)).toEqual([0, 1, 2, 3]);
-    expect(countTicks(5)).toEqual([0, 2, 4, 5]);
+    expect(countTicks(5)).toEqual([0, 1, 2, 3, 4, 5]);
+    expect(countTicks(7)).toEqual([0, 2, 4, 7]);
+    expect(countTicks(9)).toEqual([0, 3, 6, 9]);
+    expect(countTicks(50)).toEqual([0, 13, 26, 39, 50]);
     expect(countTicks(1000)).toEqual([0, 250, 500, 750, 1000]);
   });
 

@@ -1,10 +1,16 @@
+import { HaOverviewCard } from '@/components/ha/HaOverviewCard';
+import { AutoRefresh } from '@/components/ui/AutoRefresh';
 import { Card } from '@/components/ui/Card';
 import { requireRole } from '@/lib/auth/guard';
 import { loadOverview } from '@/lib/appliance/loaders';
+import { loadFailoverView } from '@/lib/failover/loaders';
+
+// Paired, the votes change by the second: the page asks the server again, like the High Availability page.
+const REFRESH_MS = 2000;
 
 export default async function OverviewPage() {
-  await requireRole('READ_ONLY', '/');
-  const o = await loadOverview();
+  const user = await requireRole('READ_ONLY', '/');
+  const [o, failover] = await Promise.all([loadOverview(), loadFailoverView()]);
   const rows: [string, string][] = [
     ['Domain', o.domain],
     ['Address', o.address],
@@ -27,6 +33,12 @@ export default async function OverviewPage() {
           ))}
         </dl>
       </Card>
+      {failover.status ? (
+        <>
+          <AutoRefresh active intervalMs={REFRESH_MS} />
+          <HaOverviewCard status={failover.status} peer={failover.peer} detailsLink={user.role === 'ADMIN'} />
+        </>
+      ) : null}
     </div>
   );
 }

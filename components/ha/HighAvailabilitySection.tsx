@@ -20,7 +20,9 @@ function Command({ children }: { children: string }) {
   return <pre className="overflow-x-auto rounded-md border border-slate-200 bg-slate-50 px-3 py-2 font-mono text-xs">{children}</pre>;
 }
 
-export function HighAvailabilitySection({ view }: { view: HighAvailabilityView }) {
+// `failover`: the failover panels of a paired console, rendered on the server (null when no failover worker
+// runs here: an unpaired console shows what it did before).
+export function HighAvailabilitySection({ view, failover = null }: { view: HighAvailabilityView; failover?: ReactNode }) {
   const [notice, setNotice] = useState<HaNotice | null>(null);
   const { status, self } = view;
   const peer = status.peer;
@@ -81,6 +83,7 @@ export function HighAvailabilitySection({ view }: { view: HighAvailabilityView }
       <AutoRefresh active intervalMs={REFRESH_MS} />
       {notice ? <HaNoticeView notice={notice} /> : null}
       <HaStatusPanel view={view} />
+      {failover}
       {peer && peer.status !== 'PENDING' ? (
         <Card
           title="Drift check"

@@ -32,7 +32,8 @@ export type AuditAction =
   | 'trusted-host.apply'
   | 'trusted-host.certificate'
   | 'ha.peer-unreachable'
-  | 'ha.peer-reachable';
+  | 'ha.peer-reachable'
+  | 'ha.switchover-request';
 
 export type AuditOutcome = 'success' | 'failure';
 

@@ -36,6 +36,7 @@ const ACTION_ROLES: Record<string, Record<string, Role>> = {
   'lib/backups/actions.ts': { backUpNow: 'ADMIN', saveBackupSchedule: 'ADMIN', createBackupKey: 'ADMIN', saveBackupRecipient: 'ADMIN' },
   'lib/certificates/actions.ts': { uploadCertificate: 'ADMIN' },
   'lib/export/actions.ts': { startExport: 'ADMIN' },
+  'lib/failover/actions.ts': { switchover: 'ADMIN' },
   'lib/networking/actions.ts': { addVlan: 'ADMIN', editVlan: 'ADMIN', removeVlan: 'ADMIN' },
   'lib/replication/actions.ts': { checkDriftAction: 'ADMIN', saveHaSettings: 'ADMIN' },
   'lib/sensors/actions.ts': { removeSensor: 'ADMIN', acknowledgeSensorAlert: 'SECURITY_ANALYST', replaceSensor: 'ADMIN' },

@@ -21,18 +21,22 @@ const hostile: fc.Arbitrary<SimParams> = fc.record({
   beats: fc.constantFrom('regular' as const, 'random' as const),
   restartRate: fc.double({ min: 0, max: 0.2, noNaN: true }),
   stallRate: fc.double({ min: 0, max: 0.05, noNaN: true }),
+  handoverRate: fc.double({ min: 0, max: 0.5, noNaN: true }),
   peerDownRate: fc.double({ min: 0, max: 1, noNaN: true }),
   sensorLinkDownRate: fc.double({ min: 0, max: 0.5, noNaN: true }),
 });
 
-describe('two consoles and their sensors under random schedules', () => {
+// Thousands of simulated minutes: more than vitest's default 5 s on a busy two-core machine.
+describe('two consoles and their sensors under random schedules', { timeout: 120_000 }, () => {
   it('never hold two leases at once, never share a term as ACTIVE, and never lower a term', () => {
     let promotions = 0;
+    let switchovers = 0;
     let leaseMs = 0;
     fc.assert(
       fc.property(hostile, (params) => {
         const report = simulate(params, FAILOVER_TIMERS);
         promotions += report.promotions;
+        switchovers += report.switchovers;
         leaseMs += report.leaseMs[0]! + report.leaseMs[1]!;
         expect(report.violations).toEqual([]);
       }),
@@ -40,6 +44,7 @@ describe('two consoles and their sensors under random schedules', () => {
     );
     // The schedules did exercise the machine: consoles took over and held leases.
     expect(promotions).toBeGreaterThan(300);
+    expect(switchovers).toBeGreaterThan(300);
     expect(leaseMs).toBeGreaterThan(1000 * 5_000);
   });
 
@@ -47,9 +52,9 @@ describe('two consoles and their sensors under random schedules', () => {
     const weak: Timers = { ...FAILOVER_TIMERS, CONFIRM_MS: FAILOVER_TIMERS.VOTE_FRESH_MS / 2 };
     const outcome = fc.check(
       fc.property(hostile, (params) => simulate(params, weak).violations.length === 0),
-      // A fixed seed: this one must fail every time, not now and then (at C = W/2 the simulation usually
-      // finds a split brain within ~100 runs; this seed does at run 92).
-      { numRuns: 1000, seed: 1 },
+      // A fixed seed, so that this fails every time rather than now and then: at C = W/2 the simulation finds a
+      // split brain within a few hundred runs for most seeds, this one at run 95. No shrinking: finding it is the point.
+      { numRuns: 1000, seed: 11, endOnFailure: true },
     );
     expect(outcome.failed).toBe(true);
     expect(outcome.counterexample?.[0]).toBeDefined();
@@ -77,6 +82,7 @@ describe('two consoles and their sensors under random schedules', () => {
             beats: 'regular',
             restartRate: 0,
             stallRate: 0,
+            handoverRate: 0,
             peerDownRate: 0,
             sensorLinkDownRate: 0,
           };

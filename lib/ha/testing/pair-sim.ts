@@ -25,6 +25,8 @@ export type SimParams = {
   restartRate: number;
   /** Chance that a console stalls for up to 3 s before its next tick (GC, SIGSTOP, an overloaded host). */
   stallRate: number;
+  /** Chance that the active console starts a planned switchover during one phase. */
+  handoverRate: number;
   /** Chance that a phase cuts the peer link / one console's sensor links. */
   peerDownRate: number;
   sensorLinkDownRate: number;
@@ -46,6 +48,7 @@ export type SimReport = {
   violations: string[];
   promotions: number;
   stepDowns: number;
+  switchovers: number;
   /** Real ms during which each console held the lease (sampled at events). */
   leaseMs: number[];
   /** At the end: */
@@ -134,6 +137,7 @@ export function simulate(p: SimParams, timers: Timers, options: { allOn?: number
     violations,
     promotions: 0,
     stepDowns: 0,
+    switchovers: 0,
     leaseMs: [0, 0],
     final: [consoles[0]!.state, consoles[1]!.state],
     finalHeld: [false, false],
@@ -168,6 +172,7 @@ export function simulate(p: SimParams, timers: Timers, options: { allOn?: number
     for (const e of effects) {
       if (e.type === 'audit' && (e.action === 'ha.takeover' || e.action === 'ha.restore')) report.promotions++;
       if (e.type === 'audit' && e.action === 'ha.step-down') report.stepDowns++;
+      if (e.type === 'audit' && e.action === 'ha.switchover') report.switchovers++;
     }
     c.state = state;
     return effects;
@@ -281,6 +286,39 @@ export function simulate(p: SimParams, timers: Timers, options: { allOn?: number
     c.state = initialState(c.persisted, local(c), timers);
   };
 
+  // Planned switchover as the worker runs it: stop writes, drain (some time), offer term + 1 over the peer
+  // link, then done on acceptance, abort on refusal or when no answer came in time. A late acceptance still
+  // arrives as handover-done (after the abort), which the machine must take as a higher term.
+  const handover = (i: number) => {
+    const c = consoles[i]!;
+    apply(i, { type: 'handover-start', now: local(c) });
+    const started = c.state.handover;
+    if (!started) return;
+    const boot = c.boot;
+    const term = c.state.term + 1;
+    const ours = () => c.boot === boot && c.state.handover === started;
+    const drain = rnd() * 1000;
+    q.push(now + drain + 3000, () => {
+      if (ours()) apply(i, { type: 'handover-abort', now: local(c), reason: 'no answer to the offer' });
+    });
+    q.push(now + drain, () => {
+      if (!ours()) return;
+      const d = delay(peerUp);
+      if (d === null) return;
+      q.push(now + d, () => {
+        const peer = consoles[1 - i]!;
+        const reply = apply(1 - i, { type: 'handover-offer', now: local(peer), term }).find((e) => e.type === 'handover-reply');
+        const back = delay(peerUp);
+        if (back === null || reply?.type !== 'handover-reply') return;
+        q.push(now + back, () => {
+          if (c.boot !== boot) return;
+          if (reply.accepted) apply(i, { type: 'handover-done', now: local(c), term });
+          else if (ours()) apply(i, { type: 'handover-abort', now: local(c), reason: reply.reason ?? 'refused' });
+        });
+      });
+    });
+  };
+
   // ---- phases: where the sensors go, which links are cut ---------------------------------------------------
   const phase = () => {
     if (options.allOn === undefined) {
@@ -293,6 +331,7 @@ export function simulate(p: SimParams, timers: Timers, options: { allOn?: number
         q.push(now + rnd() * 3000, () => switchSensor(sensors[id]!, sensors[id]!.target));
       }
       for (const i of [0, 1]) if (rnd() < p.restartRate) q.push(now + rnd() * 4000, () => restart(i));
+      for (const i of [0, 1]) if (rnd() < p.handoverRate) q.push(now + rnd() * 4000, () => handover(i));
     }
     q.push(now + 1000 + rnd() * 8000, phase);
   };

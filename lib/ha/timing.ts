@@ -1,0 +1,89 @@
+// The failover timers (docs: notes/failover-design.md "Timers"). All durations are milliseconds of the
+// console's own monotonic clock (monoNow()), never wall-clock time: a clock step must not move a lease.
+//
+// Why the inequalities hold the pair safe. Two monotonic clocks may each run up to ρ fast or slow against
+// real time, so d ms on one clock last between d/(1+ρ) and d/(1−ρ) real ms.
+//
+// - CONFIRM_MS ≥ VOTE_FRESH_MS·(1+ρ)/(1−ρ). A vote counts at a console for W of ITS clock after the stamp it
+//   echoes: at most W/(1−ρ) real ms. A challenger counts a sensor only after the sensor has voted for it
+//   without a break for C of the challenger's clock: at least C/(1+ρ) real ms. With C/(1+ρ) ≥ W/(1−ρ), a
+//   sensor that is confirmed at one console was, W/(1−ρ) before, already with that console, so the vote it
+//   gave the other console before that has run out: no sensor is confirmed at both at the same instant.
+//   1500·1.05/0.95 = 1658 with the design's W; 3000·1.05/0.95 = 3316 ≤ 3350 with ours.
+// - PROMISE_GRANT_MS ≥ PROMISE_MS·(1+ρ)/(1−ρ). The asker counts the promise for P of its clock from when it
+//   SENT the request (at most P/(1−ρ) real ms); the granter received the request after that and refrains for
+//   G of its clock (at least G/(1+ρ) real ms). 1500·1.05/0.95 = 1658 ≤ 1750.
+// - VOTE_FRESH_MS ≥ 2·HEARTBEAT_MS·(1+ρ)/(1−ρ) + BEAT_JITTER_MS + TICK_MS (liveness, not safety). A heartbeat
+//   echoes the stamp of the PREVIOUS answer, so when it arrives its freshness is already one interval old,
+//   and it must last until the next heartbeat's echo arrives (two intervals after that stamp, on the sensor's
+//   clock), plus the delay jitter we tolerate, plus one tick (the lease is renewed on ticks). With the
+//   design's W = 1500 and H = 1000 every vote would lapse for ~500 ms each second and the lease would
+//   flicker; 2·1000·1.05/0.95 + 500 + 250 = 2961 ≤ 3000.
+export type Timers = {
+  /** H: sensor heartbeat interval (lib/sensors/timing.ts HEARTBEAT_INTERVAL_MS). */
+  readonly HEARTBEAT_MS: number;
+  /** M: consecutive failed heartbeats before a sensor fails over. */
+  readonly MISSES: number;
+  /** A heartbeat with no answer within this is a failure. */
+  readonly HEARTBEAT_TIMEOUT: number;
+  /** W: a vote counts for this long after the console-issued stamp it echoes. */
+  readonly VOTE_FRESH_MS: number;
+  /** ρ: worst rate difference of a monotonic clock against real time that we tolerate. */
+  readonly CLOCK_RATE: number;
+  /** C: a sensor counts (confirmed) after voting for a console without a break for this long. */
+  readonly CONFIRM_MS: number;
+  /** P: the peer's promise counts this long from when the asker SENT the request. */
+  readonly PROMISE_MS: number;
+  /** G: a console that granted a promise takes no lease (and does not promote) before receipt + G. */
+  readonly PROMISE_GRANT_MS: number;
+  /** How late a heartbeat may arrive against its schedule without its vote lapsing (liveness only). */
+  readonly BEAT_JITTER_MS: number;
+  /** The failover worker's tick. */
+  readonly TICK_MS: number;
+  /** A failed-over sensor probes its preferred console this often. */
+  readonly PROBE_MS: number;
+  /** K: consecutive successful probes before a sensor returns to its preferred console. */
+  readonly PROBE_SUCCESSES: number;
+};
+
+export const FAILOVER_TIMERS: Timers = Object.freeze({
+  HEARTBEAT_MS: 1000,
+  MISSES: 3,
+  HEARTBEAT_TIMEOUT: 1000,
+  VOTE_FRESH_MS: 3000,
+  CLOCK_RATE: 0.05,
+  CONFIRM_MS: 3350,
+  PROMISE_MS: 1500,
+  PROMISE_GRANT_MS: 1750,
+  BEAT_JITTER_MS: 500,
+  TICK_MS: 250,
+  PROBE_MS: 2000,
+  PROBE_SUCCESSES: 3,
+});
+
+// ρ stretched both ways: what d ms of one clock can amount to on another.
+const stretch = (t: Timers) => (1 + t.CLOCK_RATE) / (1 - t.CLOCK_RATE);
+
+// The inequalities above, as sentences naming the numbers that break them. Empty when the timers are sound.
+export function checkTimers(t: Timers): string[] {
+  const violated: string[] = [];
+  const positive: (keyof Timers)[] = ['HEARTBEAT_MS', 'MISSES', 'HEARTBEAT_TIMEOUT', 'VOTE_FRESH_MS', 'CONFIRM_MS'];
+  positive.push('PROMISE_MS', 'PROMISE_GRANT_MS', 'TICK_MS', 'PROBE_MS', 'PROBE_SUCCESSES');
+  for (const name of positive) {
+    if (!Number.isFinite(t[name]) || t[name] <= 0) violated.push(`${name} > 0 (is ${t[name]})`);
+  }
+  if (!Number.isFinite(t.BEAT_JITTER_MS) || t.BEAT_JITTER_MS < 0) violated.push(`BEAT_JITTER_MS ≥ 0 (is ${t.BEAT_JITTER_MS})`);
+  if (!(t.CLOCK_RATE >= 0 && t.CLOCK_RATE < 1)) {
+    violated.push(`0 ≤ CLOCK_RATE < 1 (is ${t.CLOCK_RATE})`);
+    return violated; // the ratios below mean nothing
+  }
+  const confirmFloor = t.VOTE_FRESH_MS * stretch(t);
+  if (t.CONFIRM_MS < confirmFloor) violated.push(`CONFIRM_MS ≥ VOTE_FRESH_MS·(1+ρ)/(1−ρ): ${t.CONFIRM_MS} < ${confirmFloor.toFixed(1)}`);
+  const grantFloor = t.PROMISE_MS * stretch(t);
+  if (t.PROMISE_GRANT_MS < grantFloor)
+    violated.push(`PROMISE_GRANT_MS ≥ PROMISE_MS·(1+ρ)/(1−ρ): ${t.PROMISE_GRANT_MS} < ${grantFloor.toFixed(1)}`);
+  const freshFloor = 2 * t.HEARTBEAT_MS * stretch(t) + t.BEAT_JITTER_MS + t.TICK_MS;
+  if (t.VOTE_FRESH_MS < freshFloor)
+    violated.push(`VOTE_FRESH_MS ≥ 2·HEARTBEAT_MS·(1+ρ)/(1−ρ) + BEAT_JITTER_MS + TICK_MS: ${t.VOTE_FRESH_MS} < ${freshFloor.toFixed(1)}`);
+  return violated;
+}

@@ -14,6 +14,8 @@ import { explainConnectionFailure } from './lib/db/connection-failure.ts';
 import { disconnectDb } from './lib/db/lifecycle.ts';
 import { applyMigrations } from './lib/db/migrate.ts';
 import { claimDataDir, openDatabase } from './lib/db/open.ts';
+import { failoverPeerRoutes } from './lib/failover/http/handlers.ts';
+import { startFailoverRuntime } from './lib/failover/runtime.ts';
 import { startReplicationRuntime } from './lib/replication/runtime.ts';
 import { StartupFailure } from './lib/runtime/startup-failure.ts';
 import { getLogger } from './lib/logs/logger.ts';
@@ -144,6 +146,10 @@ async function main(): Promise<void> {
     server.setSecureContext({ key: next.key, cert: next.cert, ...TLS_POLICY });
     log.info('HTTPS certificate reloaded');
   });
+  // Before the first request: a paired console accepts no change until it knows the current term and
+  // holds the lease (lib/failover/runtime.ts).
+  const failover = await startFailoverRuntime(config, getLogger('ha'));
+  undo.push(() => failover.stop());
   await new Promise<void>((resolve, reject) => {
     server.once('error', (error) => reject(describeListenError(error, config.bindAddress, config.httpsPort)));
     server.listen(config.httpsPort, config.bindAddress, resolve);
@@ -154,7 +160,7 @@ async function main(): Promise<void> {
   });
 
   // The peer listener (its own port) and the replication pump, while a peer is trusted.
-  const replication = await startReplicationRuntime(config, getLogger('ha'));
+  const replication = await startReplicationRuntime(config, getLogger('ha'), { peerRoutes: failoverPeerRoutes });
   undo.push(() => replication.stop());
 
   log.info({ origin, domain: boot.domain, migrationsApplied: migrations.applied, startupMs: Date.now() - started }, 'console started');
@@ -185,6 +191,7 @@ async function main(): Promise<void> {
     server.close();
     server.closeAllConnections();
     await replication.stop().catch(() => undefined);
+    await failover.stop().catch(() => undefined);
     // Heartbeat liveness is written in batches; write the last one before the database goes.
     stopLivenessFlusher();
     await flushSensorLiveness().catch(() => undefined);

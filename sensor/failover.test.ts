@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import {
   due,
   initialFailover,
+  LEAVE_AFTER_MS,
   MISSES,
   onHeartbeatResult,
   onProbeResult,
@@ -99,6 +100,16 @@ describe('sensor failover rules', () => {
     expect(stampFor(state, 'home')).toBeUndefined();
   });
 
+  it('leaves no sooner than LEAVE_AFTER_MS after the last answer, however fast the misses come', () => {
+    // Answered at 1000, then three instant refusals of the connection within 600 ms.
+    let state = onHeartbeatResult(paired(), 'home', answer(), 1000).state;
+    for (const t of [1200, 1400, 1600]) state = onHeartbeatResult(state, 'home', failed, t).state;
+    expect(state).toMatchObject({ using: 'home', misses: 3 });
+    // The next miss once the window has passed moves it.
+    const step = onHeartbeatResult(state, 'home', failed, 1000 + LEAVE_AFTER_MS);
+    expect(switches(step).map((s) => s.reason)).toEqual(['misses']);
+  });
+
   it('keeps the disconnected behaviour when unpaired: no switch however many failures', () => {
     const { state, steps } = beats(initialFailover({ highestTerm: 0, peer: null }), Array<RequestResult>(10).fill(failed));
     expect(state).toMatchObject({ using: 'home', misses: 10 });
@@ -126,8 +137,8 @@ describe('sensor failover rules', () => {
     // Any failure resets the count.
     { probes: [answer(), answer(), failed, answer(), answer()], back: false },
     { probes: [answer(), refused, answer(), answer(), answer()], back: true },
-    // Reachable but sending the sensor back where it is: not a success.
-    { probes: [answer(), answer({ state: 'FROZEN', active: 'peer', term: 2 }), answer(), answer()], back: false },
+    // A frozen primary is a success: the votes of the sensors that return are what restores it.
+    { probes: [answer(), answer({ state: 'FROZEN', active: 'peer', term: 2 }), answer()], back: true },
   ] satisfies { probes: RequestResult[]; back: boolean }[])('returns after K consecutive probe successes only (%#)', ({ probes, back }) => {
     let { state, t } = failedOver();
     const decisions: Decision[] = [];
@@ -145,10 +156,16 @@ describe('sensor failover rules', () => {
   it.each([
     {
       name: 'planned switchover: standby with the same term names the peer',
-      reply: answer({ state: 'STANDBY', active: 'peer', term: 1 }),
+      reply: answer({ role: 'SECONDARY', state: 'STANDBY', active: 'peer', term: 1 }),
       moves: true,
     },
-    { name: 'a frozen console with a higher term', reply: answer({ state: 'FROZEN', active: 'peer', term: 5 }), moves: true },
+    {
+      name: 'a secondary back on standby after the primary was restored',
+      reply: answer({ role: 'SECONDARY', state: 'STANDBY', active: 'peer', term: 5 }),
+      moves: true,
+    },
+    // Its sensors' votes are what restores a frozen primary: it never sends them away.
+    { name: 'a frozen primary', reply: answer({ role: 'PRIMARY', state: 'FROZEN', active: 'peer', term: 5 }), moves: false },
     { name: 'an older term', reply: answer({ state: 'STANDBY', active: 'peer', term: 0 }), moves: false },
     { name: 'an ACTIVE console naming its peer', reply: answer({ state: 'ACTIVE', active: 'peer', term: 3 }), moves: false },
     { name: 'a standby that does not know', reply: answer({ state: 'STANDBY', active: 'unknown', term: 3 }), moves: false },

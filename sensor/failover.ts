@@ -11,6 +11,11 @@
 export const HEARTBEAT_TIMEOUT_MS = 1000;
 // Consecutive failed heartbeats to the console in use before switching to the other one (M).
 export const MISSES = 3;
+// And never sooner than this after the last answer of the console left (M × the pair's 1 s heartbeat,
+// whatever this agent's own interval): the secondary's confirmation time rests on it (lib/ha/timing.ts,
+// CONFIRM_TAKEOVER_MS) — the primary still counts the last vote for a while, and must have stopped
+// counting it before the secondary can take over.
+export const LEAVE_AFTER_MS = MISSES * 1000;
 // While on the non-preferred console, the preferred one is probed this often.
 export const PROBE_MS = 2000;
 // Consecutive successful probes before returning to the preferred console (K; hysteresis).
@@ -67,6 +72,8 @@ export type FailoverState = {
   // Left after M misses and not heard since: its word that it is active does not bring the sensor back
   // ("active: peer" from a console whose peer is unreachable); probes or misses elsewhere do.
   readonly unreachable: Readonly<Record<ConsoleRef, boolean>>;
+  // When each console last answered a heartbeat (the caller's monotonic ms).
+  readonly answeredAt: Readonly<Record<ConsoleRef, number | null>>;
 };
 
 export type Step = { state: FailoverState; actions: Action[]; decisions: Decision[] };
@@ -94,6 +101,7 @@ export function initialFailover(options: { highestTerm: number; peer: { role: st
     roles,
     rolesTerm: 0,
     unreachable: { home: false, peer: false },
+    answeredAt: { home: null, peer: null },
   };
 }
 
@@ -135,6 +143,7 @@ export function onHeartbeatResult(state: FailoverState, ref: ConsoleRef, result:
         misses: 0,
         stamps: { ...out.state.stamps, [ref]: answer.stamp ?? null },
         unreachable: { ...out.state.unreachable, [ref]: false },
+        answeredAt: { ...out.state.answeredAt, [ref]: now },
       });
       const other = otherConsole(ref);
       if (sendsOn(answer, before) && out.state.peerKnown && !out.state.unreachable[other]) out.switchTo(other, 'not-active', now);
@@ -151,7 +160,8 @@ export function onHeartbeatResult(state: FailoverState, ref: ConsoleRef, result:
   }
   const misses = state.misses + 1;
   out.set({ misses });
-  if (misses >= MISSES && state.peerKnown) {
+  const answered = state.answeredAt[ref];
+  if (misses >= MISSES && state.peerKnown && (answered === null || now - answered >= LEAVE_AFTER_MS)) {
     out.set({ unreachable: { ...out.state.unreachable, [ref]: true } });
     out.switchTo(otherConsole(ref), 'misses', now);
   }
@@ -188,10 +198,11 @@ export function onRegistrationNotActive(state: FailoverState, ref: ConsoleRef, n
   return out.done();
 }
 
-// A console that is not ACTIVE, names its peer as active and is at least as current as the sensor sends
-// it on (planned switchover, a frozen primary).
+// A secondary that is not ACTIVE, names its peer (the primary) as active and is at least as current as
+// the sensor sends it home at once: after a planned switchover, or once the primary is restored. A frozen
+// PRIMARY never sends its sensors away: their votes are what restores it.
 function sendsOn(answer: ConsoleAnswer, highestTerm: number): boolean {
-  return answer.active === 'peer' && answer.state !== 'ACTIVE' && answer.term >= highestTerm;
+  return answer.role === 'SECONDARY' && answer.active === 'peer' && answer.state !== 'ACTIVE' && answer.term >= highestTerm;
 }
 
 function collector(initial: FailoverState) {

@@ -33,7 +33,14 @@ export type AuditAction =
   | 'trusted-host.certificate'
   | 'ha.peer-unreachable'
   | 'ha.peer-reachable'
-  | 'ha.switchover-request';
+  | 'ha.switchover-request'
+  // Role changes decided by the failover state machine (lib/ha/quorum.ts); the HA page's timeline.
+  | 'ha.takeover'
+  | 'ha.restore'
+  | 'ha.step-down'
+  | 'ha.term-learned'
+  | 'ha.switchover'
+  | 'ha.switchover-aborted';
 
 export type AuditOutcome = 'success' | 'failure';
 

@@ -2,6 +2,7 @@ import { headers } from 'next/headers';
 import { redirect } from 'next/navigation';
 import type { z } from 'zod';
 import { awaitPeerCommit } from '../runtime/peer-commit.ts';
+import { leaseStillHeld, writeLease } from '../runtime/write-lease.ts';
 import { loadWriteRefusal } from '../ha/write-refusal.ts';
 import { getSetting } from '../settings/data.ts';
 import { forbidden, UNAUTHENTICATED, type ActionFailure } from './action-result.ts';
@@ -102,8 +103,20 @@ export function guardedWrite<S extends z.ZodType, R extends { ok: boolean }>(
   return guardedAction(role, schema, async (input: z.infer<S>, user): Promise<(R & { replication?: 'pending' }) | ActionFailure> => {
     const refusal = await loadWriteRefusal();
     if (refusal) return refusal;
+    // The active console of a pair writes only while it holds the lease, checked before the change and
+    // again once it has committed: a change that outlived the lease (the process hung mid-write) is not
+    // confirmed to the person, because the other console may have taken over meanwhile.
+    const lease = writeLease();
+    if (!lease.ok) return { ok: false, code: 'NO_LEASE', message: lease.message };
     const result = await run(input, user);
     if (!result.ok) return result;
+    if (!leaseStillHeld(lease.token))
+      return {
+        ok: false,
+        code: 'LEASE_LOST',
+        message:
+          'This console lost the lease while the change was being saved, so it cannot confirm the change: the other console may have taken over. Check the High Availability page and make the change again on the active console.',
+      };
     // Paired: the change is on the secondary too before the form says "Saved", or it says it is not yet.
     return (await awaitPeerCommit()) === 'pending' ? { ...result, replication: 'pending' as const } : result;
   });

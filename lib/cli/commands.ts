@@ -4,6 +4,7 @@
 export const APPLIANCE_COMMANDS = [
   'cyberx-management-backup',
   'cyberx-management-ha-check',
+  'cyberx-management-ha-promote',
   'cyberx-management-system-restore',
   'cyberx-management-trusted-hosts-add',
   'cyberx-management-trusted-hosts-apply',

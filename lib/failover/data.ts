@@ -30,3 +30,58 @@ export async function getFailoverPeer() {
     select: { applianceId: true, domain: true, address: true, port: true, role: true, status: true },
   });
 }
+
+// What the failover worker reads each reconcile: this console's persisted HA state, whether the pair is
+// applied, and how many sensors are registered (the electorate: both consoles count the same replicated
+// sensor table).
+export async function readPairState() {
+  const [appliance, host, registered] = await Promise.all([
+    db().appliance.findUniqueOrThrow({
+      where: { id: 1 },
+      select: { applianceId: true, configuredRole: true, state: true, term: true, switchoverRequestedAt: true },
+    }),
+    db().trustedHost.findFirst({
+      select: {
+        applianceId: true,
+        domain: true,
+        address: true,
+        port: true,
+        peerPort: true,
+        role: true,
+        status: true,
+        fingerprint: true,
+        certificatePem: true,
+      },
+    }),
+    db().sensor.count(),
+  ]);
+  return { appliance, host, registered };
+}
+export type PairState = Awaited<ReturnType<typeof readPairState>>;
+
+// How a switchover asked for at `since` ended, as the worker recorded it (an `ha.switchover` audit
+// event of this console), or null while it is still under way.
+export async function switchoverOutcomeSince(since: Date) {
+  const event = await db().auditEvent.findFirst({
+    where: { action: 'ha.switchover', origin: null, at: { gte: since } },
+    orderBy: { id: 'desc' },
+    select: { outcome: true, details: true },
+  });
+  if (!event) return null;
+  const details = (event.details ?? {}) as { message?: string; term?: number; reason?: string };
+  return { ok: event.outcome === 'success', message: details.message ?? details.reason ?? '', term: details.term ?? null };
+}
+
+export async function readLocalHaState() {
+  const [appliance, host] = await Promise.all([
+    db().appliance.findUniqueOrThrow({ where: { id: 1 }, select: { configuredRole: true, state: true, term: true } }),
+    db().trustedHost.findFirst({ select: { domain: true, status: true } }),
+  ]);
+  return { ...appliance, term: Number(appliance.term), peer: host };
+}
+
+// The request is still waiting for the running console's worker to take it.
+export async function switchoverPending(): Promise<boolean> {
+  const row = await db().appliance.findUniqueOrThrow({ where: { id: 1 }, select: { switchoverRequestedAt: true } });
+  return row.switchoverRequestedAt !== null;
+}

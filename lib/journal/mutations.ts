@@ -1,5 +1,6 @@
 import type { Tx } from '../db/client.ts';
 import type { JournalEntry } from './schema.ts';
+import { writeLease } from '../runtime/write-lease.ts';
 
 // Held from a row's append until its transaction ends. Without it, seq (a sequence) would not be commit
 // order: a transaction could take seq 100, another take 101 and commit first, and a replication pump
@@ -28,6 +29,11 @@ export async function appendJournal(tx: Tx, entry: JournalEntry): Promise<bigint
   // what it records itself (sensor events it receives, its audit trail, files on its own disk).
   if (appliance.state !== 'ACTIVE' && !WRITABLE_WHEN_NOT_ACTIVE.has(entry.entity))
     throw new NotActiveError(`This console is ${appliance.state.toLowerCase()}: ${entry.entity} changes are made on the active console.`);
+  // And an active console of a pair only while it holds the lease (lib/runtime/write-lease.ts).
+  if (!WRITABLE_WHEN_NOT_ACTIVE.has(entry.entity)) {
+    const lease = writeLease();
+    if (!lease.ok) throw new NotActiveError(lease.message);
+  }
   const row = await tx.journal.create({
     data: {
       term: appliance.term,

@@ -12,7 +12,8 @@ import { getSetting } from '../settings/data.ts';
 import { getApplianceForPeer, getTrustedPeer, journalHead } from './data.ts';
 import { setPeerCommitWaiter } from '../runtime/peer-commit.ts';
 import { PEER_FINGERPRINT_HEADER } from './http/handlers.ts';
-import { replicationRouter } from './http/router.ts';
+import { peerRouter } from './http/router.ts';
+import type { HttpHandler } from '../http/types.ts';
 import { pruneJournal } from './mutations.ts';
 import { startPump, type Pump, type PumpStatus } from './pump.ts';
 
@@ -43,7 +44,12 @@ export function replicationRuntime(): ReplicationRuntime | null {
 const RECONCILE_MS = 1000;
 const PRUNE_EVERY_MS = 60_000;
 
-export async function startReplicationRuntime(config: ApplianceConfig, log: Logger): Promise<ReplicationRuntime> {
+export async function startReplicationRuntime(
+  config: ApplianceConfig,
+  log: Logger,
+  options: { peerRoutes?: Record<string, HttpHandler> } = {},
+): Promise<ReplicationRuntime> {
+  const router = peerRouter(options.peerRoutes);
   let listener: { peer: PeerServer; pinned: string; identity: string } | null = null;
   let pump: { pump: Pump; client: PeerClient; key: string } | null = null;
   let stopped = false;
@@ -181,7 +187,7 @@ export async function startReplicationRuntime(config: ApplianceConfig, log: Logg
     // The certificate the listener checked, for the handlers' sender check; never what a client claims.
     request.headers[PEER_FINGERPRINT_HEADER] = peer.fingerprint;
     const pathname = (request.url ?? '/').split('?')[0]!;
-    void serveNodeRequest(replicationRouter, request, response, pathname);
+    void serveNodeRequest(router, request, response, pathname);
   }
 
   let timer: NodeJS.Timeout | undefined;

@@ -1,5 +1,5 @@
 import { insertRowsSql, qualified, quoteIdent, type TableInfo } from '../backups/tables.ts';
-import { REPLICATED_TABLES, type ReplicatedTableName } from './tables.ts';
+import { REPLICATED_TABLES, type ReplicatedTable, type ReplicatedTableName } from './tables.ts';
 
 // The SQL that reads rows to send and writes rows received. Rows travel in the form of the backup
 // archive (row_to_json on one side, json_populate_record on the other), so every column type keeps its
@@ -37,12 +37,22 @@ export const rowsParameter = (rows: readonly string[]) => `[${rows.join(',')}]`;
 // Inserts the rows in $1, or brings an existing row up to them — except
 // its local columns (lib/replication/tables.ts), which stay this console's.
 export function upsertRowsSql(table: TableInfo): string {
-  const local = new Set<string>(REPLICATED_TABLES[table.name as ReplicatedTableName]?.local ?? []);
+  const spec: ReplicatedTable | undefined = REPLICATED_TABLES[table.name as ReplicatedTableName];
+  const local = new Set<string>(spec?.local ?? []);
+  const greatest = new Set<string>(spec?.greatest ?? []);
   const keys = new Set(table.primaryKey);
   const updated = table.columns.filter((c) => !c.generated && !keys.has(c.name) && !local.has(c.name));
-  const onConflict = updated.length
-    ? `DO UPDATE SET ${updated.map((c) => `${quoteIdent(c.name)} = EXCLUDED.${quoteIdent(c.name)}`).join(', ')}`
-    : 'DO NOTHING';
+  // In DO UPDATE the existing row goes by the table's own name.
+  const target = (c: string) => `${quoteIdent(table.name)}.${quoteIdent(c)}`;
+  const assignments = [
+    ...updated.map((c) =>
+      greatest.has(c.name)
+        ? `${quoteIdent(c.name)} = GREATEST(${target(c.name)}, EXCLUDED.${quoteIdent(c.name)})`
+        : `${quoteIdent(c.name)} = EXCLUDED.${quoteIdent(c.name)}`,
+    ),
+    ...Object.entries(spec?.peerHolds ?? {}).map(([c, from]) => `${quoteIdent(c)} = GREATEST(${target(c)}, EXCLUDED.${quoteIdent(from)})`),
+  ];
+  const onConflict = assignments.length ? `DO UPDATE SET ${assignments.join(', ')}` : 'DO NOTHING';
   return `${insertRowsSql(table)} ON CONFLICT (${table.primaryKey.map(quoteIdent).join(', ')}) ${onConflict}`;
 }
 

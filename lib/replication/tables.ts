@@ -9,7 +9,12 @@ import type { SensorEventInput } from '../sensors/protocol.ts';
 // the sender's values, a sensible start) but never overwrites them afterwards. Sign-in counters stay per
 // console (a lockout on one appliance does not lock the user out of the other), and each console hears
 // sensors' heartbeats itself.
-export type ReplicatedTable = { local: readonly string[] };
+//
+// `greatest` columns only grow: both consoles of a pair store a sensor's events (it talks to one at a time,
+// but a batch may still be on its way from the other), so the stored row keeps the higher of the two.
+// `peerHolds` columns say what the paired console holds: a row from the peer carries its own `acked_seq`,
+// which the peer therefore holds — sensors may drop those events once this console holds them too.
+export type ReplicatedTable = { local: readonly string[]; greatest?: readonly string[]; peerHolds?: Readonly<Record<string, string>> };
 
 export const REPLICATED_TABLES = {
   // updated_at moves with a sign-in here too.
@@ -17,7 +22,11 @@ export const REPLICATED_TABLES = {
   setting: { local: [] },
   vlan: { local: [] },
   activation: { local: [] },
-  sensor: { local: ['last_heard_at', 'clock_offset_ms', 'counters', 'replicated_seq'] },
+  sensor: {
+    local: ['last_heard_at', 'clock_offset_ms', 'counters', 'replicated_seq'],
+    greatest: ['acked_seq', 'alert_count'],
+    peerHolds: { replicated_seq: 'acked_seq' },
+  },
   sensor_event: { local: [] },
   device: { local: [] },
   // Keyed on the receiver by (origin, origin_id): ids are each console's own sequence.

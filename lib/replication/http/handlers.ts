@@ -27,13 +27,13 @@ export const PEER_FINGERPRINT_HEADER = 'x-otc-peer-fingerprint';
 
 const LIMIT = { maxBytes: MAX_PEER_BODY_BYTES, tooLargeMessage: `A peer message is at most ${MAX_PEER_BODY_BYTES} bytes.` };
 
-async function parse<S extends z.ZodType>(request: HttpRequest, schema: S) {
+export async function parsePeerMessage<S extends z.ZodType>(request: HttpRequest, schema: S) {
   if (request.method !== 'POST') return { ok: false as const, response: methodNotAllowed() };
   return parseJsonBody(request, schema, LIMIT);
 }
 
 // The sender must be the trusted host, by appliance id AND by the certificate its connection presented.
-async function requireTrustedSender(request: HttpRequest, from: string): Promise<HttpResponse | null> {
+export async function requireTrustedSender(request: HttpRequest, from: string): Promise<HttpResponse | null> {
   const host = await getTrustedPeer();
   const presented = headerOf(request, PEER_FINGERPRINT_HEADER);
   if (!host || host.applianceId !== from || host.fingerprint !== presented) {
@@ -46,7 +46,7 @@ async function requireTrustedSender(request: HttpRequest, from: string): Promise
 const refused = (r: Refusal): HttpResponse => ({ status: r.status, json: { code: r.code, message: r.message, appliedSeq: r.appliedSeq } });
 
 export async function handleHello(request: HttpRequest): Promise<HttpResponse> {
-  const body = await parse(request, helloRequest);
+  const body = await parsePeerMessage(request, helloRequest);
   if (!body.ok) return body.response;
   const untrusted = await requireTrustedSender(request, body.data.from);
   if (untrusted) return untrusted;
@@ -65,7 +65,7 @@ export async function handleHello(request: HttpRequest): Promise<HttpResponse> {
 }
 
 export async function handleApply(request: HttpRequest): Promise<HttpResponse> {
-  const body = await parse(request, applyRequest);
+  const body = await parsePeerMessage(request, applyRequest);
   if (!body.ok) return body.response;
   const untrusted = await requireTrustedSender(request, body.data.from);
   if (untrusted) return untrusted;
@@ -76,7 +76,7 @@ export async function handleApply(request: HttpRequest): Promise<HttpResponse> {
 }
 
 export async function handleJournal(request: HttpRequest): Promise<HttpResponse> {
-  const body = await parse(request, journalBatch);
+  const body = await parsePeerMessage(request, journalBatch);
   if (!body.ok) return body.response;
   const untrusted = await requireTrustedSender(request, body.data.from);
   if (untrusted) return untrusted;
@@ -91,7 +91,7 @@ export async function handleJournal(request: HttpRequest): Promise<HttpResponse>
 }
 
 export async function handleSnapshot(request: HttpRequest): Promise<HttpResponse> {
-  const body = await parse(request, snapshotPart);
+  const body = await parsePeerMessage(request, snapshotPart);
   if (!body.ok) return body.response;
   const untrusted = await requireTrustedSender(request, body.data.from);
   if (untrusted) return untrusted;
@@ -109,7 +109,7 @@ export async function handleSnapshot(request: HttpRequest): Promise<HttpResponse
 // The peer is about to serve a new certificate: pin it now (the reconcile loop gives the listener and the
 // pump the new pin within a second), so connections with the new one are accepted from the start.
 export async function handleCertificate(request: HttpRequest): Promise<HttpResponse> {
-  const body = await parse(request, certificateAnnouncement);
+  const body = await parsePeerMessage(request, certificateAnnouncement);
   if (!body.ok) return body.response;
   const untrusted = await requireTrustedSender(request, body.data.from);
   if (untrusted) return untrusted;
@@ -130,7 +130,7 @@ export async function handleCertificate(request: HttpRequest): Promise<HttpRespo
 // consoles stand at the same position (lib/replication/digest.ts, isSettled); otherwise the answer is
 // the positions alone, and the asking console tries again.
 export async function handleDigest(request: HttpRequest): Promise<HttpResponse> {
-  const body = await parse(request, digestRequest);
+  const body = await parsePeerMessage(request, digestRequest);
   if (!body.ok) return body.response;
   const untrusted = await requireTrustedSender(request, body.data.from);
   if (untrusted) return untrusted;

@@ -1,3 +1,6 @@
+import { liveHaState, noteSensorTerm } from '../../ha/live-state.ts';
+import { monoNow } from '../../ha/mono.ts';
+import { recordBeat } from '../../ha/vote-table.ts';
 import { isAbsurdTime, clockOffsetMs } from '../clock.ts';
 import { loadConsoleState } from '../console-state.ts';
 import { durableSeq } from '../durability.ts';
@@ -20,17 +23,25 @@ export async function handleHeartbeat(request: HttpRequest): Promise<HttpRespons
   const beat = body.data;
   if (isAbsurdTime(beat.clock, now))
     return failure(400, 'ABSURD_CLOCK', "The sensor clock is more than a year away from the console's. Set the sensor's time (NTP).");
-  recordHeartbeat(sensor.id, {
-    heardAt: now,
-    ip: request.ip,
-    version: beat.version,
-    clockOffsetMs: clockOffsetMs(beat.clock, now),
-    counters: beat.counters,
-    highestTerm: beat.highestTerm,
-  });
+  // A higher term stops this console's writes before anything else happens (lib/failover/runtime.ts).
+  noteSensorTerm(beat.highestTerm);
+  const live = liveHaState();
+  // Paired, a heartbeat is a vote for this console and gets the stamp its next one echoes; a probe is not.
+  const vote = live ? recordBeat(sensor.id, { stamp: beat.stamp, probe: beat.probe }, monoNow()) : { stamp: null };
+  if (!beat.probe)
+    recordHeartbeat(sensor.id, {
+      heardAt: now,
+      ip: request.ip,
+      version: beat.version,
+      clockOffsetMs: clockOffsetMs(beat.clock, now),
+      counters: beat.counters,
+      highestTerm: beat.highestTerm,
+    });
   const state = await loadConsoleState(now);
   const response: HeartbeatResponse = {
     ...state,
+    ...(live ? { role: live.role, state: live.mode, term: live.term, active: live.active } : {}),
+    ...(vote.stamp ? { stamp: vote.stamp } : {}),
     serverTime: now,
     ackedSeq: sensor.ackedSeq,
     durableSeq: durableSeq(sensor.ackedSeq, sensor.replicatedSeq),

@@ -14,7 +14,7 @@ import { StartupFailure } from '../runtime/startup-failure.ts';
 // console itself runs preloaded with (libfaketime shifting the appliance's clock, as the fault suite does)
 // applies to its database too: one appliance, one clock.
 const PRELOAD = /^(LD_PRELOAD|FAKETIME(_[A-Z_]+)?)$/;
-export const serverEnv = (from: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv =>
+export const serverEnv = (from: Record<string, string | undefined> = process.env): NodeJS.ProcessEnv =>
   ({
     PATH: from.PATH ?? '/usr/bin:/bin',
     LC_ALL: 'C',

@@ -70,8 +70,10 @@ describe('primary↔secondary link partitioned both ways, sensors still on the p
 
     // Traffic stops once the link has carried writes again; then the final state is read.
     const healedAt = observerNow();
-    await waitFor('a write acknowledged on both consoles after healing', () =>
-      acknowledged().some((w) => w.startedAt > healedAt && w.detail === undefined),
+    await waitFor(
+      'a write acknowledged on both consoles after healing',
+      () => acknowledged().some((w) => w.startedAt > healedAt && w.detail === undefined),
+      30_000,
     );
     await writer.stop();
     await pair.stopAgents(pair.agents);

@@ -427,6 +427,9 @@ export async function startHaPair(options: HaPairOptions = {}) {
     );
   }
 
+  // The newest sample of a console (e.g. for a writer that follows the active console).
+  const lastSample = (name: SideName): StateSample | undefined => history.samples.findLast((sample) => sample.console === name);
+
   // Samples both consoles and collects acknowledged events every `intervalMs` until stopped.
   function startSampler(intervalMs = 250, status?: Parameters<typeof sampleOnce>[0]) {
     let running = true;
@@ -562,6 +565,7 @@ export async function startHaPair(options: HaPairOptions = {}) {
     startWriter,
     sampleOnce,
     startSampler,
+    lastSample,
     digests,
     finalEvents,
     finalSettings,

@@ -204,6 +204,8 @@ export async function startHaPair(options: HaPairOptions = {}) {
     if (s.process === 'stopped') cont(name);
     if (s.process === 'running' && s.running) await stopConsole(s.running.process);
     s.process = 'dead';
+    // A browser signs in again after a restart rather than count on its old session.
+    sessions.delete(name);
     await start(s);
   }
 

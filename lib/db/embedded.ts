@@ -33,11 +33,19 @@ export type EmbeddedOptions = {
 
 // A console killed with SIGKILL leaves its postgres running; a new start would then fail on the
 // cluster's lock. Stop the orphan first so that a restarted appliance comes back by itself.
+// The pid file outlives its server when the whole appliance went down at once (power loss, the service
+// manager killing every process of the service): its pid may since belong to any process, even this
+// console. Only a postgres serving this cluster is stopped; for anything else the file is stale and is
+// removed, since PostgreSQL itself refuses to start over a pid file whose pid is alive.
 async function stopOrphan(clusterDir: string): Promise<void> {
   const pidFile = path.join(clusterDir, 'postmaster.pid');
   if (!existsSync(pidFile)) return;
   const pid = Number(readFileSync(pidFile, 'utf8').split('\n')[0]);
   if (!Number.isInteger(pid) || pid <= 0) return;
+  if (pid === process.pid || !servesCluster(pid, clusterDir)) {
+    await rm(pidFile, { force: true });
+    return;
+  }
   try {
     process.kill(pid, 'SIGINT');
   } catch {
@@ -54,6 +62,18 @@ async function stopOrphan(clusterDir: string): Promise<void> {
   throw new StartupFailure(
     `An earlier PostgreSQL (pid ${pid}) still holds ${clusterDir} and does not stop: stop it (kill ${pid}) and start again.`,
   );
+}
+
+// Whether the process is a postgres started on this cluster (its command line, as startServer gives it).
+function servesCluster(pid: number, clusterDir: string): boolean {
+  let args: string[];
+  try {
+    args = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+  } catch {
+    return false; // no such process
+  }
+  const dir = args.indexOf('-D');
+  return path.basename(args[0] ?? '') === 'postgres' && dir > 0 && path.resolve(args[dir + 1] ?? '') === path.resolve(clusterDir);
 }
 
 // The recorded port may have been taken while the console was down.

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { reasonIn } from './postgres-process.ts';
+import { reasonIn, serverEnv } from './postgres-process.ts';
 
 // The reason PostgreSQL and initdb give, as they print it, turned into the tail of one line.
 describe('reasonIn', () => {
@@ -33,5 +33,27 @@ describe('reasonIn', () => {
   it('falls back to the last line printed', () => {
     expect(reasonIn('one\ntwo\n\n')).toBe('two');
     expect(reasonIn('')).toBe('');
+  });
+});
+
+describe('serverEnv', () => {
+  it("keeps the console's secrets from PostgreSQL and passes on only the path, the locale and a preloaded clock", () => {
+    const env = serverEnv({
+      PATH: '/usr/bin',
+      DATABASE_URL: 'postgres://console:secret@127.0.0.1/console',
+      OTC_DATA_DIR: '/var/lib/otc',
+      LD_PRELOAD: '/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1',
+      FAKETIME_TIMESTAMP_FILE: '/var/lib/otc/faketime',
+      FAKETIME_DONT_FAKE_MONOTONIC: '1',
+      FAKETIMEX: 'no',
+    });
+    expect(env).toEqual({
+      PATH: '/usr/bin',
+      LC_ALL: 'C',
+      LD_PRELOAD: '/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1',
+      FAKETIME_TIMESTAMP_FILE: '/var/lib/otc/faketime',
+      FAKETIME_DONT_FAKE_MONOTONIC: '1',
+    });
+    expect(serverEnv({})).toEqual({ PATH: '/usr/bin:/bin', LC_ALL: 'C' });
   });
 });

@@ -10,8 +10,16 @@ import { StartupFailure } from '../runtime/startup-failure.ts';
 // superuser password to a world-readable file in the temp directory, lets a failed spawn crash the
 // process with a stack trace, reports an early server exit without its reason and takes over SIGINT.
 
-// PostgreSQL reads only what it needs: the console's secrets stay out of its environment.
-const serverEnv = (): NodeJS.ProcessEnv => ({ PATH: process.env.PATH ?? '/usr/bin:/bin', LC_ALL: 'C' }) as unknown as NodeJS.ProcessEnv;
+// PostgreSQL reads only what it needs: the console's secrets stay out of its environment. A library the
+// console itself runs preloaded with (libfaketime shifting the appliance's clock, as the fault suite does)
+// applies to its database too: one appliance, one clock.
+const PRELOAD = /^(LD_PRELOAD|FAKETIME(_[A-Z_]+)?)$/;
+export const serverEnv = (from: Record<string, string | undefined> = process.env): NodeJS.ProcessEnv =>
+  ({
+    PATH: from.PATH ?? '/usr/bin:/bin',
+    LC_ALL: 'C',
+    ...Object.fromEntries(Object.entries(from).filter(([name, value]) => PRELOAD.test(name) && value !== undefined)),
+  }) as unknown as NodeJS.ProcessEnv;
 const asUser = (user: ServerUser) => (user ? { uid: user.uid, gid: user.gid } : {});
 
 type Outcome = { code: number | null; signal: NodeJS.Signals | null; output: string };

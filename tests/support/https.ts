@@ -5,7 +5,7 @@ export type HttpsResponse = { status: number; headers: Record<string, string | s
 // A tiny HTTPS client that trusts exactly the console's own certificate (passed as `ca`).
 export function request(
   url: string,
-  options: { ca: string; method?: string; headers?: Record<string, string>; body?: string | Buffer },
+  options: { ca: string; method?: string; headers?: Record<string, string>; body?: string | Buffer; timeoutMs?: number },
 ): Promise<HttpsResponse> {
   return new Promise((resolve, reject) => {
     const req = https.request(url, { method: options.method ?? 'GET', ca: options.ca, headers: options.headers }, (res) => {
@@ -15,6 +15,9 @@ export function request(
       res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
     });
     req.on('error', reject);
+    // No answer in time (a stopped console, a paused link): the request is abandoned, its socket closed.
+    if (options.timeoutMs !== undefined)
+      req.setTimeout(options.timeoutMs, () => req.destroy(new Error(`no answer from ${url} within ${options.timeoutMs} ms`)));
     if (options.body) req.write(options.body);
     req.end();
   });

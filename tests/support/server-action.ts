@@ -52,7 +52,12 @@ async function encoded(args: unknown): Promise<{ body: string | Buffer; contentT
 }
 
 // Calls the action with one argument, as a form does; anything but a 200 with a result is an error.
-export async function callServerAction(session: BrowserSession, action: ServerActionRef, args: unknown): Promise<ActionResult> {
+export async function callServerAction(
+  session: BrowserSession,
+  action: ServerActionRef,
+  args: unknown,
+  options: { timeoutMs?: number } = {},
+): Promise<ActionResult> {
   const { body, contentType } = await encoded(args);
   const response = await request(`${session.url}${action.page}`, {
     ca: session.ca,
@@ -65,6 +70,7 @@ export async function callServerAction(session: BrowserSession, action: ServerAc
       'content-type': contentType,
     },
     body,
+    ...options,
   });
   if (response.status !== 200)
     throw new Error(`${action.file} ${action.name}: HTTP ${response.status} from ${action.page}: ${response.body.slice(0, 300)}`);

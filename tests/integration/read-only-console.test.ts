@@ -78,14 +78,14 @@ const WRITES: ActionCase[] = [
     args: () => ({ file: file('{}', 'site.activation') }),
     whenActive: { ok: false, code: 'SECONDARY_CONSOLE' },
   },
-  // The planned switchover: only the active console hands over its role. No failover worker runs in this
-  // test's console, so when active it gets past the refusal to saying there is no pair to hand over to.
+  // The planned switchover: only the active console hands over its role. The peer recorded here is not a
+  // console that answers, so when active it gets past the refusal to saying the peer cannot take over.
   {
     file: 'lib/failover/actions.ts',
     name: 'switchover',
     who: 'admin',
     args: () => ({}),
-    whenActive: { ok: false, code: 'NOT_PAIRED' },
+    whenActive: { ok: false, code: 'PEER_UNREACHABLE' },
   },
   {
     file: 'lib/appliance/actions.ts',

@@ -13,6 +13,7 @@ import {
   queryOn as query,
   sideEnv as env,
   startAgents,
+  waitWritable,
   stopAgents,
   type ConsoleSide,
 } from '../support/paired-consoles.ts';
@@ -100,6 +101,8 @@ describe('a paired primary', () => {
         BigInt((await query<{ s: string }>(A, 'SELECT peer_applied_seq::text AS s FROM trusted_host'))[0]?.s ?? '0') >= BigInt(head),
       60_000,
     );
+    // Paired, the primary writes only while it holds the lease: a moment after the pair is applied.
+    await waitWritable(A);
   }, 120_000);
 
   it("has the change in the secondary's database when the HTTPS response arrives", async () => {

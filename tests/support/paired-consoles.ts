@@ -1,4 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import https from 'node:https';
 import pg from 'pg';
 import type { RunningConsole } from './console.ts';
 
@@ -96,4 +97,31 @@ export async function connectedSensors(side: ConsoleSide): Promise<number> {
   return (
     await queryOn<{ n: number }>(side, "SELECT count(*)::int AS n FROM sensor WHERE last_heard_at > now() - interval '4 seconds'")
   )[0]!.n;
+}
+
+// What the side's /api/health says: whether it accepts people's changes now (active, and paired, holding
+// the write lease). Right after a pair is applied there is a moment without the lease.
+export async function isWritable(side: ConsoleSide): Promise<boolean> {
+  const body = await new Promise<string>((resolve) => {
+    const req = https.get({ host: side.host, port: side.port, path: '/api/health', rejectUnauthorized: false, timeout: 2000 }, (res) => {
+      let text = '';
+      res.on('data', (chunk: Buffer) => (text += chunk.toString()));
+      res.on('end', () => resolve(text));
+    });
+    req.on('error', () => resolve(''));
+    req.on('timeout', () => req.destroy());
+  });
+  try {
+    return (JSON.parse(body) as { writable?: boolean }).writable === true;
+  } catch {
+    return false;
+  }
+}
+
+export async function waitWritable(side: ConsoleSide, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await isWritable(side))) {
+    if (Date.now() > deadline) throw new Error(`${side.name} did not become writable within ${timeoutMs / 1000} s`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
 }

@@ -223,7 +223,7 @@ export function simulate(p: SimParams, timers: Timers, options: { allOn?: number
     if (s.leaving) return; // already on its way there
     const token = ++leaveTokens;
     s.leaving = { to, token };
-    const accepted = s.acceptedAt[s.using];
+    const accepted = s.acceptedAt[s.using] ?? null;
     const at = accepted === null ? now : Math.max(now, accepted + timers.LEAVE_AFTER_MS / (1 + timers.CLOCK_RATE));
     q.push(at, () => {
       if (s.leaving?.token === token) move(s, to);

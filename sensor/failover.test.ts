@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
+  advance,
   due,
   initialFailover,
   LEAVE_AFTER_MS,
@@ -14,6 +15,7 @@ import {
   probeSent,
   setPeerKnown,
   stampFor,
+  switchDueAt,
   type ConsoleAnswer,
   type ConsoleRef,
   type Decision,
@@ -100,14 +102,98 @@ describe('sensor failover rules', () => {
     expect(stampFor(state, 'home')).toBeUndefined();
   });
 
-  it('leaves no sooner than LEAVE_AFTER_MS after the last answer, however fast the misses come', () => {
-    // Answered at 1000, then three instant refusals of the connection within 600 ms.
-    let state = onHeartbeatResult(paired(), 'home', answer(), 1000).state;
-    for (const t of [1200, 1400, 1600]) state = onHeartbeatResult(state, 'home', failed, t).state;
-    expect(state).toMatchObject({ using: 'home', misses: 3 });
-    // The next miss once the window has passed moves it.
-    const step = onHeartbeatResult(state, 'home', failed, 1000 + LEAVE_AFTER_MS);
-    expect(switches(step).map((s) => s.reason)).toEqual(['misses']);
+  // The leave rule, reason by reason: the sensor decides at `decided`, its last accepted answer from the
+  // console it leaves came at `answered`; it switches at answered + LEAVE_AFTER_MS, not before, and answers
+  // of the console left meanwhile change nothing but the term.
+  it.each([
+    {
+      reason: 'misses',
+      // Answered at 1000, then three instant refusals of the connection within 600 ms.
+      setup: () => {
+        let state = onHeartbeatResult(paired(), 'home', answer({ stamp: 'h.1.mac' }), 1000).state;
+        let last!: Step;
+        for (const t of [1200, 1400, 1600]) state = (last = onHeartbeatResult(state, 'home', failed, t)).state;
+        return { state, last, answered: 1000, from: 'home' as ConsoleRef };
+      },
+    },
+    {
+      reason: 'not-active',
+      setup: () => {
+        const last = onHeartbeatResult(paired(), 'home', answer({ role: 'SECONDARY', state: 'STANDBY', active: 'peer', term: 1 }), 1000);
+        return { state: last.state, last, answered: 1000, from: 'home' as ConsoleRef };
+      },
+    },
+    {
+      reason: 'probes',
+      setup: () => {
+        let { state, t } = failedOver();
+        let last!: Step;
+        for (let i = 0; i < PROBE_SUCCESSES; i++) {
+          // The peer answered a heartbeat 500 ms before each probe.
+          state = onHeartbeatResult(state, 'peer', fromPeer({ stamp: `p.${i}.mac` }), t + PROBE_MS - 500).state;
+          state = (last = probe(state, answer(), (t += PROBE_MS))).state;
+        }
+        return { state, last, answered: t - 500, from: 'peer' as ConsoleRef };
+      },
+    },
+  ])('switches for $reason no sooner than LEAVE_AFTER_MS after the last accepted answer', ({ reason, setup }) => {
+    const { state, last, answered, from } = setup();
+    const to = otherConsole(from);
+    expect(last.decisions).toContainEqual({ type: 'leave', from, to, reason, at: answered + LEAVE_AFTER_MS });
+    expect(switches(last)).toEqual([]);
+    expect(state).toMatchObject({ using: from, leaving: { to, reason } });
+    expect(switchDueAt(state)).toBe(answered + LEAVE_AFTER_MS);
+    // Silent meanwhile: no heartbeat, no probe, no stamp to echo.
+    expect(due(state, answered + 1)).toEqual({ heartbeat: null, probe: null });
+    expect(state.stamps).toEqual({ home: null, peer: null });
+    // An answer of the console left is not accepted: the due time does not move, no stamp is kept; its term counts.
+    const late = onHeartbeatResult(
+      state,
+      from,
+      answer({ stamp: 'x.9.mac', term: 7, role: from === 'home' ? 'PRIMARY' : 'SECONDARY' }),
+      answered + 2000,
+    );
+    expect(late.state.answeredAt).toEqual(state.answeredAt);
+    expect(late.state.stamps).toEqual({ home: null, peer: null });
+    expect(late.state.highestTerm).toBe(7);
+    expect(switchDueAt(late.state)).toBe(answered + LEAVE_AFTER_MS);
+    expect(onHeartbeatResult(state, from, failed, answered + 2000).state.leaving).toEqual(state.leaving);
+    // Not a moment before; at the due time the switch is made, with a heartbeat to the new console at once.
+    const early = advance(late.state, answered + LEAVE_AFTER_MS - 1);
+    expect(early.state.using).toBe(from);
+    expect(switches(early)).toEqual([]);
+    const made = advance(late.state, answered + LEAVE_AFTER_MS);
+    expect(switches(made).map((d) => [d.from, d.to, d.reason])).toEqual([[from, to, reason]]);
+    expect(made.actions).toContainEqual({ type: 'heartbeat-now', to });
+    expect(made.state).toMatchObject({ using: to, leaving: null });
+    expect(due(made.state, answered + LEAVE_AFTER_MS).heartbeat).toBe(to);
+  });
+
+  it('switches at once when nothing was ever accepted from the console left, and during registration', () => {
+    expect(switches(beats(paired(), [failed, failed, failed]).steps.at(-1)!).map((d) => d.reason)).toEqual(['misses']);
+    const step = onRegistrationNotActive(paired(), 'home', 0);
+    expect(switches(step).map((d) => d.reason)).toEqual(['registration-not-active']);
+    expect(step.decisions.filter((d) => d.type === 'leave')).toEqual([]);
+  });
+
+  it('stays when the console it was leaving for is forgotten, and leaves a forgotten peer by the rule', () => {
+    const leaving = onHeartbeatResult(paired(), 'home', answer({ role: 'SECONDARY', state: 'STANDBY', active: 'peer' }), 1000).state;
+    const stays = setPeerKnown(leaving, false, 2000).state;
+    expect(stays).toMatchObject({ using: 'home', leaving: null });
+    expect(due(stays, 2000).heartbeat).toBe('home');
+    const { state: s0, t } = failedOver();
+    let state = s0;
+    state = onHeartbeatResult(state, 'peer', fromPeer(), t).state;
+    const gone = setPeerKnown(state, false, t + 10);
+    expect(gone.state).toMatchObject({ using: 'peer', leaving: { to: 'home', reason: 'peer-gone' } });
+    expect(advance(gone.state, t + LEAVE_AFTER_MS).state.using).toBe('home');
+  });
+
+  it('holds the first heartbeat of a restarted paired agent for LEAVE_AFTER_MS, not an unpaired one', () => {
+    const restarted = initialFailover({ highestTerm: 1, peer: { role: 'SECONDARY' }, startedAt: 500 });
+    expect(due(restarted, 500 + LEAVE_AFTER_MS - 1).heartbeat).toBeNull();
+    expect(due(restarted, 500 + LEAVE_AFTER_MS).heartbeat).toBe('home');
+    expect(due(initialFailover({ highestTerm: 1, peer: null, startedAt: 500 }), 500).heartbeat).toBe('home');
   });
 
   it('keeps the disconnected behaviour when unpaired: no switch however many failures', () => {
@@ -170,8 +256,8 @@ describe('sensor failover rules', () => {
     { name: 'an ACTIVE console naming its peer', reply: answer({ state: 'ACTIVE', active: 'peer', term: 3 }), moves: false },
     { name: 'a standby that does not know', reply: answer({ state: 'STANDBY', active: 'unknown', term: 3 }), moves: false },
     { name: "today's console (no active field)", reply: answer({ state: 'STANDBY', active: undefined, term: 3 }), moves: false },
-  ])('moves at once when the console in use is not active and names its peer: $name', ({ reply, moves }) => {
-    const step = onHeartbeatResult(paired(), 'home', reply, 1000);
+  ])('moves when the console in use is not active and names its peer, by the leave rule: $name', ({ reply, moves }) => {
+    const step = advance(onHeartbeatResult(paired(), 'home', reply, 1000).state, 1000 + LEAVE_AFTER_MS);
     expect(step.state.using).toBe(moves ? 'peer' : 'home');
     expect(switches(step).map((s) => s.reason)).toEqual(moves ? ['not-active'] : []);
     expect(step.actions.filter((a) => a.type === 'heartbeat-now')).toEqual(moves ? [{ type: 'heartbeat-now', to: 'peer' }] : []);
@@ -199,13 +285,14 @@ describe('sensor failover rules', () => {
       answer({ role: 'SECONDARY', peerRole: 'PRIMARY', state: 'STANDBY', active: 'peer', term: 2 }),
       0,
     );
-    expect(step.state).toMatchObject({ using: 'peer', preferred: 'peer', nextProbeAt: null });
     expect(step.decisions).toContainEqual({ type: 'preferred', to: 'peer' });
-    step = onHeartbeatResult(step.state, 'peer', answer({ role: 'PRIMARY', peerRole: 'SECONDARY', term: 2 }), 1000);
+    step = advance(step.state, LEAVE_AFTER_MS);
+    expect(step.state).toMatchObject({ using: 'peer', preferred: 'peer', nextProbeAt: null });
+    step = onHeartbeatResult(step.state, 'peer', answer({ role: 'PRIMARY', peerRole: 'SECONDARY', term: 2 }), LEAVE_AFTER_MS + 1000);
     expect(step.state).toMatchObject({ using: 'peer', preferred: 'peer' });
     expect(due(step.state, 1e9).probe).toBeNull();
     // A late answer from a console that missed the switchover (older term) does not undo it.
-    step = onHeartbeatResult(step.state, 'home', answer({ role: 'PRIMARY', peerRole: 'SECONDARY', term: 1 }), 1100);
+    step = onHeartbeatResult(step.state, 'home', answer({ role: 'PRIMARY', peerRole: 'SECONDARY', term: 1 }), LEAVE_AFTER_MS + 1100);
     expect(step.state.preferred).toBe('peer');
   });
 
@@ -339,7 +426,7 @@ describe('sensor failover properties', () => {
             const beatsNow = step.actions.filter((a) => a.type === 'heartbeat-now');
             expect(beatsNow.length).toBeLessThanOrEqual(1);
             for (const a of beatsNow) expect(a.to).toBe(state.using);
-            expect(due(state, now).heartbeat).toBe(state.using);
+            expect(due(state, now).heartbeat).toBe(state.leaving ? null : state.using);
             expect(state.stamps[otherConsole(state.using)]).toBeNull();
             expect(switches(step).length).toBeLessThanOrEqual(1);
             for (const s of switches(step)) {
@@ -361,7 +448,7 @@ describe('sensor failover properties', () => {
             expect(state.highestTerm).toBeGreaterThanOrEqual(before.highestTerm);
             expect(state.highestTerm).toBe(maxSeen);
             for (const a of step.actions) if (a.type === 'persist-term') expect(a.term).toBeGreaterThan(before.highestTerm);
-            if (!state.peerKnown) expect(state.using).toBe('home');
+            if (!state.peerKnown) expect(state.leaving?.to ?? state.using).toBe('home');
           }
         },
       ),

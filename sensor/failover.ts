@@ -5,21 +5,23 @@
 // A sensor knows at most two consoles: `home`, the one of its connection string (and identity), and
 // `peer`, the other console of the pair as home's heartbeat answers name it. It heartbeats one at a time
 // — a heartbeat is a vote for that console — and only probes the other.
+import { FAILOVER_TIMERS } from '../lib/ha/timing.ts';
 
-// Timers of the agent. lib/ha/timing.ts will hold the pair's timers; until it exists these are the agent's.
+// The agent's timers are the pair's (lib/ha/timing.ts), so that the two sides cannot disagree.
 // A heartbeat with no answer within this is a failure.
-export const HEARTBEAT_TIMEOUT_MS = 1000;
-// Consecutive failed heartbeats to the console in use before switching to the other one (M).
-export const MISSES = 3;
-// And never sooner than this after the last answer of the console left (M × the pair's 1 s heartbeat,
-// whatever this agent's own interval): the secondary's confirmation time rests on it (lib/ha/timing.ts,
-// CONFIRM_TAKEOVER_MS) — the primary still counts the last vote for a while, and must have stopped
-// counting it before the secondary can take over.
-export const LEAVE_AFTER_MS = MISSES * 1000;
+export const HEARTBEAT_TIMEOUT_MS = FAILOVER_TIMERS.HEARTBEAT_TIMEOUT;
+// Consecutive failed heartbeats to the console in use before leaving it for the other one (M).
+export const MISSES = FAILOVER_TIMERS.MISSES;
+// The leave rule, for every switch but one made during registration (no vote given yet): the first
+// heartbeat to the other console goes out no sooner than this after the last answer accepted from the one
+// left, and from the decision on no answer of that one is accepted (no stamp, no answer time). The
+// consoles' short confirmation time rests on it (lib/ha/timing.ts, CONFIRM_MS): the console left still
+// counts the last vote for a while, and must have stopped before the other can confirm the sensor.
+export const LEAVE_AFTER_MS = FAILOVER_TIMERS.LEAVE_AFTER_MS;
 // While on the non-preferred console, the preferred one is probed this often.
-export const PROBE_MS = 2000;
+export const PROBE_MS = FAILOVER_TIMERS.PROBE_MS;
 // Consecutive successful probes before returning to the preferred console (K; hysteresis).
-export const PROBE_SUCCESSES = 3;
+export const PROBE_SUCCESSES = FAILOVER_TIMERS.PROBE_SUCCESSES;
 
 export type ConsoleRef = 'home' | 'peer';
 export const otherConsole = (ref: ConsoleRef): ConsoleRef => (ref === 'home' ? 'peer' : 'home');
@@ -43,6 +45,8 @@ export type RequestResult = { ok: true; answer: ConsoleAnswer } | { ok: false; k
 export type SwitchReason = 'misses' | 'not-active' | 'probes' | 'registration-not-active' | 'peer-gone';
 
 export type Decision =
+  // Decided to leave `from`: the switch is made at `at` (the leave rule), and nothing is sent until then.
+  | { type: 'leave'; from: ConsoleRef; to: ConsoleRef; reason: SwitchReason; at: number }
   | { type: 'switch'; from: ConsoleRef; to: ConsoleRef; reason: SwitchReason; term: number }
   | { type: 'term'; from: number; to: number }
   | { type: 'preferred'; to: ConsoleRef };
@@ -72,8 +76,13 @@ export type FailoverState = {
   // Left after M misses and not heard since: its word that it is active does not bring the sensor back
   // ("active: peer" from a console whose peer is unreachable); probes or misses elsewhere do.
   readonly unreachable: Readonly<Record<ConsoleRef, boolean>>;
-  // When each console last answered a heartbeat (the caller's monotonic ms).
+  // When each console last answered a heartbeat that was accepted (the caller's monotonic ms).
   readonly answeredAt: Readonly<Record<ConsoleRef, number | null>>;
+  // A switch decided at `at`, made once the leave rule allows (switchDueAt). Meanwhile the sensor is
+  // silent: no heartbeat, no probe, and answers of the console in use (the one left) count as late ones.
+  readonly leaving: { readonly to: ConsoleRef; readonly reason: SwitchReason; readonly at: number } | null;
+  // No heartbeat before this: a restarted agent may have been with either console the moment before.
+  readonly holdUntil: number | null;
 };
 
 export type Step = { state: FailoverState; actions: Action[]; decisions: Decision[] };
@@ -84,7 +93,10 @@ function preferredOf(roles: FailoverState['roles'], peerKnown: boolean): Console
   return 'home';
 }
 
-export function initialFailover(options: { highestTerm: number; peer: { role: string } | null }): FailoverState {
+// `startedAt`: when this process started (the caller's monotonic ms). Paired, the first heartbeat waits
+// LEAVE_AFTER_MS from then: the process before it may have had an answer from the other console just before
+// it ended, and remembers nothing of it here.
+export function initialFailover(options: { highestTerm: number; peer: { role: string } | null; startedAt?: number }): FailoverState {
   const roles = { home: null, peer: options.peer?.role ?? null };
   const preferred = preferredOf(roles, options.peer !== null);
   return {
@@ -102,12 +114,38 @@ export function initialFailover(options: { highestTerm: number; peer: { role: st
     rolesTerm: 0,
     unreachable: { home: false, peer: false },
     answeredAt: { home: null, peer: null },
+    leaving: null,
+    holdUntil: options.peer !== null && options.startedAt !== undefined ? options.startedAt + LEAVE_AFTER_MS : null,
   };
 }
 
+// When the pending switch may be made: LEAVE_AFTER_MS after the last answer accepted from the console left
+// (none accepted: at once). Null when none is pending.
+export function switchDueAt(state: FailoverState): number | null {
+  if (!state.leaving) return null;
+  const answered = state.answeredAt[state.using];
+  return answered === null ? state.leaving.at : Math.max(state.leaving.at, answered + LEAVE_AFTER_MS);
+}
+
+// Until when the sensor sends nothing (leaving, or just started): the heartbeat loop sleeps until then and
+// calls advance(). Null when a heartbeat may go out now.
+export function quietUntil(state: FailoverState, now: number): number | null {
+  const until = switchDueAt(state) ?? state.holdUntil;
+  return until !== null && now < until ? until : null;
+}
+
+// Makes the pending switch once it is due.
+export function advance(state: FailoverState, now: number): Step {
+  const out = collector(state);
+  out.makeDueSwitch(now);
+  return out.done();
+}
+
 // What is due at `now`: the heartbeat always goes to the console in use (one console at a time), a probe
-// to the preferred one while away from it and its interval has passed.
-export function due(state: FailoverState, now: number): { heartbeat: ConsoleRef; probe: ConsoleRef | null } {
+// to the preferred one while away from it and its interval has passed; nothing while quiet (leaving, or
+// just started — a switch that is due is made by advance() first).
+export function due(state: FailoverState, now: number): { heartbeat: ConsoleRef | null; probe: ConsoleRef | null } {
+  if (state.leaving || quietUntil(state, now) !== null) return { heartbeat: null, probe: null };
   const away = state.using !== state.preferred && state.peerKnown;
   const probe = away && !state.probing && state.nextProbeAt !== null && now >= state.nextProbeAt ? state.preferred : null;
   return { heartbeat: state.using, probe };
@@ -126,14 +164,17 @@ export function probeSent(state: FailoverState, now: number): FailoverState {
 export function setPeerKnown(state: FailoverState, known: boolean, now: number): Step {
   if (known === state.peerKnown) return { state, actions: [], decisions: [] };
   const out = collector({ ...state, peerKnown: known, roles: known ? state.roles : { ...state.roles, peer: null } });
-  if (!known && out.state.using === 'peer') out.switchTo('home', 'peer-gone', now);
+  // On its way to a console no longer known: it stays (it never heartbeated that one, so this is safe).
+  if (!known && out.state.leaving?.to === 'peer') out.set({ leaving: null });
+  if (!known && out.state.using === 'peer') out.leave('home', 'peer-gone', now);
   out.repreference(now);
   return out.done();
 }
 
 export function onHeartbeatResult(state: FailoverState, ref: ConsoleRef, result: RequestResult, now: number): Step {
   const out = collector(state);
-  const inUse = ref === state.using;
+  // The console being left is no longer in use: its answers are late ones (terms count, nothing else).
+  const inUse = ref === state.using && !state.leaving;
   if (result.ok) {
     const before = state.highestTerm;
     out.learn(ref, result.answer);
@@ -146,7 +187,7 @@ export function onHeartbeatResult(state: FailoverState, ref: ConsoleRef, result:
         answeredAt: { ...out.state.answeredAt, [ref]: now },
       });
       const other = otherConsole(ref);
-      if (sendsOn(answer, before) && out.state.peerKnown && !out.state.unreachable[other]) out.switchTo(other, 'not-active', now);
+      if (sendsOn(answer, before) && out.state.peerKnown && !out.state.unreachable[other]) out.leave(other, 'not-active', now);
     }
     // A late answer from a console left meanwhile: its term counts, its stamp does not (dropped).
     out.repreference(now);
@@ -160,17 +201,16 @@ export function onHeartbeatResult(state: FailoverState, ref: ConsoleRef, result:
   }
   const misses = state.misses + 1;
   out.set({ misses });
-  const answered = state.answeredAt[ref];
-  if (misses >= MISSES && state.peerKnown && (answered === null || now - answered >= LEAVE_AFTER_MS)) {
+  if (misses >= MISSES && state.peerKnown) {
     out.set({ unreachable: { ...out.state.unreachable, [ref]: true } });
-    out.switchTo(otherConsole(ref), 'misses', now);
+    out.leave(otherConsole(ref), 'misses', now);
   }
   return out.done();
 }
 
 export function onProbeResult(state: FailoverState, ref: ConsoleRef, result: RequestResult, now: number): Step {
   const out = collector({ ...state, probing: false });
-  const counting = ref === state.preferred && state.using !== state.preferred && state.peerKnown;
+  const counting = ref === state.preferred && state.using !== state.preferred && state.peerKnown && !state.leaving;
   if (result.ok) {
     const before = state.highestTerm;
     out.learn(ref, result.answer);
@@ -181,7 +221,7 @@ export function onProbeResult(state: FailoverState, ref: ConsoleRef, result: Req
       out.set({ probeSuccesses });
       if (probeSuccesses >= PROBE_SUCCESSES) {
         out.set({ unreachable: { ...out.state.unreachable, [ref]: false } });
-        out.switchTo(ref, 'probes', now);
+        out.leave(ref, 'probes', now);
       }
     }
     out.repreference(now);
@@ -191,10 +231,11 @@ export function onProbeResult(state: FailoverState, ref: ConsoleRef, result: Req
   return out.done();
 }
 
-// Registration refused with NOT_ACTIVE: try the other console (when there is one).
+// Registration refused with NOT_ACTIVE: try the other console (when there is one), at once — a sensor
+// that is not registered has given no vote, so the leave rule has nothing to wait for.
 export function onRegistrationNotActive(state: FailoverState, ref: ConsoleRef, now: number): Step {
   const out = collector(state);
-  if (ref === state.using && state.peerKnown) out.switchTo(otherConsole(ref), 'registration-not-active', now);
+  if (ref === state.using && state.peerKnown && !state.leaving) out.switchTo(otherConsole(ref), 'registration-not-active', now);
   return out.done();
 }
 
@@ -232,11 +273,33 @@ function collector(initial: FailoverState) {
         };
       }
     },
+    // Decides to leave the console in use for `to` (the leave rule), and makes the switch now if due.
+    leave(to: ConsoleRef, reason: SwitchReason, now: number) {
+      if (state.using === to || state.leaving) return;
+      state = {
+        ...state,
+        leaving: { to, reason, at: now },
+        misses: 0,
+        probeSuccesses: 0,
+        probing: false,
+        stamps: { home: null, peer: null },
+      };
+      decisions.push({ type: 'leave', from: state.using, to, reason, at: switchDueAt(state)! });
+      api.makeDueSwitch(now);
+    },
+    makeDueSwitch(now: number) {
+      const at = switchDueAt(state);
+      if (at === null || now < at || !state.leaving) return;
+      const { to, reason } = state.leaving;
+      state = { ...state, leaving: null };
+      api.switchTo(to, reason, now);
+    },
     switchTo(to: ConsoleRef, reason: SwitchReason, now: number) {
       const from = state.using;
       if (from === to) return;
       state = {
         ...state,
+        leaving: null,
         using: to,
         misses: 0,
         probeSuccesses: 0,

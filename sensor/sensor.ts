@@ -14,6 +14,7 @@ import {
 import { DEFAULT_BACKOFF, nextDelay } from './backoff.ts';
 import { ConsoleUnreachableError, consoleError, Gate, postJson, type Reply } from './client.ts';
 import {
+  advance,
   due,
   HEARTBEAT_TIMEOUT_MS,
   initialFailover,
@@ -21,8 +22,10 @@ import {
   onProbeResult,
   onRegistrationNotActive,
   probeSent,
+  quietUntil,
   setPeerKnown,
   stampFor,
+  switchDueAt,
   type ConsoleAnswer,
   type ConsoleRef,
   type FailoverState,
@@ -224,7 +227,9 @@ export class SimulatedSensor {
     this.traffic = createTraffic(hashSeed(this.config.seed ?? '', this.config.name, this.outbox.lastSeq));
     this.sentTerm = await loadHighestTerm(this.dir);
     this.peers = await loadPeers(this.dir);
-    this.failover = initialFailover({ highestTerm: this.sentTerm, peer: this.peers[0] ?? null });
+    // Paired, the first heartbeat waits out the leave rule: the run before this one may have been with the
+    // other console an instant ago.
+    this.failover = initialFailover({ highestTerm: this.sentTerm, peer: this.peers[0] ?? null, startedAt: performance.now() });
     this.identity = await loadIdentity(this.dir);
     if (!this.identity) await this.register();
     else if (this.identity.consoleAddress !== this.address()) {
@@ -345,13 +350,28 @@ export class SimulatedSensor {
     this.heartbeatInFlight = true;
     let delay = this.intervalMs;
     try {
-      delay = await this.heartbeatOnce();
+      // A switch that is due now is made first; this beat is the one it asks for.
+      this.apply(advance(this.failover, performance.now()));
+      this.beatNow = false;
+      if (quietUntil(this.failover, performance.now()) === null) delay = await this.heartbeatOnce();
     } finally {
       this.heartbeatInFlight = false;
       if (this.beatNow) delay = 0;
       this.beatNow = false;
-      if (!this.stopping) this.heartbeatTimer = this.host.wheel.schedule(delay, () => void this.heartbeat());
+      // Leaving (decided by this beat or meanwhile) or just started: silent until the switch or the first
+      // heartbeat is due, then at once.
+      const wake = this.quietWake();
+      if (wake !== null) delay = wake;
+      if (!this.stopping) this.heartbeatTimer = this.host.wheel.schedule(Math.max(0, delay), () => void this.heartbeat());
     }
+  }
+
+  // Ms until the heartbeat loop has something to do while quiet (a pending switch, the start's hold);
+  // null when not quiet.
+  private quietWake(): number | null {
+    const now = performance.now();
+    const until = switchDueAt(this.failover) ?? quietUntil(this.failover, now);
+    return until === null ? null : Math.max(0, until - now);
   }
 
   // One heartbeat to the console in use; returns the delay until the next one.
@@ -360,10 +380,13 @@ export class SimulatedSensor {
     const started = performance.now();
     let ackedBefore = 0;
     let to: ConsoleEndpoint = this.endpoint(this.failover.using);
-    const outcome = await this.host.gate.run(() => {
+    const outcome = await this.host.gate.run(async () => {
       // Built when it can go out, so the clock it carries is not stale after a wait for a connection,
-      // and it goes to the console in use then (a probe may have switched meanwhile).
-      to = this.endpoint(due(this.failover, performance.now()).heartbeat);
+      // and it goes to the console in use then (a probe may have switched meanwhile), or not at all when
+      // the sensor has decided meanwhile to leave it.
+      const target = due(this.failover, performance.now()).heartbeat;
+      if (target === null) return null;
+      to = this.endpoint(target);
       // A response can overtake a batch acknowledged meanwhile; only an ackedSeq below this is news.
       ackedBefore = this.ackedSeq;
       const stamp = stampFor(this.failover, to.ref);
@@ -373,6 +396,7 @@ export class SimulatedSensor {
       const timeoutMs = this.failover.peerKnown ? HEARTBEAT_TIMEOUT_MS : REQUEST_TIMEOUT_MS;
       return this.call(to, '/api/v1/sensors/heartbeat', JSON.stringify(beat), timeoutMs);
     });
+    if (outcome === null) return this.intervalMs; // the caller sleeps until the switch is due
     let delay: number;
     const response = outcome.ok ? heartbeatResponse.safeParse(outcome.reply.json) : null;
     if (response?.success) {
@@ -466,6 +490,19 @@ export class SimulatedSensor {
       else if (action.type === 'heartbeat-now') this.heartbeatSoon();
     }
     for (const decision of step.decisions) {
+      if (decision.type === 'leave') {
+        const wait = decision.at - performance.now();
+        if (wait > 0) {
+          const to = this.endpoint(decision.to);
+          this.report(
+            'info',
+            'leaving',
+            `switching to ${to.host}:${to.port} in ${(wait / 1000).toFixed(1)} s (${SWITCH_REASONS[decision.reason]}); nothing is sent until then`,
+          );
+          this.wakeHeartbeatIn(wait);
+        }
+        continue;
+      }
       if (decision.type !== 'switch') continue;
       this.switchCount++;
       this.host.stats.switches++;
@@ -505,6 +542,14 @@ export class SimulatedSensor {
     });
   }
 
+  // The heartbeat loop, asleep until its interval, wakes when the pending switch is due instead (while a
+  // heartbeat is in flight, the loop computes that itself when it ends).
+  private wakeHeartbeatIn(ms: number): void {
+    if (this.stopping || !this.identity || this.heartbeatInFlight) return;
+    this.heartbeatTimer?.cancel();
+    this.heartbeatTimer = this.host.wheel.schedule(Math.max(0, ms), () => void this.heartbeat());
+  }
+
   private heartbeatSoon(): void {
     if (this.stopping || !this.identity) return;
     if (this.heartbeatInFlight) {
@@ -520,8 +565,10 @@ export class SimulatedSensor {
     this.probeTimer = null;
     const at = this.failover.nextProbeAt;
     if (this.stopping || !this.identity || at === null || this.failover.probing) return;
-    if (this.failover.using === this.failover.preferred) return;
-    this.probeTimer = this.host.wheel.schedule(Math.max(0, at - performance.now()), () => {
+    // Not while leaving (the switch schedules the probes again) nor before the first heartbeat.
+    if (this.failover.using === this.failover.preferred || this.failover.leaving) return;
+    const from = Math.max(at, quietUntil(this.failover, performance.now()) ?? 0);
+    this.probeTimer = this.host.wheel.schedule(Math.max(0, from - performance.now()), () => {
       this.probeTimer = null;
       void this.probe();
     });

@@ -29,7 +29,7 @@ const active = (over: Partial<QuorumState> = {}) => state({ role: 'PRIMARY', mod
 // Votes as they stand at NOW: confirmed (unbroken for more than C, fresh), fresh only (a run younger than C),
 // stale (fresh no more).
 const confirmed = (last = NOW - 500): Vote => ({ since: NOW - C - 1000, last, issued: NOW - 10 });
-const young = (): Vote => ({ since: NOW - 1000, last: NOW - 1000, issued: NOW - 10 });
+const young = (): Vote => ({ since: NOW - C / 2, last: NOW - C / 2, issued: NOW - 10 });
 const stale = (): Vote => ({ since: NOW - 2 * C, last: NOW - W - 1, issued: NOW - 10 });
 const times = <V>(n: number, make: () => V) => Array.from({ length: n }, make);
 

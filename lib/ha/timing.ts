@@ -4,12 +4,16 @@
 // Why the inequalities hold the pair safe. Two monotonic clocks may each run up to ρ fast or slow against
 // real time, so d ms on one clock last between d/(1+ρ) and d/(1−ρ) real ms.
 //
-// - CONFIRM_MS ≥ VOTE_FRESH_MS·(1+ρ)/(1−ρ). A vote counts at a console for W of ITS clock after the stamp it
-//   echoes: at most W/(1−ρ) real ms. A challenger counts a sensor only after the sensor has voted for it
-//   without a break for C of the challenger's clock: at least C/(1+ρ) real ms. With C/(1+ρ) ≥ W/(1−ρ), a
-//   sensor that is confirmed at one console was, W/(1−ρ) before, already with that console, so the vote it
-//   gave the other console before that has run out: no sensor is confirmed at both at the same instant.
-//   1500·1.05/0.95 = 1658 with the design's W; 3000·1.05/0.95 = 3316 ≤ 3350 with ours.
+// - CONFIRM_MS + LEAVE_AFTER_MS ≥ VOTE_FRESH_MS·(1+ρ)/(1−ρ), with the agent's leave rule: a sensor
+//   heartbeats another console no sooner than LEAVE_AFTER_MS of ITS clock after the last answer it accepted
+//   from the one it leaves, and accepts none from that one meanwhile (sensor/failover.ts). A vote counts at
+//   the console left for W of its clock after the stamp echoed: until at most s + W/(1−ρ) real ms, s being
+//   when it issued that stamp. The sensor received the stamp at or before its last accepted answer, so its
+//   first heartbeat to the other console arrives at s + L/(1+ρ) at the earliest, and that console confirms
+//   the sensor C of its clock later: at s + (L + C)/(1+ρ) at the earliest. With (C + L)/(1+ρ) ≥ W/(1−ρ) no
+//   sensor is confirmed at both at the same instant (a run of votes never outlives the stay it began in: the
+//   stamp is dropped on leaving). 3000·1.05/0.95 − 3000 = 316 ≤ 750 (margin for scheduling); without the
+//   rule C alone had to be 3316, and a takeover took ~7 s instead of ~4 s.
 // - PROMISE_GRANT_MS ≥ PROMISE_MS·(1+ρ)/(1−ρ). The asker counts the promise for P of its clock from when it
 //   SENT the request (at most P/(1−ρ) real ms); the granter received the request after that and refrains for
 //   G of its clock (at least G/(1+ρ) real ms). 1500·1.05/0.95 = 1658 ≤ 1750.
@@ -32,6 +36,8 @@ export type Timers = {
   readonly CLOCK_RATE: number;
   /** C: a sensor counts (confirmed) after voting for a console without a break for this long. */
   readonly CONFIRM_MS: number;
+  /** L: a sensor heartbeats another console no sooner than this (its clock) after the last answer it accepted from the one it leaves. */
+  readonly LEAVE_AFTER_MS: number;
   /** P: the peer's promise counts this long from when the asker SENT the request. */
   readonly PROMISE_MS: number;
   /** G: a console that granted a promise takes no lease (and does not promote) before receipt + G. */
@@ -52,7 +58,8 @@ export const FAILOVER_TIMERS: Timers = Object.freeze({
   HEARTBEAT_TIMEOUT: 1000,
   VOTE_FRESH_MS: 3000,
   CLOCK_RATE: 0.05,
-  CONFIRM_MS: 3350,
+  CONFIRM_MS: 750,
+  LEAVE_AFTER_MS: 3000,
   PROMISE_MS: 1500,
   PROMISE_GRANT_MS: 1750,
   BEAT_JITTER_MS: 500,
@@ -68,7 +75,7 @@ const stretch = (t: Timers) => (1 + t.CLOCK_RATE) / (1 - t.CLOCK_RATE);
 export function checkTimers(t: Timers): string[] {
   const violated: string[] = [];
   const positive: (keyof Timers)[] = ['HEARTBEAT_MS', 'MISSES', 'HEARTBEAT_TIMEOUT', 'VOTE_FRESH_MS', 'CONFIRM_MS'];
-  positive.push('PROMISE_MS', 'PROMISE_GRANT_MS', 'TICK_MS', 'PROBE_MS', 'PROBE_SUCCESSES');
+  positive.push('LEAVE_AFTER_MS', 'PROMISE_MS', 'PROMISE_GRANT_MS', 'TICK_MS', 'PROBE_MS', 'PROBE_SUCCESSES');
   for (const name of positive) {
     if (!Number.isFinite(t[name]) || t[name] <= 0) violated.push(`${name} > 0 (is ${t[name]})`);
   }
@@ -77,8 +84,9 @@ export function checkTimers(t: Timers): string[] {
     violated.push(`0 ≤ CLOCK_RATE < 1 (is ${t.CLOCK_RATE})`);
     return violated; // the ratios below mean nothing
   }
-  const confirmFloor = t.VOTE_FRESH_MS * stretch(t);
-  if (t.CONFIRM_MS < confirmFloor) violated.push(`CONFIRM_MS ≥ VOTE_FRESH_MS·(1+ρ)/(1−ρ): ${t.CONFIRM_MS} < ${confirmFloor.toFixed(1)}`);
+  const confirmFloor = t.VOTE_FRESH_MS * stretch(t) - t.LEAVE_AFTER_MS;
+  if (t.CONFIRM_MS < confirmFloor)
+    violated.push(`CONFIRM_MS ≥ VOTE_FRESH_MS·(1+ρ)/(1−ρ) − LEAVE_AFTER_MS: ${t.CONFIRM_MS} < ${confirmFloor.toFixed(1)}`);
   const grantFloor = t.PROMISE_MS * stretch(t);
   if (t.PROMISE_GRANT_MS < grantFloor)
     violated.push(`PROMISE_GRANT_MS ≥ PROMISE_MS·(1+ρ)/(1−ρ): ${t.PROMISE_GRANT_MS} < ${grantFloor.toFixed(1)}`);

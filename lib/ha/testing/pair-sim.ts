@@ -30,10 +30,24 @@ export type SimParams = {
   /** Chance that a phase cuts the peer link / one console's sensor links. */
   peerDownRate: number;
   sensorLinkDownRate: number;
+  /** Switch at once, without the agent's leave rule (to show that the rule is what makes a short C safe). */
+  noLeaveRule?: boolean;
 };
 
 type Stamp = { console: number; boot: number; at: number };
-type Sensor = { using: number; epoch: number; stamps: [Stamp | null, Stamp | null]; highestTerm: number; target: number };
+// `leaving`: the console it will heartbeat once the leave rule allows (sensor/failover.ts); meanwhile it accepts
+// no answer from the one it leaves, and heartbeats it still (echoing the stamp it had) when `chatty`, or not
+// at all: the rule allows both. `acceptedAt`: real time of the last answer it accepted from each console.
+type Sensor = {
+  using: number;
+  epoch: number;
+  stamps: [Stamp | null, Stamp | null];
+  highestTerm: number;
+  target: number;
+  leaving: { to: number; token: number } | null;
+  chatty: boolean;
+  acceptedAt: [number | null, number | null];
+};
 type Console = {
   state: QuorumState;
   votes: Map<number, Vote>;
@@ -130,7 +144,8 @@ export function simulate(p: SimParams, timers: Timers, options: { allOn?: number
   const realAt = (c: Console, t: number) => (t - c.offset) / c.rate;
   const sensors: Sensor[] = Array.from({ length: p.sensors }, () => {
     const start = options.allOn ?? (rnd() < 0.5 ? 0 : 1);
-    return { using: start, epoch: 0, stamps: [null, null], highestTerm: 1, target: start };
+    const chatty = rnd() < 0.5;
+    return { using: start, epoch: 0, stamps: [null, null], highestTerm: 1, target: start, leaving: null, chatty, acceptedAt: [null, null] };
   });
   const activeInTerm = new Map<number, number>();
   const report: SimReport = {
@@ -185,21 +200,45 @@ export function simulate(p: SimParams, timers: Timers, options: { allOn?: number
   };
 
   // ---- sensors ---------------------------------------------------------------------------------------------
-  const switchSensor = (s: Sensor, to: number) => {
-    if (s.using === to) return;
+  let leaveTokens = 0;
+  const move = (s: Sensor, to: number) => {
+    s.leaving = null;
     s.stamps[s.using] = null; // a sensor drops the stamp of the console it leaves
     s.using = to;
     s.epoch++; // answers to requests sent before the switch are ignored (they timed out)
+  };
+  // The leave rule: from the decision on, no answer of the console left is accepted, and the first heartbeat
+  // to the other one goes out LEAVE_AFTER_MS of the sensor's clock after the last accepted answer — as early
+  // as a clock running ρ fast allows. Deciding to stay (back to where it is) before then is always safe:
+  // it never heartbeated the other console.
+  const switchSensor = (s: Sensor, to: number) => {
+    if (p.noLeaveRule) {
+      if (s.using !== to) move(s, to);
+      return;
+    }
+    if (s.using === to) {
+      s.leaving = null;
+      return;
+    }
+    if (s.leaving) return; // already on its way there
+    const token = ++leaveTokens;
+    s.leaving = { to, token };
+    const accepted = s.acceptedAt[s.using] ?? null;
+    const at = accepted === null ? now : Math.max(now, accepted + timers.LEAVE_AFTER_MS / (1 + timers.CLOCK_RATE));
+    q.push(at, () => {
+      if (s.leaving?.token === token) move(s, to);
+    });
   };
 
   const beat = (id: number) => {
     const s = sensors[id]!;
     const to = s.using;
     const echo = s.stamps[to] ?? null;
+    const silent = s.leaving !== null && !s.chatty;
     const epoch = s.epoch;
     const highestTerm = s.highestTerm;
     const d = delay(sensorLinkUp[to]!);
-    if (d !== null) q.push(now + d, () => beatArrives(to, id, echo, highestTerm, epoch));
+    if (d !== null && !silent) q.push(now + d, () => beatArrives(to, id, echo, highestTerm, epoch));
     const next =
       p.beats === 'regular'
         ? timers.HEARTBEAT_MS * (1 + (rnd() * 2 - 1) * timers.CLOCK_RATE) + rnd() * 50
@@ -224,13 +263,15 @@ export function simulate(p: SimParams, timers: Timers, options: { allOn?: number
   const answerArrives = (id: number, i: number, stamp: Stamp, term: number, epoch: number) => {
     const s = sensors[id]!;
     if (s.epoch !== epoch || s.using !== i) return;
+    s.highestTerm = Math.max(s.highestTerm, term); // terms are learned while leaving too
+    if (s.leaving) return;
     s.stamps[i] = stamp;
-    s.highestTerm = Math.max(s.highestTerm, term);
+    s.acceptedAt[i] = now;
   };
 
   const wander = (id: number) => {
     const s = sensors[id]!;
-    switchSensor(s, 1 - s.using);
+    switchSensor(s, s.leaving ? s.using : 1 - s.using); // on its way: it may change its mind
     q.push(now + rnd() * 2 * p.switchEveryMs, () => wander(id));
   };
 

@@ -108,7 +108,7 @@ describe('promotion', () => {
     ['exactly half confirmed', state(), [...times(2, () => confirmed()), stale(), stale()], 4],
     ['one of two', state(), [confirmed(), stale()], 2],
     ['more than half fresh but not yet for C', state(), times(4, young), 4],
-    ['votes whose run began before our last mode change', state({ modeSince: NOW - C }), times(4, () => confirmed()), 4],
+    ['votes counted only from our last mode change, less than C ago', state({ modeSince: NOW - C + 1 }), times(4, () => confirmed()), 4],
     ['before a promise we gave has run out', state({ grantedUntil: NOW + 1 }), times(4, () => confirmed()), 4],
     ['while the term is not known', state({ termKnown: false, grantedUntil: 0 }), [...times(2, () => confirmed()), stale(), stale()], 4],
     ['no sensors at all', state(), [], 0],
@@ -118,6 +118,15 @@ describe('promotion', () => {
     expect(next.term).toBe(5);
     expect(effects.filter((e) => e.type === 'persist')).toEqual([]);
   });
+});
+
+it('a console that stepped down is promoted by the sensors that stayed with it, C after the change', () => {
+  const { state: next } = tick(
+    state({ role: 'PRIMARY', mode: 'FROZEN', modeSince: NOW - C }),
+    times(3, () => confirmed()),
+    4,
+  );
+  expect(next).toMatchObject({ mode: 'ACTIVE', term: 6 });
 });
 
 describe('promises to the peer', () => {

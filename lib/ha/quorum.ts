@@ -230,7 +230,10 @@ function maybePromote(c: Step, now: number, votes: readonly Vote[]) {
   const { s, timers } = c;
   if (s.mode === 'ACTIVE' || !s.termKnown || s.handover !== null) return;
   if (s.grantedUntil !== null && now < s.grantedUntil) return; // we promised the peer
-  const counted = votes.filter((v) => v.since >= s.modeSince && isConfirmed(v, now, timers)).length;
+  // Counted from the later of the run's start and our last mode change: a console that stepped down does
+  // not bounce straight back on the votes it already had, yet is not stuck without an active console when
+  // its sensors simply stay (the peer's higher term may come from a console no sensor voted for).
+  const counted = votes.filter((v) => isConfirmed({ ...v, since: Math.max(v.since, s.modeSince) }, now, timers)).length;
   if (!(counted * 2 > s.registered)) return; // exactly half is not enough
   const from = snapshotOf(s);
   s.term += 1;

@@ -25,6 +25,8 @@ let pair: HaPair;
 
 beforeAll(async () => {
   pair = await startHaPair({ sensors: SENSORS, eventsPerMinute: 120 });
+  // A moment after the pair is applied the primary does not yet hold the write lease.
+  await pair.waitWritable('primary');
 }, 180_000);
 
 afterAll(async () => {

@@ -20,7 +20,7 @@ import {
   type SettingWrite,
   type StateSample,
 } from './history.ts';
-import { signInOverHttps } from './https.ts';
+import { request, signInOverHttps } from './https.ts';
 import { queryOn, sideEnv, type ConsoleSide } from './paired-consoles.ts';
 import { actionId, callServerAction, type BrowserSession, type ServerActionRef } from './server-action.ts';
 import { waitFor } from './wait-for.ts';
@@ -30,22 +30,34 @@ import { waitFor } from './wait-for.ts';
 // seen into a History (tests/support/history.ts) for the invariant checkers. The fault suite of issue 9
 // is built on this; tests/integration/failover.test.ts uses it.
 //
-// Addresses (127.0.0.131–139 belong to this harness): the primary console on .131, the secondary on
-// .132; the proxies in front of the primary on .133, those in front of the secondary on .134. Each
-// console's trusted_host row names the proxies in front of its peer, so the replication pump, the peer
-// status and the `peers` list sensors learn all go through them; sensors register through the primary's.
+// Addresses: a block of ten loopback addresses per pair (`addressBlock`, default 130: 127.0.0.131–139),
+// so that test files running side by side do not meet. In the block: the primary console on .x1, the
+// secondary on .x2; the proxies in front of the primary on .x3 (and .x5, a second route for sensors), those
+// in front of the secondary on .x4. Each console's trusted_host row names the proxies in front of its
+// peer, so the replication pump, the peer status and the `peers` list sensors learn all go through them;
+// sensors register through the primary's (a fleet started on route 'sensors-primary-b' through the
+// second one, so that half of the sensors can be cut from the primary while the other half is not).
 //
 //   link                   proxy               forwards to
-//   sensors-primary        .133:<https>        primary HTTPS (sensor API)
-//   secondary-primary      .133:<peer>         primary peer listener (the secondary's pump and calls)
-//   sensors-secondary      .134:<https>        secondary HTTPS
-//   primary-secondary      .134:<peer>         secondary peer listener (the primary's pump and calls)
+//   sensors-primary        .x3:<https>         primary HTTPS (sensor API)
+//   secondary-primary      .x3:<peer>          primary peer listener (the secondary's pump and calls)
+//   sensors-secondary      .x4:<https>         secondary HTTPS
+//   primary-secondary      .x4:<peer>          secondary peer listener (the primary's pump and calls)
+//   sensors-primary-b      .x5:<https>         primary HTTPS, for the fleets started on this route
 //
 // The operator's browser (the settings writer) and the harness's SQL reach each console directly.
 
 export type SideName = 'primary' | 'secondary';
-export type LinkName = 'sensors-primary' | 'sensors-secondary' | 'primary-secondary' | 'secondary-primary';
-export const LINKS: readonly LinkName[] = ['sensors-primary', 'sensors-secondary', 'primary-secondary', 'secondary-primary'];
+export type LinkName = 'sensors-primary' | 'sensors-secondary' | 'primary-secondary' | 'secondary-primary' | 'sensors-primary-b';
+export const LINKS: readonly LinkName[] = [
+  'sensors-primary',
+  'sensors-secondary',
+  'primary-secondary',
+  'secondary-primary',
+  'sensors-primary-b',
+];
+// The routes a fleet of sensors can take to the primary.
+export type SensorRoute = 'sensors-primary' | 'sensors-primary-b';
 
 export type ProcessState = 'running' | 'stopped' | 'dead';
 export type HaSide = ConsoleSide & {
@@ -66,11 +78,20 @@ export type HaPairOptions = {
   // Sensors registered before pairing (pairing needs at least two connected ones).
   sensors?: number;
   eventsPerMinute?: number;
+  // The pair's ten loopback addresses are 127.0.0.(block+1 … block+9); see the address table above.
+  addressBlock?: number;
 };
 
 const LIBFAKETIME = '/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1';
-const HOSTS = { primary: '127.0.0.131', secondary: '127.0.0.132' } as const;
-const PROXY_HOSTS = { primary: '127.0.0.133', secondary: '127.0.0.134' } as const;
+const addressesOf = (block: number) => {
+  if (!Number.isInteger(block) || block < 10 || block > 240 || block % 10 !== 0)
+    throw new Error(`addressBlock must be a multiple of 10 between 10 and 240, not ${block}`);
+  const at = (n: number) => `127.0.0.${block + n}`;
+  return {
+    hosts: { primary: at(1), secondary: at(2) } as const,
+    proxyHosts: { primary: at(3), secondary: at(4), primaryB: at(5) } as const,
+  };
+};
 // A write with no answer this long is recorded 'unknown'. Longer than the 2 s a paired console waits for
 // its peer to commit a person's change, shorter than the fastest takeover (see atMostOneWriter).
 export const WRITE_TIMEOUT_MS = 4000;
@@ -87,6 +108,21 @@ const driftJson = z.discriminatedUnion('ok', [
 const ackedPointer = z.object({ ackedSeq: z.number().int().nonnegative() });
 const outboxLine = z.object({ seq: z.number().int().positive() }).passthrough();
 const applianceRow = z.object({ state: z.enum(['ACTIVE', 'STANDBY', 'FROZEN']), term: z.coerce.number() });
+const healthBody = z.object({
+  status: z.string(),
+  state: z.enum(['ACTIVE', 'STANDBY', 'FROZEN']).optional(),
+  term: z.coerce.number().optional(),
+  writable: z.boolean().optional(),
+});
+export type ConsoleHealth = z.infer<typeof healthBody>;
+const roleAuditRow = z.object({
+  id: z.coerce.number(),
+  at: z.coerce.date(),
+  action: z.string(),
+  outcome: z.string(),
+  details: z.record(z.string(), z.unknown()).nullable(),
+});
+export type RoleAudit = { id: number; at: number; action: string; outcome: string; details: Record<string, unknown> };
 
 // A console command run without blocking this process: the fault proxies live in it, and a command
 // whose traffic crosses them (the drift check) would wait for ever behind spawnSync.
@@ -130,6 +166,7 @@ export async function startHaPair(options: HaPairOptions = {}) {
   // The consoles' own users (postgres) must pass through to the clusters below.
   chmodSync(root, 0o711);
   const history: History = emptyHistory();
+  const { hosts: HOSTS, proxyHosts: PROXY_HOSTS } = addressesOf(options.addressBlock ?? 130);
   const side = async (name: SideName): Promise<HaSide> => {
     const dataDir = path.join(root, name);
     mkdirSync(dataDir, { mode: 0o711 });
@@ -232,6 +269,7 @@ export async function startHaPair(options: HaPairOptions = {}) {
     'secondary-primary': await startFaultProxy({ host: HOSTS.primary, port: sides.primary.peerPort }, PROXY_HOSTS.primary),
     'sensors-secondary': await startFaultProxy({ host: HOSTS.secondary, port: sides.secondary.port }, PROXY_HOSTS.secondary),
     'primary-secondary': await startFaultProxy({ host: HOSTS.secondary, port: sides.secondary.peerPort }, PROXY_HOSTS.secondary),
+    'sensors-primary-b': await startFaultProxy({ host: HOSTS.primary, port: sides.primary.port }, PROXY_HOSTS.primaryB),
   };
 
   // Each direction of each named link to `mode` ('refuse': new connections refused, open ones carry on).
@@ -255,13 +293,18 @@ export async function startHaPair(options: HaPairOptions = {}) {
   const loops: (() => void)[] = [];
   // A fleet of real agents (sensor/cli.ts) registered through the primary's proxy, keeping acknowledged
   // outbox segments (--keep-acked) so that what they acknowledged can be read back with its content.
-  async function startAgents(name: string, count: number, eventsPerMinute = options.eventsPerMinute ?? 60): Promise<Agents> {
+  async function startAgents(
+    name: string,
+    count: number,
+    eventsPerMinute = options.eventsPerMinute ?? 60,
+    route: SensorRoute = 'sensors-primary',
+  ): Promise<Agents> {
     const token = (await queryOn<{ t: string }>(sides.primary, 'SELECT connection_token AS t FROM appliance'))[0]!.t;
     const dataDir = path.join(root, `agents-${name}`);
     mkdirSync(dataDir, { recursive: true });
     const logFile = path.join(dataDir, 'agents.out');
     const fd = openSync(logFile, 'a');
-    const proxy = links['sensors-primary'];
+    const proxy = links[route];
     const child = spawn(
       process.execPath,
       [
@@ -407,6 +450,69 @@ export async function startHaPair(options: HaPairOptions = {}) {
     };
   }
 
+  // ---- Health, terms, role changes ------------------------------------------------------------------
+
+  // GET /api/health straight to the console (not through a proxy): state, term and whether it accepts
+  // people's changes now (`writable`: active and holding the write lease). Null when it does not answer.
+  async function health(name: SideName, timeoutMs = 1000): Promise<ConsoleHealth | null> {
+    const s = sides[name];
+    if (s.process !== 'running') return null;
+    try {
+      const response = await request(`${s.url}/api/health`, { ca: s.ca, timeoutMs });
+      const parsed = healthBody.safeParse(JSON.parse(response.body));
+      return parsed.success ? parsed.data : null;
+    } catch {
+      return null;
+    }
+  }
+
+  async function waitWritable(name: SideName, timeoutMs = 60_000) {
+    await waitFor(`the ${name} to accept changes (health says writable)`, async () => (await health(name))?.writable === true, timeoutMs);
+  }
+
+  // The console a person would send changes to now: the one the sampler last saw holding the lease, or,
+  // while neither does, the one that held it last (its refusals are part of the story).
+  let lastWritable: SideName = 'primary';
+  function writableConsole(): SideName {
+    const newest = (['primary', 'secondary'] as const)
+      .map((name) => lastSample(name))
+      .filter((sample): sample is StateSample => sample?.leaseHeld === true)
+      .sort((a, b) => b.at - a.at)[0];
+    if (newest) lastWritable = newest.console as SideName;
+    return lastWritable;
+  }
+
+  // Each acknowledged write's term, read from the journal of the console that acknowledged it (the record
+  // it appended in the write's transaction carries the term it wrote in). An acknowledged write with no
+  // such record was never committed there: that is reported, not papered over.
+  async function attachTerms(): Promise<string[]> {
+    const problems: string[] = [];
+    for (const write of history.writes) {
+      if (write.outcome !== 'acknowledged' || write.term !== undefined) continue;
+      const rows = await queryOn<{ term: string }>(
+        sides[write.console as SideName],
+        `SELECT term::text AS term FROM journal WHERE entity = 'setting' AND key = $1 AND payload->>'value' = $2 ORDER BY seq`,
+        [write.key, write.value],
+      );
+      if (rows.length !== 1)
+        problems.push(`${write.key}=${write.value}, acknowledged by the ${write.console}, has ${rows.length} journal records there`);
+      if (rows[0]) write.term = Number(rows[0].term);
+    }
+    return problems;
+  }
+
+  // The role changes a console audited itself (not those replicated from its peer), oldest first.
+  async function roleAudits(name: SideName): Promise<RoleAudit[]> {
+    const rows = await queryOn<Record<string, unknown>>(
+      sides[name],
+      "SELECT id::text AS id, at, action, outcome, details FROM audit_event WHERE action LIKE 'ha.%' AND origin IS NULL ORDER BY id",
+    );
+    return rows.map((row) => {
+      const r = roleAuditRow.parse(row);
+      return { id: r.id, at: r.at.getTime(), action: r.action, outcome: r.outcome, details: r.details ?? {} };
+    });
+  }
+
   // ---- Sampler -------------------------------------------------------------------------------------
 
   // One state sample per console: mode and term from its appliance row (what it persisted; a killed
@@ -433,7 +539,12 @@ export async function startHaPair(options: HaPairOptions = {}) {
   const lastSample = (name: SideName): StateSample | undefined => history.samples.findLast((sample) => sample.console === name);
 
   // Samples both consoles and collects acknowledged events every `intervalMs` until stopped.
-  function startSampler(intervalMs = 250, status?: Parameters<typeof sampleOnce>[0]) {
+  // By default the HA status is the console's health: `writable` is recorded as leaseHeld.
+  const leaseStatus = async (name: SideName) => {
+    const h = await health(name);
+    return h?.writable === undefined ? null : { leaseHeld: h.writable };
+  };
+  function startSampler(intervalMs = 250, status: Parameters<typeof sampleOnce>[0] = leaseStatus) {
     let running = true;
     loops.push(() => (running = false));
     const done = (async () => {
@@ -525,7 +636,8 @@ export async function startHaPair(options: HaPairOptions = {}) {
     throw error;
   }
 
-  async function close() {
+  // `keep`: leave the data directories (consoles' logs, databases, agents' outboxes) for a post-mortem.
+  async function close(options: { keep?: boolean } = {}) {
     for (const end of loops) end();
     for (const fleet of fleets) {
       if (fleet.child.exitCode === null && fleet.child.signalCode === null) {
@@ -542,7 +654,8 @@ export async function startHaPair(options: HaPairOptions = {}) {
       s.process = 'dead';
     }
     await Promise.all(Object.values(links).map((proxy) => proxy.close()));
-    await rm(root, { recursive: true, force: true });
+    if (options.keep) console.log(`kept the pair's data directories for inspection: ${root}`);
+    else await rm(root, { recursive: true, force: true });
   }
 
   return {
@@ -568,6 +681,11 @@ export async function startHaPair(options: HaPairOptions = {}) {
     sampleOnce,
     startSampler,
     lastSample,
+    health,
+    waitWritable,
+    writableConsole,
+    attachTerms,
+    roleAudits,
     digests,
     finalEvents,
     finalSettings,

@@ -22,6 +22,7 @@ import {
   sideEnv as env,
   startAgents,
   stopAgents,
+  waitWritable,
   writeOn as write,
   type ConsoleSide,
 } from '../support/paired-consoles.ts';
@@ -251,6 +252,14 @@ describe('pairing A (primary) with B (secondary) and replicating', () => {
 
     await stopConsole(A.running!.process);
     await start(A);
+    // Down for seconds, the primary may have lost its sensors to the secondary, which then took over; they
+    // come back once it answers, and restore it. Either way it leads again before it is written to.
+    await waitWritable(A, 90_000);
+    await waitFor(
+      'B on standby again',
+      async () => (await query<{ state: string }>(B, 'SELECT state FROM appliance'))[0]!.state === 'STANDBY',
+      30_000,
+    );
     write(A, `const v = await m('lib/networking/mutations.ts'); must(await v.renameVlan({ id: 30, name: 'After A restarted' }, actor));`);
     await expectConverged(applianceA);
   }, 180_000);

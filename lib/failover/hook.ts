@@ -1,10 +1,11 @@
+import type { Mode as FailoverMode, Role as FailoverRole } from '../ha/quorum.ts';
 import { processSingleton } from '../runtime/process-singleton.ts';
 
 // What the failover worker in server.ts's process tells the pages and actions of the same process
 // (the Next.js bundle loads lib/ as a second module graph, so the hook lives on processSingleton).
 
-export type FailoverMode = 'ACTIVE' | 'STANDBY' | 'FROZEN';
-export type FailoverRole = 'PRIMARY' | 'SECONDARY';
+// The state machine's own words for them (lib/ha/quorum.ts).
+export type { Mode as FailoverMode, Role as FailoverRole } from '../ha/quorum.ts';
 
 export type FailoverStatus = {
   role: FailoverRole;

@@ -4,7 +4,7 @@ import type { AuditAction } from '../audit/schema.ts';
 import type { ApplianceConfig } from '../config/env.ts';
 import { publishLiveHaState } from '../ha/live-state.ts';
 import { monoNow } from '../ha/mono.ts';
-import { initialState, leaseHeld, step, type Effect, type Observation, type QuorumState } from '../ha/quorum.ts';
+import { initialState, leaseHeld, leaseRemaining, step, type Effect, type Observation, type QuorumState } from '../ha/quorum.ts';
 import { checkTimers, FAILOVER_TIMERS } from '../ha/timing.ts';
 import { clear as clearVotes, votes } from '../ha/vote-table.ts';
 import { createPeerClient, type PeerClient } from '../peer/client.ts';
@@ -129,12 +129,13 @@ export async function startFailoverRuntime(config: ApplianceConfig, log: Logger)
       const now = monoNow();
       if (machine.mode !== 'ACTIVE') return { ok: false, message: gateMessage('not-active') };
       if (machine.handover) return { ok: false, message: gateMessage('handover') };
-      if (!leaseHeld(machine, now) || machine.leaseUntil === null) return { ok: false, message: gateMessage('no-lease') };
-      return { ok: true, token: { term: machine.term, until: machine.leaseUntil } };
+      if (!leaseHeld(machine, now)) return { ok: false, message: gateMessage('no-lease') };
+      return { ok: true, token: { term: machine.term, until: machine.leaseUntil! } };
     },
     stillHeld(token: { term: number; until: number }): boolean {
       if (!machine) return true;
-      return machine.mode === 'ACTIVE' && !machine.handover && machine.term === token.term && monoNow() < token.until;
+      const now = monoNow();
+      return machine.term === token.term && leaseHeld(machine, now) && now < token.until;
     },
   };
   setWriteLeaseGate(gate);
@@ -343,7 +344,8 @@ export async function startFailoverRuntime(config: ApplianceConfig, log: Logger)
           history: [],
         };
       const now = monoNow();
-      const held = m.mode === 'ACTIVE' && !m.handover && leaseHeld(m, now);
+      const remaining = leaseRemaining(m, now);
+      const held = remaining !== null;
       const reachable = peerHeardAt !== null && now - peerHeardAt < 3 * EXCHANGE_MS + EXCHANGE_TIMEOUT_MS;
       return {
         role: m.role,
@@ -352,7 +354,7 @@ export async function startFailoverRuntime(config: ApplianceConfig, log: Logger)
         termKnown: m.termKnown,
         lease: {
           held,
-          remainingMs: held && m.leaseUntil !== null ? Math.max(0, Math.round(m.leaseUntil - now)) : null,
+          remainingMs: remaining === null ? null : Math.round(remaining),
           by: !held ? null : m.registered === 0 ? 'no-sensors' : m.fresh * 2 >= m.registered ? 'votes' : 'promise',
         },
         votes: { self: m.fresh, peer: reachable ? peerVotes : null, registered: m.registered, confirmed: m.confirmed },

@@ -22,7 +22,6 @@ import {
   sideEnv as env,
   startAgents,
   stopAgents,
-  waitWritable,
   writeOn as write,
   type ConsoleSide,
 } from '../support/paired-consoles.ts';
@@ -253,16 +252,31 @@ describe('pairing A (primary) with B (secondary) and replicating', () => {
     await stopConsole(A.running!.process);
     await start(A);
     // Down for seconds, the primary may have lost its sensors to the secondary, which then took over; they
-    // come back once it answers, and restore it. Either way it leads again before it is written to.
-    await waitWritable(A, 90_000);
+    // come back once it answers, and restore it. The change is made once the primary leads again with its
+    // three sensors back (a refused attempt changes nothing: it rolls back in the writing transaction).
     await waitFor(
-      'B on standby again',
+      'A to lead again with its sensors, and to take the change',
+      async () => {
+        if ((await connectedSensors(A)) !== 3 || (await connectedSensors(B)) !== 0) return false;
+        try {
+          write(
+            A,
+            `const v = await m('lib/networking/mutations.ts'); must(await v.renameVlan({ id: 30, name: 'After A restarted' }, actor));`,
+          );
+          return true;
+        } catch {
+          return false;
+        }
+      },
+      120_000,
+    );
+    await waitFor(
+      'B on standby',
       async () => (await query<{ state: string }>(B, 'SELECT state FROM appliance'))[0]!.state === 'STANDBY',
       30_000,
     );
-    write(A, `const v = await m('lib/networking/mutations.ts'); must(await v.renameVlan({ id: 30, name: 'After A restarted' }, actor));`);
     await expectConverged(applianceA);
-  }, 180_000);
+  }, 240_000);
 });
 
 // Events leave a sensor's outbox only once both consoles hold them, unless the peer has been away past the

@@ -9,6 +9,8 @@ import { applyResponse } from '../peer/replication-protocol.ts';
 import { getApplianceForPeer, getTrustedPeer } from '../replication/data.ts';
 import { becomePrimary, becomeStandalone } from '../replication/mutations.ts';
 
+const LISTENER_GRACE_MS = 3000;
+
 export type ApplyResult =
   | { ok: true; outcome: 'paired'; peer: string; alreadyApplied: boolean; appliedAt: Date }
   | { ok: true; outcome: 'standalone'; wasPaired: boolean }
@@ -52,11 +54,20 @@ export async function applyTrustedHosts(actor: Actor): Promise<ApplyResult> {
   const created = createPeerClient({ identity: tls, peer: { host: host.address, port: host.peerPort }, pinned: [host.certificatePem] });
   if (!created.ok) return { ok: false, code: created.code, message: created.message };
   try {
-    const answer = await created.client.request({
-      path: '/api/v1/peer/apply',
-      body: { protocol: PEER_PROTOCOL_VERSION, from: self.applianceId, term: self.term.toString() },
-      response: applyResponse,
-    });
+    const ask = () =>
+      created.client.request({
+        path: '/api/v1/peer/apply',
+        body: { protocol: PEER_PROTOCOL_VERSION, from: self.applianceId, term: self.term.toString() },
+        response: applyResponse,
+      });
+    // The pending secondary opens its peer listener within a second of trusting this console (its
+    // reconcile loop), so an apply run right after -add may find nothing listening yet: a connection that
+    // was never made reached nothing, and is tried again for a few seconds.
+    let answer = await ask();
+    for (const started = Date.now(); !answer.ok && answer.code === 'PEER_UNREACHABLE' && Date.now() - started < LISTENER_GRACE_MS;) {
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      answer = await ask();
+    }
     if (!answer.ok)
       return {
         ok: false,

@@ -33,6 +33,17 @@ const root = path.dirname(fileURLToPath(import.meta.url));
 const undo: Array<() => Promise<unknown>> = [];
 let logsReady = false;
 
+// A stop asked for while the console is still starting (the service manager, Ctrl-C) waits for the step
+// under way to end: that step's undo is then in place, so the stop leaves no PostgreSQL and no lock file
+// behind, as a failed start does not.
+class StartInterrupted extends Error {}
+let stopRequested: NodeJS.Signals | null = null;
+let onStopSignal: (signal: NodeJS.Signals) => void = (signal) => (stopRequested = signal);
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => onStopSignal(signal));
+const checkpoint = () => {
+  if (stopRequested) throw new StartInterrupted(stopRequested);
+};
+
 async function main(): Promise<void> {
   const started = Date.now();
   const config = loadConfig();
@@ -46,9 +57,11 @@ async function main(): Promise<void> {
   const log = getLogger('core');
   await checkCanListen(config.bindAddress, config.httpsPort);
   undo.push(await claimDataDir(config.dataDir));
+  checkpoint();
 
   const database = await openDatabase(config.dataDir, config.databaseUrl, { onLog: (m) => getLogger('database').info(m.trim()) });
   undo.push(database.stop, disconnectDb);
+  checkpoint();
   process.env.DATABASE_URL = database.url;
   const migrations = await applyMigrations(database.url, {
     migrationsDir: path.join(root, 'prisma/migrations'),
@@ -58,6 +71,7 @@ async function main(): Promise<void> {
     const explained = explainConnectionFailure(error, { dataDir: config.dataDir, databaseUrl: config.databaseUrl });
     throw explained instanceof StartupFailure ? explained : new StartupFailure(oneLine(explained));
   });
+  checkpoint();
   const boot = await bootstrapAppliance(config);
 
   const origin = `https://${config.publicAddress}${config.httpsPort === 443 ? '' : `:${config.httpsPort}`}`;
@@ -67,6 +81,7 @@ async function main(): Promise<void> {
   const app = next({ dev: false, dir: root, hostname: config.publicAddress, port: config.httpsPort });
   await app.prepare();
   undo.push(() => app.close());
+  checkpoint();
   const handle = app.getRequestHandler();
   const tls = await readTlsFiles(config.dataDir);
   const web = getLogger('web');
@@ -150,6 +165,7 @@ async function main(): Promise<void> {
   // holds the lease (lib/failover/runtime.ts).
   const failover = await startFailoverRuntime(config, getLogger('ha'));
   undo.push(() => failover.stop());
+  checkpoint();
   await new Promise<void>((resolve, reject) => {
     server.once('error', (error) => reject(describeListenError(error, config.bindAddress, config.httpsPort)));
     server.listen(config.httpsPort, config.bindAddress, resolve);
@@ -162,6 +178,7 @@ async function main(): Promise<void> {
   // The peer listener (its own port) and the replication pump, while a peer is trusted.
   const replication = await startReplicationRuntime(config, getLogger('ha'), { peerRoutes: failoverPeerRoutes });
   undo.push(() => replication.stop());
+  checkpoint();
 
   log.info({ origin, domain: boot.domain, migrationsApplied: migrations.applied, startupMs: Date.now() - started }, 'console started');
   const stopBackupScheduler = startBackupScheduler();
@@ -203,7 +220,7 @@ async function main(): Promise<void> {
     process.stdout.write('  Console stopped.\n');
     process.exit(code);
   };
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => void stop(signal));
+  onStopSignal = (signal) => void stop(signal);
   // From now on a bug that escapes every handler is recorded in the core log (and so in an export) and
   // ends in an orderly stop, rather than a stack trace on the terminal and a PostgreSQL left running.
   onUncaught = (error) => {
@@ -222,6 +239,11 @@ let failing = false;
 async function failStart(error: unknown): Promise<void> {
   if (failing) return;
   failing = true;
+  if (error instanceof StartInterrupted) {
+    for (const step of undo.reverse()) await step().catch(() => undefined);
+    process.stdout.write(`  Console stopped (${error.message}) before it was ready.\n`);
+    process.exit(0);
+  }
   const expected = error instanceof StartupFailure || (error instanceof Error && error.message.startsWith('Invalid configuration:'));
   let line = oneLine(error);
   if (logsReady) {

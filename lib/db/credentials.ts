@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
+import { rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { StartupFailure } from '../runtime/startup-failure.ts';
 
@@ -33,8 +33,12 @@ export function readCredentials(dataDir: string): Credentials | null {
 }
 
 export async function writeCredentials(dataDir: string, credentials: Credentials): Promise<void> {
-  // mode applies only when the file is created; an existing file keeps its (0600) mode.
-  await writeFile(credentialsFile(dataDir), JSON.stringify(credentials), { mode: 0o600 });
+  // Written beside and renamed over: a command reading the file while the console writes it (or a crash
+  // half-way) sees the old credentials or the new, never half of them.
+  const file = credentialsFile(dataDir);
+  const next = `${file}.next`;
+  await writeFile(next, JSON.stringify(credentials), { mode: 0o600 });
+  await rename(next, file);
 }
 
 export function clusterDirOf(dataDir: string, credentials: Credentials | null): string {

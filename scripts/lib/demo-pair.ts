@@ -52,8 +52,7 @@ class Interrupted extends Error {}
 // The children run in process groups of their own so that Ctrl-C reaches the demo alone and the order holds.
 class Processes {
   agents: ChildProcess[] = [];
-  // Each console with the moment it is ready (or failed to start).
-  consoles: { child: ChildProcess; ready: Promise<unknown> }[] = [];
+  consoles: ChildProcess[] = [];
   stopping = false;
   private done: Promise<never> | null = null;
 
@@ -61,7 +60,7 @@ class Processes {
     for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => void this.stopAll(0));
     // Should the demo itself end some other way, nothing it started keeps running unattended.
     process.on('exit', () => {
-      for (const child of [...this.agents, ...this.consoles.map((c) => c.child)]) if (alive(child)) child.kill('SIGINT');
+      for (const child of [...this.agents, ...this.consoles]) if (alive(child)) child.kill('SIGINT');
     });
   }
 
@@ -72,17 +71,11 @@ class Processes {
   stopAll(code: number): Promise<never> {
     this.stopping = true;
     this.done ??= (async () => {
-      if ([...this.agents, ...this.consoles.map((c) => c.child)].some(alive)) say('Stopping the sensors and both consoles…');
+      if ([...this.agents, ...this.consoles].some(alive)) say('Stopping the sensors and both consoles…');
       await Promise.all(this.agents.map((child) => stop(child, 'SIGTERM', 15_000)));
-      // A console stops its PostgreSQL (which runs in a session of its own) once it is ready; signalled
-      // earlier it would die and leave PostgreSQL running. So a console still starting finishes first,
-      // and none is ever killed.
-      await Promise.all(
-        this.consoles.map(async ({ child, ready }) => {
-          await ready.catch(() => undefined);
-          await stop(child, 'SIGINT');
-        }),
-      );
+      // A console still starting stops once the step under way is done, and stops its PostgreSQL (which
+      // runs in a session of its own) either way; none is ever killed.
+      await Promise.all(this.consoles.map((child) => stop(child, 'SIGINT')));
       say('Stopped.');
       process.exit(code);
     })();
@@ -119,9 +112,8 @@ function startConsole(side: Side, processes: Processes): Promise<string[]> {
   const fd = openSync(side.output, 'w');
   side.child = spawn(process.execPath, ['--import', 'tsx', 'server.ts'], { env: side.env, stdio: ['ignore', fd, fd], detached: true });
   closeSync(fd);
-  const ready = waitReady(side);
-  processes.consoles.push({ child: side.child, ready });
-  return ready;
+  processes.consoles.push(side.child);
+  return waitReady(side);
 }
 
 async function waitReady(side: Side): Promise<string[]> {

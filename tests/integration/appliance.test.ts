@@ -1,4 +1,4 @@
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -9,6 +9,7 @@ import forge from 'node-forge';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, startConsole, stopConsole, type RunningConsole } from '../support/console.ts';
 import { request, signInOverHttps } from '../support/https.ts';
+import { waitFor } from '../support/wait-for.ts';
 
 // A whole appliance as `npm run demo` runs it: server.ts, embedded PostgreSQL, first boot, HTTPS.
 const HOST = '127.0.0.22';
@@ -130,5 +131,23 @@ describe('a console appliance on its embedded PostgreSQL', () => {
     expect(unknown.stderr).toBe('cyberx-management-user-reset-password: There is no user named "nobody".\n');
     // The console is still serving after the CLI connected to and left its database.
     expect((await request(`${base()}/api/health`, { ca })).status).toBe(200);
+  });
+
+  it('stopped while still starting, finishes the step under way and leaves no PostgreSQL or lock file behind', async () => {
+    expect(await stopConsole(running!.process)).toBe(0);
+    running = undefined;
+    const child = spawn(process.execPath, ['--import', 'tsx', 'server.ts'], { env: { ...process.env, ...env() } });
+    let output = '';
+    for (const stream of [child.stdout, child.stderr]) stream.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
+    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+    // As soon as its PostgreSQL runs: long before Next.js is ready.
+    await waitFor("the starting console's PostgreSQL", () => postgresFor(dataDir).length > 0, 60_000);
+    expect(output).not.toContain('is ready');
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    expect(output).toContain('Console stopped (SIGTERM) before it was ready.');
+    expect(output).not.toContain('failed to start');
+    expect(postgresFor(dataDir)).toEqual([]);
+    expect(existsSync(path.join(dataDir, 'appliance.pid'))).toBe(false);
   });
 });

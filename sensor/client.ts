@@ -25,11 +25,18 @@ export class PinMismatchError extends Error {
   }
 }
 
+// A connection whose TLS handshake gets no answer (a link that swallows packets) is given up after this
+// long. Until then it holds one of the agent's sockets, and a request waiting for it has no socket to time
+// out on, so without this bound a silent console would wedge the agent for as long as the TCP connection
+// stays open.
+export const HANDSHAKE_TIMEOUT_MS = 5000;
+
 export class PinnedAgent extends https.Agent {
   constructor(
     readonly pinned: string,
     maxSockets: number,
     extra: https.AgentOptions = {},
+    private readonly handshakeTimeoutMs = HANDSHAKE_TIMEOUT_MS,
   ) {
     super({
       ...extra,
@@ -50,9 +57,14 @@ export class PinnedAgent extends https.Agent {
     // No session resumption: every new connection shows its certificate and is checked.
     const socket = tls.connect({ ...(options as tls.ConnectionOptions), rejectUnauthorized: false, session: undefined });
     let settled = false;
+    const handshake = setTimeout(
+      () => settle(Object.assign(new Error(`no TLS handshake within ${this.handshakeTimeoutMs / 1000} s`), { code: 'ETIMEDOUT' })),
+      this.handshakeTimeoutMs,
+    );
     const settle = (error: Error | null) => {
       if (settled) return;
       settled = true;
+      clearTimeout(handshake);
       socket.off('error', onError);
       if (error) {
         socket.destroy();
@@ -213,7 +225,13 @@ export function postJson(options: PostOptions): Promise<Reply> {
         });
       },
     );
-    const timer = setTimeout(() => req.destroy(Object.assign(new Error('timeout'), { code: 'ETIMEDOUT' })), options.timeoutMs);
+    // Settled here, not by the request's 'error': a request still waiting for its connection (a TLS
+    // handshake unanswered) has no socket to destroy, and Node emits nothing for it until it gets one.
+    const timer = setTimeout(() => {
+      const error = Object.assign(new Error('timeout'), { code: 'ETIMEDOUT' });
+      req.destroy(error);
+      finish(describeNetworkError(error, address, options.timeoutMs));
+    }, options.timeoutMs);
     req.on('error', (error: NodeJS.ErrnoException) => finish(describeNetworkError(error, address, options.timeoutMs)));
     req.end(options.body);
   });

@@ -1,0 +1,63 @@
+import { createServer, type Server, type Socket } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ConsoleUnreachableError, PinnedAgent, postJson } from '../../sensor/client.ts';
+import { waitFor } from '../support/wait-for.ts';
+
+// A console behind a link that swallows every packet: TCP connects (the link's proxy accepts), but no TLS
+// handshake ever answers. The agent's requests must still end at their timeout, and the connections it
+// opened must be given up, or the sensor waits for ever and never fails over (sensor/failover.ts counts
+// the misses it never gets).
+
+const HOST = '127.0.0.1';
+let server: Server;
+let port = 0;
+const accepted: Socket[] = [];
+const closed = new Set<Socket>();
+
+beforeAll(async () => {
+  server = createServer((socket) => {
+    accepted.push(socket);
+    socket.on('data', () => undefined); // read and drop the ClientHello
+    socket.on('close', () => closed.add(socket));
+  });
+  await new Promise<void>((resolve) => server.listen(0, HOST, resolve));
+  port = (server.address() as { port: number }).port;
+});
+
+afterAll(async () => {
+  for (const socket of accepted) socket.destroy();
+  await new Promise((resolve) => server.close(resolve));
+});
+
+const post = (agent: PinnedAgent, timeoutMs: number) =>
+  postJson({ agent, host: HOST, port, path: '/api/v1/sensors/heartbeat', body: '{}', timeoutMs });
+
+describe('a request to a console whose TLS handshake never answers', () => {
+  it('fails at its timeout as unreachable, and the agent gives the connection up and takes new requests', async () => {
+    const handshakeTimeoutMs = 1500;
+    // One socket: a connection left hanging would keep every later request from starting.
+    const agent = new PinnedAgent('AB'.repeat(32), 1, {}, handshakeTimeoutMs);
+    try {
+      const first = await post(agent, 300).then(
+        () => null,
+        (error: unknown) => error,
+      );
+      expect(first).toBeInstanceOf(ConsoleUnreachableError);
+      expect((first as ConsoleUnreachableError).code).toBe('ETIMEDOUT');
+      expect((first as Error).message).toBe(`${HOST}:${port} did not answer within 0.3 s`);
+      expect(accepted.length).toBe(1);
+
+      // The unanswered handshake is abandoned by the agent, not left open for as long as TCP allows.
+      await waitFor('the agent to close the unanswered connection', () => closed.has(accepted[0]!), 10_000);
+
+      const second = await post(agent, 300).then(
+        () => null,
+        (error: unknown) => error,
+      );
+      expect((second as ConsoleUnreachableError).code).toBe('ETIMEDOUT');
+      await waitFor('a second connection attempt', () => accepted.length === 2, 10_000);
+    } finally {
+      agent.destroy();
+    }
+  });
+});

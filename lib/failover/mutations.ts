@@ -6,19 +6,29 @@ export type PersistedHaState = { term: number; mode: 'ACTIVE' | 'STANDBY' | 'FRO
 
 // Records this console's term, state and configured role, in one transaction with the trusted host's
 // role (the other one of the pair). The term never goes down: replication may already have adopted a
-// higher one (lib/replication/mutations.ts, checkTerm), and that one stays. Returns what is stored.
-export async function persistHaState(next: PersistedHaState): Promise<PersistedHaState> {
+// higher one (lib/replication/mutations.ts, checkTerm), and that one stays. Becoming ACTIVE is refused
+// (`refused`, the state stored as after a step-down) when the stored term is already past the one
+// promoted to, or equal to it without this console active in it: that term is the peer's, and two
+// consoles active in one term is what the term exists to prevent. Returns what is stored.
+export async function persistHaState(next: PersistedHaState): Promise<PersistedHaState & { refused: boolean }> {
   return db().$transaction(async (tx) => {
+    const [current] = await tx.$queryRaw<{ term: bigint; state: PersistedHaState['mode'] }[]>`
+      SELECT term, state FROM "appliance" WHERE id = 1 FOR UPDATE`;
+    const storedTerm = Number(current!.term);
+    const refused = next.mode === 'ACTIVE' && (storedTerm > next.term || (storedTerm === next.term && current!.state !== 'ACTIVE'));
+    const mode = refused ? stepDownMode(next.role) : next.mode;
     const rows = await tx.$queryRaw<{ term: bigint; state: PersistedHaState['mode']; role: PersistedHaState['role'] }[]>`
-      UPDATE "appliance" SET term = GREATEST(term, ${BigInt(next.term)}), state = ${next.mode}::"HaState",
+      UPDATE "appliance" SET term = GREATEST(term, ${BigInt(next.term)}), state = ${mode}::"HaState",
         configured_role = ${next.role}::"ConfiguredRole", updated_at = now()
       WHERE id = 1 RETURNING term, state, configured_role AS role`;
     const peerRole = next.role === 'PRIMARY' ? 'SECONDARY' : 'PRIMARY';
     await tx.$executeRaw`UPDATE "trusted_host" SET role = ${peerRole}::"PeerRole" WHERE role <> ${peerRole}::"PeerRole"`;
     const stored = rows[0]!;
-    return { term: Number(stored.term), mode: stored.state, role: stored.role };
+    return { term: Number(stored.term), mode: stored.state, role: stored.role, refused };
   });
 }
+
+const stepDownMode = (role: PersistedHaState['role']): PersistedHaState['mode'] => (role === 'PRIMARY' ? 'FROZEN' : 'STANDBY');
 
 export type RoleChangeAudit = { action: AuditAction; outcome: 'success' | 'failure'; target?: string; details: Record<string, unknown> };
 

@@ -59,6 +59,9 @@ export async function startFailoverRuntime(config: ApplianceConfig, log: Logger)
   let reconciled = false;
   let stopped = false;
   let switching: Promise<PromoteResult> | null = null;
+  // The term in which being ACTIVE is in the database. The machine is ACTIVE the moment it decides; the
+  // gate waits for the persist, which may refuse (the term is the peer's).
+  let durableActiveTerm: number | null = null;
   const history: FailoverStatus['history'] = [];
   // Effects are performed one after another, in the order decided.
   let effectsDone: Promise<void> = Promise.resolve();
@@ -72,8 +75,8 @@ export async function startFailoverRuntime(config: ApplianceConfig, log: Logger)
       return;
     }
     const active = machine.mode === 'ACTIVE' ? 'self' : machine.peer?.mode === 'ACTIVE' ? 'peer' : 'unknown';
-    publishLiveHaState({ role: machine.role, mode: machine.mode, term: machine.term, active }, (term) =>
-      feed({ type: 'term-seen', now: monoNow(), term, source: 'sensor' }),
+    publishLiveHaState({ role: machine.role, mode: machine.mode, term: machine.term, active }, (term, source) =>
+      feed({ type: 'term-seen', now: monoNow(), term, source }),
     );
   }
 
@@ -102,9 +105,14 @@ export async function startFailoverRuntime(config: ApplianceConfig, log: Logger)
   async function perform(effects: readonly Effect[]) {
     for (const effect of effects) {
       switch (effect.type) {
-        case 'persist':
-          await persistHaState({ term: effect.term, mode: effect.mode, role: effect.role });
+        case 'persist': {
+          const stored = await persistHaState({ term: effect.term, mode: effect.mode, role: effect.role });
+          if (stored.refused) {
+            log.warn({ term: effect.term, stored: stored.term }, 'promotion refused: the term was already known here');
+            feed({ type: 'promotion-refused', now: monoNow(), term: stored.term });
+          } else if (effect.mode === 'ACTIVE') durableActiveTerm = effect.term;
           break;
+        }
         case 'audit':
           await recordRoleChange({
             action: effect.action as AuditAction,
@@ -128,6 +136,7 @@ export async function startFailoverRuntime(config: ApplianceConfig, log: Logger)
       if (!machine) return { ok: true, token: null };
       const now = monoNow();
       if (machine.mode !== 'ACTIVE') return { ok: false, message: gateMessage('not-active') };
+      if (durableActiveTerm !== machine.term) return { ok: false, message: gateMessage('no-lease') };
       if (machine.handover) return { ok: false, message: gateMessage('handover') };
       if (!leaseHeld(machine, now)) return { ok: false, message: gateMessage('no-lease') };
       return { ok: true, token: { term: machine.term, until: machine.leaseUntil! } };
@@ -169,6 +178,7 @@ export async function startFailoverRuntime(config: ApplianceConfig, log: Logger)
     const now = monoNow();
     if (!machine) {
       // A (re)started console is not active until it knows the current term (lib/ha/quorum.ts).
+      durableActiveTerm = state.appliance.state === 'ACTIVE' ? Number(state.appliance.term) : null;
       machine = initialState(
         {
           role: state.appliance.configuredRole as 'PRIMARY' | 'SECONDARY',

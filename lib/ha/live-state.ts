@@ -12,10 +12,14 @@ export type LiveHaState = {
   active: 'self' | 'peer' | 'unknown';
 };
 
-type Holder = { state: LiveHaState | null; onHigherTerm: ((term: number) => void) | null };
+export type TermSource = 'sensor' | 'peer';
+type Holder = { state: LiveHaState | null; onHigherTerm: ((term: number, source: TermSource) => void) | null };
 const holder = () => processSingleton('ha-live-state', (): Holder => ({ state: null, onHigherTerm: null }));
 
-export function publishLiveHaState(state: LiveHaState | null, onHigherTerm: ((term: number) => void) | null = null): void {
+export function publishLiveHaState(
+  state: LiveHaState | null,
+  onHigherTerm: ((term: number, source: TermSource) => void) | null = null,
+): void {
   const slot = holder();
   slot.state = state;
   slot.onHigherTerm = onHigherTerm;
@@ -25,8 +29,10 @@ export function liveHaState(): LiveHaState | null {
   return holder().state;
 }
 
-// Called with the highest term a sensor reports on every request.
-export function noteSensorTerm(term: number): void {
+// Called with the highest term a sensor reports on every request, and by replication when a peer's
+// message carries a term above the stored one.
+export function noteHigherTerm(term: number, source: TermSource): void {
   const slot = holder();
-  if (slot.state && term > slot.state.term) slot.onHigherTerm?.(term);
+  if (slot.state && term > slot.state.term) slot.onHigherTerm?.(term, source);
 }
+export const noteSensorTerm = (term: number): void => noteHigherTerm(term, 'sensor');

@@ -201,6 +201,29 @@ describe('a higher term', () => {
   });
 });
 
+describe('a promotion the database refused (its term was already stored, from the peer)', () => {
+  const refused = (term: number): Observation => ({ type: 'promotion-refused', now: NOW, term });
+
+  it.each([
+    ['equal to', 5],
+    ['above', 7],
+  ])('with the stored term %s ours: steps down at once, in the stored term, persisting first', (_what, term) => {
+    const { state: s, effects } = step(active({ role: 'SECONDARY', leaseUntil: NOW + 1000 }), refused(term), T);
+    expect(s).toMatchObject({ mode: 'STANDBY', term, leaseUntil: null, modeSince: NOW });
+    expect(effects[0]).toEqual({ type: 'persist', term, mode: 'STANDBY', role: 'SECONDARY' });
+    expect(types(effects)).toEqual(['persist', 'audit:ha.step-down']);
+    expect(leaseHeld(s, NOW)).toBe(false);
+  });
+
+  it('is ignored when no longer active, or for a term below ours (a late answer to an older persist)', () => {
+    for (const before of [state(), active({ term: 6 })]) {
+      const { state: s, effects } = step(before, refused(5), T);
+      expect(s).toEqual(before);
+      expect(effects).toEqual([]);
+    }
+  });
+});
+
 describe('a restarted console', () => {
   const boot = (mode: 'ACTIVE' | 'STANDBY') => initialState({ role: 'PRIMARY', mode, term: 7 }, NOW - 10_000, T);
   // Runs that began after the boot, unbroken for C, fresh.

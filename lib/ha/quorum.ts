@@ -42,6 +42,9 @@ export type QuorumState = {
 export type Observation =
   | { type: 'tick'; now: number; registered: number; votes: readonly Vote[] }
   | { type: 'term-seen'; now: number; term: number; source: 'sensor' | 'peer' }
+  // Our promotion to ACTIVE could not be persisted: the database already holds `term` (replication adopted
+  // it from the peer's messages before we decided), so the term we took may be the peer's.
+  | { type: 'promotion-refused'; now: number; term: number }
   | { type: 'peer-status'; now: number; sentAt: number; term: number; mode: Mode; promised: boolean }
   | { type: 'peer-unreachable'; now: number }
   | { type: 'promise-request'; now: number; term: number; mode: Mode }
@@ -102,6 +105,9 @@ export function step(state: QuorumState, observation: Observation, timers: Timer
       break;
     case 'term-seen':
       adoptTerm(c, observation.now, observation.term, `a ${observation.source} reported term ${observation.term}`);
+      break;
+    case 'promotion-refused':
+      onPromotionRefused(c, observation.now, observation.term);
       break;
     case 'peer-status':
       onPeerStatus(c, observation);
@@ -193,6 +199,18 @@ function adoptTerm(c: Step, now: number, term: number, reason: string): boolean 
   c.s.modeSince = now;
   audit(c, wasActive ? 'ha.step-down' : 'ha.term-learned', reason, from);
   return true;
+}
+
+// The term we promoted to was already taken (or passed) when we tried to persist it: we never led in it.
+// Step down and take the stored term; the sensors elect afresh, in a term that is new to both consoles.
+function onPromotionRefused(c: Step, now: number, term: number) {
+  if (c.s.mode !== 'ACTIVE' || term < c.s.term) return;
+  const from = snapshotOf(c.s);
+  stepDown(c, now);
+  c.s.term = Math.max(c.s.term, term);
+  audit(c, 'ha.step-down', `term ${term} was already known to this console when it tried to lead in term ${from.term}`, from, {
+    conflict: true,
+  });
 }
 
 // Two actives in one term cannot arise from these rules; if it is seen anyway, the only safe move is for

@@ -3,6 +3,7 @@ import { qualified } from '../backups/tables.ts';
 import { db, type Tx } from '../db/client.ts';
 import { recordAudit } from '../audit/mutations.ts';
 import { JOURNAL_APPEND_LOCK } from '../journal/mutations.ts';
+import { noteHigherTerm } from '../ha/live-state.ts';
 import { noteReplicatedSeq } from '../sensors/credential-cache.ts';
 import type { JournalBatch, SnapshotPart, TableChanges } from '../peer/replication-protocol.ts';
 import { replicatedTables } from './data.ts';
@@ -33,7 +34,15 @@ async function checkTerm(tx: Tx, sender: Sender): Promise<Refusal | null> {
       'TERM_STALE',
       `The message carries term ${sender.term}, below this console's term ${self.term}: it comes from a console that is no longer in charge.`,
     );
-  if (sender.term > self.term) await tx.appliance.update({ where: { id: 1 }, data: { term: sender.term } });
+  if (sender.term > self.term) {
+    // The sender led after us: an active console steps down in the same transaction, so that what is
+    // stored never says "active" in a term that is not its own (a crash now would boot it so).
+    await tx.$executeRaw`UPDATE "appliance" SET term = ${sender.term},
+      state = CASE WHEN state = 'ACTIVE' THEN (CASE WHEN configured_role = 'PRIMARY' THEN 'FROZEN' ELSE 'STANDBY' END)::"HaState" ELSE state END
+      WHERE id = 1`;
+    // And the failover worker of this process learns it now, not at its next read of the database.
+    noteHigherTerm(Number(sender.term), 'peer');
+  }
   return null;
 }
 

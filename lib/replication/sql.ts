@@ -40,14 +40,15 @@ export function upsertRowsSql(table: TableInfo): string {
   const spec: ReplicatedTable | undefined = REPLICATED_TABLES[table.name as ReplicatedTableName];
   const local = new Set<string>(spec?.local ?? []);
   const greatest = new Set<string>(spec?.greatest ?? []);
+  const least = new Set<string>(spec?.least ?? []);
   const keys = new Set(table.primaryKey);
   const updated = table.columns.filter((c) => !c.generated && !keys.has(c.name) && !local.has(c.name));
   // In DO UPDATE the existing row goes by the table's own name.
   const target = (c: string) => `${quoteIdent(table.name)}.${quoteIdent(c)}`;
   const assignments = [
     ...updated.map((c) =>
-      greatest.has(c.name)
-        ? `${quoteIdent(c.name)} = GREATEST(${target(c.name)}, EXCLUDED.${quoteIdent(c.name)})`
+      greatest.has(c.name) || least.has(c.name)
+        ? `${quoteIdent(c.name)} = ${greatest.has(c.name) ? 'GREATEST' : 'LEAST'}(${target(c.name)}, EXCLUDED.${quoteIdent(c.name)})`
         : `${quoteIdent(c.name)} = EXCLUDED.${quoteIdent(c.name)}`,
     ),
     ...Object.entries(spec?.peerHolds ?? {}).map(([c, from]) => `${quoteIdent(c)} = GREATEST(${target(c)}, EXCLUDED.${quoteIdent(from)})`),

@@ -12,9 +12,18 @@ import type { SensorEventInput } from '../sensors/protocol.ts';
 //
 // `greatest` columns only grow: both consoles of a pair store a sensor's events (it talks to one at a time,
 // but a batch may still be on its way from the other), so the stored row keeps the higher of the two.
+// `least` columns only shrink, for the same reason: an event the sensor sent to both consoles (the first
+// did not make it durable, so it sent it again to the other) was received by the pair when the first one
+// got it, and a device was first seen when either saw it. Taking the row from the peer as it comes would
+// swap the two consoles' values when each sends its own to the other, and they would never agree.
 // `peerHolds` columns say what the paired console holds: a row from the peer carries its own `acked_seq`,
 // which the peer therefore holds — sensors may drop those events once this console holds them too.
-export type ReplicatedTable = { local: readonly string[]; greatest?: readonly string[]; peerHolds?: Readonly<Record<string, string>> };
+export type ReplicatedTable = {
+  local: readonly string[];
+  greatest?: readonly string[];
+  least?: readonly string[];
+  peerHolds?: Readonly<Record<string, string>>;
+};
 
 export const REPLICATED_TABLES = {
   // updated_at moves with a sign-in here too.
@@ -27,8 +36,8 @@ export const REPLICATED_TABLES = {
     greatest: ['acked_seq', 'alert_count'],
     peerHolds: { replicated_seq: 'acked_seq' },
   },
-  sensor_event: { local: [] },
-  device: { local: [] },
+  sensor_event: { local: [], least: ['received_at'] },
+  device: { local: [], least: ['first_seen'], greatest: ['last_seen'] },
   // Keyed on the receiver by (origin, origin_id): ids are each console's own sequence.
   audit_event: { local: [] },
 } as const satisfies Record<(typeof REPLICATED_TABLE_NAMES)[number], ReplicatedTable>;

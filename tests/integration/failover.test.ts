@@ -1,16 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHaPair, type HaPair } from '../support/ha-pair.ts';
-import {
-  atMostOneWriter,
-  converged,
-  describeRoleChange,
-  noAcknowledgedEventLost,
-  noCommittedSettingLost,
-  noDuplicateEvents,
-  observerNow,
-  roleChanges,
-  termsOnlyGrow,
-} from '../support/history.ts';
+import { expectInvariants } from '../support/fault-scenario.ts';
+import { describeRoleChange, observerNow, roleChanges } from '../support/history.ts';
 import { waitFor } from '../support/wait-for.ts';
 
 // The fault suite of issue 9: two whole consoles paired by the commands, real sensor agents, every link
@@ -32,23 +23,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await pair?.close();
 }, 120_000);
-
-// Every invariant over the whole history, with both consoles' final state.
-async function expectInvariants() {
-  const { history } = pair;
-  const [rowsA, rowsB] = [await pair.finalEvents('primary'), await pair.finalEvents('secondary')];
-  const [settingsA, settingsB] = [await pair.finalSettings('primary'), await pair.finalSettings('secondary')];
-  const digests = await pair.digests();
-  expect(noAcknowledgedEventLost(history, rowsA), 'events on the primary').toEqual([]);
-  expect(noAcknowledgedEventLost(history, rowsB), 'events on the secondary').toEqual([]);
-  expect(noDuplicateEvents(rowsA), 'the primary').toEqual([]);
-  expect(noDuplicateEvents(rowsB), 'the secondary').toEqual([]);
-  expect(noCommittedSettingLost(history, settingsA), 'settings on the primary').toEqual([]);
-  expect(noCommittedSettingLost(history, settingsB), 'settings on the secondary').toEqual([]);
-  expect(atMostOneWriter(history)).toEqual([]);
-  expect(termsOnlyGrow(history.samples)).toEqual([]);
-  expect(converged(digests.primary, digests.secondary)).toEqual([]);
-}
 
 describe('primary↔secondary link partitioned both ways, sensors still on the primary', () => {
   it('causes no role change; every acknowledged write is kept and both consoles converge once healed', async () => {
@@ -88,6 +62,6 @@ describe('primary↔secondary link partitioned both ways, sensors still on the p
     expect(history.samples.some((s) => s.at > cutAt && s.at < healedAt)).toBe(true);
     expect(history.events.length).toBeGreaterThan(0);
     expect(history.writes.filter((w) => w.outcome !== 'acknowledged')).toEqual([]);
-    await expectInvariants();
+    await expectInvariants(pair);
   }, 120_000);
 });

@@ -1,0 +1,66 @@
+import { expect } from 'vitest';
+import type { HaPair, SideName } from './ha-pair.ts';
+import {
+  atMostOneWriter,
+  converged,
+  noAcknowledgedEventLost,
+  noCommittedSettingLost,
+  noDuplicateEvents,
+  observerNow,
+  termsOnlyGrow,
+} from './history.ts';
+import { waitFor } from './wait-for.ts';
+
+// What every scenario of the fault suite shares: the invariants over the recorded history, checked once
+// traffic has stopped, and the waits a scenario is made of.
+
+// Every invariant of issue 9 over the whole history, with both consoles' final state: no acknowledged
+// event lost or duplicated, no committed setting lost, at most one writer at any instant and per term
+// (each acknowledged write's term read from the journal of the console that acknowledged it), terms only
+// grow, and both consoles hold the same digest once settled.
+export async function expectInvariants(pair: HaPair) {
+  const { history } = pair;
+  expect(await pair.attachTerms(), 'acknowledged writes and their journal records').toEqual([]);
+  const [rowsA, rowsB] = [await pair.finalEvents('primary'), await pair.finalEvents('secondary')];
+  const [settingsA, settingsB] = [await pair.finalSettings('primary'), await pair.finalSettings('secondary')];
+  const digests = await pair.digests();
+  expect(noAcknowledgedEventLost(history, rowsA), 'events on the primary').toEqual([]);
+  expect(noAcknowledgedEventLost(history, rowsB), 'events on the secondary').toEqual([]);
+  expect(noDuplicateEvents(rowsA), 'the primary').toEqual([]);
+  expect(noDuplicateEvents(rowsB), 'the secondary').toEqual([]);
+  expect(noCommittedSettingLost(history, settingsA), 'settings on the primary').toEqual([]);
+  expect(noCommittedSettingLost(history, settingsB), 'settings on the secondary').toEqual([]);
+  expect(atMostOneWriter(history)).toEqual([]);
+  expect(termsOnlyGrow(history.samples)).toEqual([]);
+  expect(converged(digests.primary, digests.secondary)).toEqual([]);
+}
+
+// Writes offered to both consoles at once, as two people would at two browsers: one console at a time
+// may acknowledge them, which is what atMostOneWriter checks.
+export function startWriters(pair: HaPair, pauseMs = 200) {
+  const writers = (['primary', 'secondary'] as const).map((name) => pair.startWriter(() => name, pauseMs));
+  return { stop: () => Promise.all(writers.map((w) => w.stop())) };
+}
+
+export const acknowledgedOn = (pair: HaPair, name: SideName, after = 0) =>
+  pair.history.writes.filter((w) => w.outcome === 'acknowledged' && w.console === name && w.startedAt > after);
+
+// Until `name` is active and accepts writes (its health says writable), returning when it was first seen so.
+export async function waitActive(pair: HaPair, name: SideName, timeoutMs = 60_000): Promise<number> {
+  await waitFor(
+    `the ${name} to be active and accept changes`,
+    async () => {
+      const health = await pair.health(name);
+      return health?.state === 'ACTIVE' && health.writable === true;
+    },
+    timeoutMs,
+  );
+  return observerNow();
+}
+
+// Until a write on `name` started after `after` has been acknowledged.
+export async function waitAcknowledged(pair: HaPair, name: SideName, after: number, timeoutMs = 30_000) {
+  await waitFor(`a write acknowledged by the ${name}`, () => acknowledgedOn(pair, name, after).length > 0, timeoutMs);
+}
+
+export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -421,6 +421,9 @@ export async function startHaPair(options: HaPairOptions = {}) {
           ? `replication ${result.replication}`
           : undefined
         : `${result.code ?? ''} ${result.message ?? ''}`.trim();
+      // The console ended the session (a wall clock stepped back past the sign-in, say): the person
+      // signs in again before the next change.
+      if (!result.ok && result.code === 'UNAUTHENTICATED') sessions.delete(name);
     } catch (error) {
       // No answer, or not one a browser could read as the action's: it may have committed.
       record.detail = error instanceof Error ? error.message : String(error);

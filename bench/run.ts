@@ -67,10 +67,12 @@ async function main(): Promise<void> {
 }
 
 // `npm run bench -- ingest`: the sensor ingest benchmark (bench/ingest.ts) instead of the page timings;
-// `npm run bench -- replication`: replication between a pair of consoles (bench/replication.ts).
+// `npm run bench -- replication`: replication between a pair of consoles (bench/replication.ts);
+// `npm run bench -- failover`: how long a pair is without a writable console after the primary is lost (bench/failover.ts).
 const benches: Record<string, () => Promise<void>> = {
   ingest: () => import('./ingest.ts').then((m) => m.benchIngest()),
   replication: () => import('./replication.ts').then((m) => m.benchReplication()),
+  failover: () => import('./failover.ts').then((m) => m.benchFailover()),
 };
 (benches[process.argv[2] ?? '']?.() ?? main()).catch((error: unknown) => {
   process.stderr.write(`bench failed: ${error instanceof Error ? error.message : String(error)}\n`);

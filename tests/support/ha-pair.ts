@@ -80,6 +80,10 @@ export type HaPairOptions = {
   eventsPerMinute?: number;
   // The pair's ten loopback addresses are 127.0.0.(block+1 … block+9); see the address table above.
   addressBlock?: number;
+  // The agents' --max-sockets (default: scaled with the count). A fleet shares that many requests in flight
+  // among all its sensors and both consoles, and a hung console holds each one for its whole timeout, so
+  // with the default a hang starves the others (the benchmark gives every sensor room of its own).
+  agentMaxSockets?: number;
 };
 
 const LIBFAKETIME = '/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1';
@@ -322,6 +326,7 @@ export async function startHaPair(options: HaPairOptions = {}) {
         '--events-per-minute',
         String(eventsPerMinute),
         '--keep-acked',
+        ...(options.agentMaxSockets ? ['--max-sockets', String(options.agentMaxSockets)] : []),
       ],
       { stdio: ['ignore', fd, fd] },
     );

@@ -23,8 +23,13 @@ afterAll(async () => {
 }, 120_000);
 
 const termOf = async (name: SideName) => (await pair.health(name))?.term ?? -1;
-const audited = async (name: SideName, action: string, after: number) =>
-  (await pair.roleAudits(name)).filter((a) => a.action === action && a.at > after - 5000);
+// The console's own audit records of `action` since `after`. The record is written just after the state
+// it describes is stored (the gate may open first), so it is waited for, then counted.
+async function audited(name: SideName, action: string, after: number) {
+  const since = async () => (await pair.roleAudits(name)).filter((a) => a.action === action && a.at > after - 5000);
+  await waitFor(`the ${name} to audit ${action}`, async () => (await since()).length > 0, 10_000).catch(() => undefined);
+  return since();
+}
 // While `name` was running between the two instants, it was never seen accepting changes.
 const neverWritable = (name: SideName, from: number, to: number) =>
   pair.history.samples.filter((s) => s.console === name && s.at > from && s.at < to && s.leaseHeld === true);

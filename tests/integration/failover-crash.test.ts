@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { acknowledgedOn, expectInvariants, startWriters, waitAcknowledged, waitActive } from '../support/fault-scenario.ts';
+import { acknowledgedOn, waitAcknowledged, waitActive, runScenario } from '../support/fault-scenario.ts';
 import { startHaPair, type HaPair, type SideName } from '../support/ha-pair.ts';
 import { observerNow } from '../support/history.ts';
 import { waitFor } from '../support/wait-for.ts';
@@ -34,24 +34,7 @@ async function audited(name: SideName, action: string, after: number) {
 const neverWritable = (name: SideName, from: number, to: number) =>
   pair.history.samples.filter((s) => s.console === name && s.at > from && s.at < to && s.leaseHeld === true);
 
-// A scenario: traffic (events from the agents, writes offered to both consoles) around `fault`, until the
-// primary leads again; then traffic stops and the invariants are checked on the whole history.
-async function scenario(run: () => Promise<void>) {
-  const sampler = pair.startSampler();
-  const writers = startWriters(pair);
-  try {
-    await waitAcknowledged(pair, 'primary', observerNow() - 60_000);
-    await run();
-    // The primary leads again, its sensors back: a last write there, then traffic stops.
-    const back = await waitActive(pair, 'primary', 90_000);
-    await waitAcknowledged(pair, 'primary', back);
-  } finally {
-    await writers.stop();
-    await sampler.stop();
-  }
-  await waitFor(`${SENSORS} sensors back on the primary`, async () => (await pair.connectedSensors('primary')) === SENSORS, 60_000);
-  await expectInvariants(pair);
-}
+const scenario = (run: () => Promise<void>) => runScenario(pair, SENSORS, run);
 
 describe('the fault suite: consoles that die or hang', () => {
   it('kill -9 of the primary: the secondary takes over at a higher term; the restarted primary stays passive until its sensors return, then is restored', async () => {

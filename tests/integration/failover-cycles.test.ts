@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { expectInvariants, sleep, startWriters, waitAcknowledged, waitActive } from '../support/fault-scenario.ts';
+import { sleep, waitAcknowledged, waitActive, runScenario } from '../support/fault-scenario.ts';
 import { startHaPair, type HaPair } from '../support/ha-pair.ts';
-import { describeRoleChange, observerNow, roleChanges } from '../support/history.ts';
+import { describeRoleChange, observerNow } from '../support/history.ts';
 import { waitFor } from '../support/wait-for.ts';
 
 // The fault suite (issue 9): a clock jump of minutes on each console (the leases run on monotonic time:
@@ -22,24 +22,7 @@ afterAll(async () => {
   await pair?.close({ keep: process.env.OTC_KEEP_PAIR === '1' });
 }, 120_000);
 
-// Traffic around `run` until the primary leads again with every sensor back; then the invariants.
-async function scenario(run: () => Promise<void>) {
-  const sampler = pair.startSampler();
-  const writers = startWriters(pair);
-  const from = observerNow();
-  try {
-    await waitAcknowledged(pair, 'primary', from - 60_000);
-    await run();
-    const back = await waitActive(pair, 'primary', 90_000);
-    await waitAcknowledged(pair, 'primary', back);
-  } finally {
-    await writers.stop();
-    await sampler.stop();
-  }
-  await waitFor(`${SENSORS} sensors back on the primary`, async () => (await pair.connectedSensors('primary')) === SENSORS, 60_000);
-  await expectInvariants(pair);
-  return roleChanges(pair.history.samples.filter((s) => s.at >= from));
-}
+const scenario = (run: () => Promise<void>) => runScenario(pair, SENSORS, run);
 
 const audits = async (action: string, after: number) =>
   [...(await pair.roleAudits('primary')), ...(await pair.roleAudits('secondary'))].filter((a) => a.action === action && a.at >= after);

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { acknowledgedOn, expectInvariants, sleep, startWriters, waitAcknowledged, waitActive } from '../support/fault-scenario.ts';
+import { acknowledgedOn, sleep, waitAcknowledged, waitActive, runScenario } from '../support/fault-scenario.ts';
 import { startHaPair, type HaPair, type LinkName } from '../support/ha-pair.ts';
 import { describeRoleChange, observerNow, roleChanges } from '../support/history.ts';
 import { waitFor } from '../support/wait-for.ts';
@@ -25,24 +25,7 @@ afterAll(async () => {
   await pair?.close({ keep: process.env.OTC_KEEP_PAIR === '1' });
 }, 120_000);
 
-// Traffic around `run` until the primary leads again with every sensor back; then the invariants.
-async function scenario(run: () => Promise<void>) {
-  const sampler = pair.startSampler();
-  const writers = startWriters(pair);
-  const from = observerNow();
-  try {
-    await waitAcknowledged(pair, 'primary', from - 60_000);
-    await run();
-    const back = await waitActive(pair, 'primary', 90_000);
-    await waitAcknowledged(pair, 'primary', back);
-  } finally {
-    await writers.stop();
-    await sampler.stop();
-  }
-  await waitFor(`${SENSORS} sensors back on the primary`, async () => (await pair.connectedSensors('primary')) === SENSORS, 60_000);
-  await expectInvariants(pair);
-  return roleChanges(pair.history.samples.filter((s) => s.at >= from));
-}
+const scenario = (run: () => Promise<void>) => runScenario(pair, SENSORS, run);
 
 const becameActive = (changes: ReturnType<typeof roleChanges>, console: string) =>
   changes.filter((c) => c.console === console && c.to.mode === 'ACTIVE' && c.from.mode !== 'ACTIVE');

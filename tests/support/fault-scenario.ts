@@ -7,7 +7,9 @@ import {
   noCommittedSettingLost,
   noDuplicateEvents,
   observerNow,
+  roleChanges,
   termsOnlyGrow,
+  type RoleChange,
 } from './history.ts';
 import { waitFor } from './wait-for.ts';
 
@@ -64,3 +66,25 @@ export async function waitAcknowledged(pair: HaPair, name: SideName, after: numb
 }
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+// One scenario of the suite: traffic (events from the agents, writes offered to both consoles) around
+// `run`, until the primary leads again with every sensor back and has acknowledged a last write; then
+// traffic stops and every invariant is checked on the whole history. Returns the role changes sampled
+// from the scenario's start.
+export async function runScenario(pair: HaPair, sensors: number, run: () => Promise<void>): Promise<RoleChange[]> {
+  const sampler = pair.startSampler();
+  const writers = startWriters(pair);
+  const from = observerNow();
+  try {
+    await waitAcknowledged(pair, 'primary', from - 60_000);
+    await run();
+    const back = await waitActive(pair, 'primary', 90_000);
+    await waitAcknowledged(pair, 'primary', back);
+  } finally {
+    await writers.stop();
+    await sampler.stop();
+  }
+  await waitFor(`${sensors} sensors back on the primary`, async () => (await pair.connectedSensors('primary')) === sensors, 60_000);
+  await expectInvariants(pair);
+  return roleChanges(pair.history.samples.filter((s) => s.at >= from));
+}

@@ -1,5 +1,4 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -8,6 +7,7 @@ import { getApplianceOrThrow } from '../lib/appliance/data.ts';
 import { formatConnectionString } from '../lib/appliance/connection-string.ts';
 import { disconnectDb } from '../lib/db/client.ts';
 import { openDatabase } from '../lib/db/open.ts';
+import { outboxLines } from '../tests/support/outbox-files.ts';
 import { e2eState } from './support/state.ts';
 import { signInOk } from './support/sign-in.ts';
 
@@ -63,17 +63,9 @@ function startAgent(connect: string, name: string): RunningAgent {
 // The alert with this seq as the agent produced it (from its outbox, acknowledged segments included).
 function producedAlert(name: string, seq: number): { title: string; severity: string } | undefined {
   const outbox = path.join(agentsDir, name, 'outbox');
-  const files = [
-    ...(existsSync(path.join(outbox, 'acked')) ? readdirSync(path.join(outbox, 'acked')).map((n) => path.join(outbox, 'acked', n)) : []),
-    ...readdirSync(outbox)
-      .filter((n) => n.startsWith('seg-'))
-      .map((n) => path.join(outbox, n)),
-  ];
-  for (const file of files) {
-    for (const line of readFileSync(file, 'utf8').split('\n').filter(Boolean)) {
-      const event = JSON.parse(line) as { seq: number; kind: string; title: string; severity: string };
-      if (event.seq === seq && event.kind === 'alert') return event;
-    }
+  for (const line of outboxLines(outbox)) {
+    const event = JSON.parse(line) as { seq: number; kind: string; title: string; severity: string };
+    if (event.seq === seq && event.kind === 'alert') return event;
   }
   return undefined;
 }

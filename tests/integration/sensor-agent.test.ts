@@ -11,6 +11,7 @@ import { disconnectDb } from '../../lib/db/client.ts';
 import { openDatabase } from '../../lib/db/open.ts';
 import { setUpBackupKey } from '../support/backup-key.ts';
 import { makeCertificate } from '../support/certs.ts';
+import { outboxLines } from '../support/outbox-files.ts';
 import { freePort, startConsole, stopConsole, type RunningConsole } from '../support/console.ts';
 
 // The sensor agent (sensor/cli.ts) against a real console: server.ts, embedded PostgreSQL, HTTPS.
@@ -63,25 +64,14 @@ function producedEvents(
   captured: string[] = [],
 ): { bySeq: Map<number, Record<string, unknown>>; conflicts: number[]; ackedSeq: number } {
   const outbox = path.join(sensorDir, 'outbox');
-  const files = [
-    ...captured,
-    ...(existsSync(path.join(outbox, 'acked')) ? readdirSync(path.join(outbox, 'acked')).map((n) => path.join(outbox, 'acked', n)) : []),
-    ...readdirSync(outbox)
-      .filter((n) => n.startsWith('seg-'))
-      .map((n) => path.join(outbox, n)),
-  ];
   const bySeq = new Map<number, Record<string, unknown>>();
   const conflicts: number[] = [];
-  for (const file of files) {
-    const lines = readFileSync(file, 'utf8').split('\n');
-    lines.pop();
-    for (const line of lines) {
-      const event = JSON.parse(line) as Record<string, unknown> & { seq: number };
-      const seen = bySeq.get(event.seq);
-      // The same line in a captured link and in the live file is one event; different content is two.
-      if (seen && JSON.stringify(seen) !== JSON.stringify(event)) conflicts.push(event.seq);
-      bySeq.set(event.seq, event);
-    }
+  for (const line of outboxLines(outbox, captured)) {
+    const event = JSON.parse(line) as Record<string, unknown> & { seq: number };
+    const seen = bySeq.get(event.seq);
+    // The same line in a captured link and in the live file is one event; different content is two.
+    if (seen && JSON.stringify(seen) !== JSON.stringify(event)) conflicts.push(event.seq);
+    bySeq.set(event.seq, event);
   }
   const ackedSeq = (JSON.parse(readFileSync(path.join(outbox, 'acked.json'), 'utf8')) as { ackedSeq: number }).ackedSeq;
   return { bySeq, conflicts, ackedSeq };

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -23,6 +23,7 @@ import {
 import { request, signInOverHttps } from './https.ts';
 import { queryOn, sideEnv, type ConsoleSide } from './paired-consoles.ts';
 import { actionId, callServerAction, type BrowserSession, type ServerActionRef } from './server-action.ts';
+import { outboxLines } from './outbox-files.ts';
 import { waitFor } from './wait-for.ts';
 
 // Two whole consoles (server.ts, each on its own embedded PostgreSQL) paired by the commands, every link
@@ -365,22 +366,10 @@ export async function startHaPair(options: HaPairOptions = {}) {
         const pointer = ackedPointer.parse(JSON.parse(readFileSync(pointerFile, 'utf8'))).ackedSeq;
         const from = (recordedUpTo.get(sensor) ?? 0) + 1;
         if (pointer < from) continue;
-        const files = [
-          ...(existsSync(path.join(outbox, 'acked'))
-            ? readdirSync(path.join(outbox, 'acked')).map((n) => path.join(outbox, 'acked', n))
-            : []),
-          ...readdirSync(outbox)
-            .filter((n) => n.startsWith('seg-'))
-            .map((n) => path.join(outbox, n)),
-        ];
         const found = new Map<number, string>();
-        for (const file of files) {
-          const lines = readFileSync(file, 'utf8').split('\n');
-          lines.pop(); // a torn last line is no event
-          for (const line of lines) {
-            const event = outboxLine.parse(JSON.parse(line));
-            if (event.seq >= from && event.seq <= pointer) found.set(event.seq, eventHash(event));
-          }
+        for (const line of outboxLines(outbox)) {
+          const event = outboxLine.parse(JSON.parse(line));
+          if (event.seq >= from && event.seq <= pointer) found.set(event.seq, eventHash(event));
         }
         for (let seq = from; seq <= pointer; seq++) {
           const hash = found.get(seq);

@@ -109,6 +109,39 @@ export class Gate {
   async run<T>(work: () => Promise<T>, priority: Priority = 'heartbeat'): Promise<T> {
     if (this.canStart(priority)) this.take(priority);
     else await new Promise<void>((resolve) => this.waiting[priority].push(resolve));
+    return this.runTaken(work, priority);
+  }
+
+  // Like run, but gives up waiting for a slot after `maxWaitMs` (and then runs nothing). `work` learns how
+  // long it waited: a heartbeat's timeout counts from when the sensor wanted the answer, so a console that
+  // holds every connection (it hangs) makes its heartbeats miss at their rate instead of queueing them.
+  async runWithin<T>(
+    maxWaitMs: number,
+    work: (waitedMs: number) => Promise<T>,
+    priority: Priority = 'heartbeat',
+  ): Promise<{ started: true; value: T } | { started: false }> {
+    const queued = performance.now();
+    if (this.canStart(priority)) this.take(priority);
+    else {
+      const started = await new Promise<boolean>((resolve) => {
+        const entry = () => {
+          clearTimeout(timer);
+          resolve(true);
+        };
+        const timer = setTimeout(() => {
+          const queue = this.waiting[priority];
+          const at = queue.indexOf(entry);
+          if (at >= 0) queue.splice(at, 1);
+          resolve(false);
+        }, maxWaitMs);
+        this.waiting[priority].push(entry);
+      });
+      if (!started) return { started: false };
+    }
+    return { started: true, value: await this.runTaken(() => work(performance.now() - queued), priority) };
+  }
+
+  private async runTaken<T>(work: () => Promise<T>, priority: Priority): Promise<T> {
     try {
       return await work();
     } finally {

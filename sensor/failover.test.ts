@@ -102,6 +102,22 @@ describe('sensor failover rules', () => {
     expect(stampFor(state, 'home')).toBeUndefined();
   });
 
+  it('echoes the first stamp of a stay at once, and only the first (the run is confirmed without waiting an interval)', () => {
+    const { state: after } = failedOver();
+    const first = onHeartbeatResult(after, 'peer', fromPeer({ stamp: 'p.7.mac' }), 5000);
+    expect(first.actions).toEqual([{ type: 'heartbeat-now', to: 'peer' }]);
+    const second = onHeartbeatResult(first.state, 'peer', fromPeer({ stamp: 'p.8.mac' }), 5050);
+    expect(second.actions).toEqual([]);
+    // Not when unpaired (nothing to confirm), not without a stamp, not for a console being left.
+    const alone = initialFailover({ highestTerm: 1, peer: null });
+    expect(onHeartbeatResult(alone, 'home', answer({ stamp: 'h.1.mac' }), 0).actions).toEqual([]);
+    expect(onHeartbeatResult(after, 'peer', fromPeer(), 5000).actions).toEqual([]);
+    const reachableHome = { ...after, unreachable: { home: false, peer: false } };
+    const sentHome = onHeartbeatResult(reachableHome, 'peer', fromPeer({ stamp: 'p.7.mac', active: 'peer' }), 5000);
+    expect(sentHome.state.leaving).not.toBeNull();
+    expect(sentHome.actions.filter((a) => a.type === 'heartbeat-now')).toEqual([]);
+  });
+
   // The leave rule, reason by reason: the sensor decides at `decided`, its last accepted answer from the
   // console it leaves came at `answered`; it switches at answered + LEAVE_AFTER_MS, not before, and answers
   // of the console left meanwhile change nothing but the term.

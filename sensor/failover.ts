@@ -56,6 +56,9 @@ export type Action =
   | { type: 'persist-term'; term: number }
   // Heartbeat this console now, not at the next interval (after a switch).
   | { type: 'heartbeat-now'; to: ConsoleRef };
+// Besides a switch, the first stamp of a stay asks for a heartbeat at once: the echo is what makes the
+// sensor a vote, and the console confirms it C after the run began only once it has one (a takeover waits
+// for exactly that), so it should not wait a whole interval.
 
 export type FailoverState = {
   readonly using: ConsoleRef;
@@ -180,6 +183,7 @@ export function onHeartbeatResult(state: FailoverState, ref: ConsoleRef, result:
     out.learn(ref, result.answer);
     if (inUse) {
       const answer = result.answer;
+      const firstStamp = state.stamps[ref] === null && answer.stamp !== undefined;
       out.set({
         misses: 0,
         stamps: { ...out.state.stamps, [ref]: answer.stamp ?? null },
@@ -188,6 +192,7 @@ export function onHeartbeatResult(state: FailoverState, ref: ConsoleRef, result:
       });
       const other = otherConsole(ref);
       if (sendsOn(answer, before) && out.state.peerKnown && !out.state.unreachable[other]) out.leave(other, 'not-active', now);
+      if (firstStamp && out.state.peerKnown && !out.state.leaving) out.heartbeatNow(ref);
     }
     // A late answer from a console left meanwhile: its term counts, its stamp does not (dropped).
     out.repreference(now);
@@ -307,7 +312,10 @@ function collector(initial: FailoverState) {
         nextProbeAt: to !== state.preferred ? now + PROBE_MS : null,
       };
       decisions.push({ type: 'switch', from, to, reason, term: state.highestTerm });
-      // One heartbeat action per step, to the console now in use.
+      api.heartbeatNow(to);
+    },
+    // One heartbeat action per step, to the console now in use.
+    heartbeatNow(to: ConsoleRef) {
       const at = actions.findIndex((a) => a.type === 'heartbeat-now');
       if (at >= 0) actions.splice(at, 1);
       actions.push({ type: 'heartbeat-now', to });

@@ -5,8 +5,8 @@ import { Histogram } from './histogram.ts';
 import { SimulatedSensor, type ConnectionState, type FleetStats, type Level, type SensorHost } from './sensor.ts';
 import { TimerWheel } from './timer-wheel.ts';
 
-// Runs --count simulated sensors in this process: one timer wheel, one pinned keep-alive agent (and one
-// connection budget) shared by all, starts spread out so the console is not hit by all of them at once.
+// Runs --count simulated sensors in this process: one timer wheel, and per console one pinned keep-alive
+// agent and one connection budget shared by all, starts spread out so the console is not hit by all of them at once.
 // With more than a handful of sensors, per-sensor chatter is folded into a periodic summary line.
 
 const VERBOSE_UP_TO = 10;
@@ -31,6 +31,7 @@ export class Fleet {
   };
   private readonly wheel = new TimerWheel(10, 1024, undefined, (error) => this.log('error', 'fleet', `internal error: ${String(error)}`));
   private readonly agents = new Map<string, https.Agent>();
+  private readonly gates = new Map<string, Gate>();
   private readonly registration = registrationAgent(8);
   private connected = 0;
   private problems = new Map<string, { level: Level; count: number }>();
@@ -45,7 +46,11 @@ export class Fleet {
     const host: SensorHost = {
       target: options.target,
       wheel: this.wheel,
-      gate: new Gate(options.maxSockets),
+      gate: (fingerprint) => {
+        let gate = this.gates.get(fingerprint);
+        if (!gate) this.gates.set(fingerprint, (gate = new Gate(options.maxSockets)));
+        return gate;
+      },
       registrationGate: new Gate(8),
       registrationAgent: this.registration,
       pinnedAgent: (fingerprint) => {

@@ -64,6 +64,28 @@ describe('the request gate', () => {
     expect(started).toHaveLength(11);
   });
 
+  it('gives up waiting after maxWaitMs without running the work, and leaves the queue as it was', async () => {
+    const gate = new Gate(1);
+    const hold = deferred();
+    const holder = gate.run(() => hold.promise);
+    let ran = false;
+    const gaveUp = await gate.runWithin(30, async () => {
+      ran = true;
+    });
+    expect(gaveUp).toEqual({ started: false });
+    expect(ran).toBe(false);
+    // One still waiting when the slot frees gets it, and learns how long it waited.
+    const waiting = gate.runWithin(5000, async (waitedMs) => waitedMs);
+    await new Promise((r) => setTimeout(r, 20));
+    hold.resolve();
+    await holder;
+    const got = await waiting;
+    expect(got.started).toBe(true);
+    expect(got.started && got.value).toBeGreaterThanOrEqual(15);
+    // Nothing left behind: the slot is free again at once.
+    expect(await gate.runWithin(0, async () => 'free')).toEqual({ started: true, value: 'free' });
+  });
+
   it('frees the slot when the work fails', async () => {
     const gate = new Gate(1);
     await expect(gate.run(async () => Promise.reject(new Error('refused')))).rejects.toThrow('refused');

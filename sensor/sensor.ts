@@ -95,7 +95,8 @@ export type FleetStats = {
 export type SensorHost = {
   target: ConsoleTarget;
   wheel: TimerWheel;
-  gate: Gate;
+  // The connection budget to one console (by its pinned fingerprint): a console that hangs holds only its own.
+  gate: (fingerprint: string) => Gate;
   registrationGate: Gate;
   registrationAgent: https.Agent;
   pinnedAgent: (fingerprint: string) => https.Agent;
@@ -113,6 +114,15 @@ type Outcome =
   | { ok: true; reply: Reply }
   // `status` null: no answer (network error, timeout, pinning refusal).
   | { ok: false; status: number | null; code: string; message: string; retryAfterMs: number | null; expectedSeq?: number };
+
+// No connection to the console came free in time: every one is held by a request it has not answered.
+const noConnection = (to: ConsoleEndpoint, timeoutMs: number): Outcome => ({
+  ok: false,
+  status: null,
+  code: 'ETIMEDOUT',
+  message: `${to.host}:${to.port} did not answer within ${timeoutMs / 1000} s (every connection to it is waiting for an answer)`,
+  retryAfterMs: null,
+});
 
 // One of the (at most) two consoles: where it is and the certificate pinned there.
 export type ConsoleEndpoint = { ref: ConsoleRef; host: string; port: number; fingerprint: string };
@@ -379,24 +389,24 @@ export class SimulatedSensor {
     // Latency as the sensor sees it: waiting for a connection included.
     const started = performance.now();
     let ackedBefore = 0;
-    let to: ConsoleEndpoint = this.endpoint(this.failover.using);
-    const outcome = await this.host.gate.run(async () => {
-      // Built when it can go out, so the clock it carries is not stale after a wait for a connection,
-      // and it goes to the console in use then (a probe may have switched meanwhile), or not at all when
-      // the sensor has decided meanwhile to leave it.
-      const target = due(this.failover, performance.now()).heartbeat;
-      if (target === null) return null;
-      to = this.endpoint(target);
+    const wanted = due(this.failover, performance.now()).heartbeat;
+    if (wanted === null) return this.intervalMs; // the caller sleeps until the switch is due
+    const to = this.endpoint(wanted);
+    // Paired, an answer later than HEARTBEAT_TIMEOUT_MS (waiting for a connection included) is a miss: the
+    // other console may be serving. Alone there is nowhere else to go: a slow console is still the console.
+    const timeoutMs = this.failover.peerKnown ? HEARTBEAT_TIMEOUT_MS : REQUEST_TIMEOUT_MS;
+    const sent = await this.host.gate(to.fingerprint).runWithin(timeoutMs, async (waitedMs) => {
+      // Built when it can go out, so the clock it carries is not stale after a wait for a connection, and
+      // not at all when the sensor has switched or decided to leave meanwhile (the switch asks for a beat).
+      if (due(this.failover, performance.now()).heartbeat !== wanted) return null;
       // A response can overtake a batch acknowledged meanwhile; only an ackedSeq below this is news.
       ackedBefore = this.ackedSeq;
       const stamp = stampFor(this.failover, to.ref);
       const beat: HeartbeatRequest = { ...this.beatBody(), ...(stamp ? { stamp } : {}) };
-      // Paired, an answer later than 1 s is a miss (the other console may be serving). Alone there is
-      // nowhere else to go: a slow console is still the console, as it always was.
-      const timeoutMs = this.failover.peerKnown ? HEARTBEAT_TIMEOUT_MS : REQUEST_TIMEOUT_MS;
-      return this.call(to, '/api/v1/sensors/heartbeat', JSON.stringify(beat), timeoutMs);
+      return this.call(to, '/api/v1/sensors/heartbeat', JSON.stringify(beat), Math.max(1, timeoutMs - waitedMs));
     });
-    if (outcome === null) return this.intervalMs; // the caller sleeps until the switch is due
+    const outcome = sent.started ? sent.value : noConnection(to, timeoutMs);
+    if (outcome === null) return this.intervalMs;
     let delay: number;
     const response = outcome.ok ? heartbeatResponse.safeParse(outcome.reply.json) : null;
     if (response?.success) {
@@ -581,10 +591,11 @@ export class SimulatedSensor {
     if (target === null) return this.scheduleProbe();
     this.failover = probeSent(this.failover, performance.now());
     const to = this.endpoint(target);
-    const outcome = await this.host.gate.run(() => {
+    const sent = await this.host.gate(to.fingerprint).runWithin(HEARTBEAT_TIMEOUT_MS, (waitedMs) => {
       const body = { ...this.beatBody(), ...(this.legacy[target] ? {} : { probe: true }) };
-      return this.call(to, '/api/v1/sensors/heartbeat', JSON.stringify(body), HEARTBEAT_TIMEOUT_MS);
+      return this.call(to, '/api/v1/sensors/heartbeat', JSON.stringify(body), Math.max(1, HEARTBEAT_TIMEOUT_MS - waitedMs));
     });
+    const outcome = sent.started ? sent.value : noConnection(to, HEARTBEAT_TIMEOUT_MS);
     const response = outcome.ok ? heartbeatResponse.safeParse(outcome.reply.json) : null;
     let result: RequestResult;
     if (response?.success) {
@@ -672,7 +683,10 @@ export class SimulatedSensor {
     const outbox = this.outbox!;
     // The batch is read once a connection is free: whatever was produced while waiting goes up with it, so
     // batches grow when the console is slow (fewer, larger transactions) instead of queueing up.
-    const attempt = await this.host.gate.run(async () => {
+    const to = this.endpoint(this.failover.using);
+    const attempt = await this.host.gate(to.fingerprint).run(async () => {
+      // Switched while waiting for a connection: nothing sent, the loop goes on to the console now in use.
+      if (this.failover.using !== to.ref) return null;
       const from = this.resendFrom ?? this.ackedSeq + 1;
       if (from > outbox.lastSeq) return null;
       let lines;
@@ -691,7 +705,7 @@ export class SimulatedSensor {
       return {
         kind: 'sent' as const,
         from,
-        outcome: await this.call(this.endpoint(this.failover.using), '/api/v1/sensors/events', body, timeoutMs),
+        outcome: await this.call(to, '/api/v1/sensors/events', body, timeoutMs),
       };
     }, 'upload');
     if (!attempt) return true;

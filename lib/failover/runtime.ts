@@ -31,9 +31,13 @@ import { gateMessage } from './messages.ts';
 // and sets the write-lease gate that every people's change passes (lib/runtime/write-lease.ts).
 
 const RECONCILE_MS = 1000;
-const EXCHANGE_MS = 500;
+// Every tick: a promise lasts P = 1000 ms from its request, so asking four times a second survives
+// three answers lost in a row (lib/ha/timing.ts says why P is short).
+const EXCHANGE_MS = FAILOVER_TIMERS.TICK_MS;
 // A status exchange that takes longer is no use for a promise (it counts from when it was sent).
-const EXCHANGE_TIMEOUT_MS = 1000;
+const EXCHANGE_TIMEOUT_MS = FAILOVER_TIMERS.PROMISE_MS;
+// The peer counts as reachable (the status's `reachable`) while heard from within this.
+const PEER_HEARD_MS = 2500;
 const HISTORY_SAMPLES = 600;
 const DRAIN_TIMEOUT_MS = 10_000;
 
@@ -356,7 +360,7 @@ export async function startFailoverRuntime(config: ApplianceConfig, log: Logger)
       const now = monoNow();
       const remaining = leaseRemaining(m, now);
       const held = remaining !== null;
-      const reachable = peerHeardAt !== null && now - peerHeardAt < 3 * EXCHANGE_MS + EXCHANGE_TIMEOUT_MS;
+      const reachable = peerHeardAt !== null && now - peerHeardAt < PEER_HEARD_MS;
       return {
         role: m.role,
         mode: m.mode,

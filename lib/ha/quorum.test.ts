@@ -17,6 +17,7 @@ const state = (over: Partial<QuorumState> = {}): QuorumState => ({
   registered: 4,
   fresh: 0,
   confirmed: 0,
+  present: 0,
   leaseUntil: null,
   promiseUntil: null,
   grantedUntil: null,
@@ -133,9 +134,10 @@ describe('promises to the peer', () => {
   const ask = (s: QuorumState, term = 5, mode: Mode = 'ACTIVE') => step(s, { type: 'promise-request', now: NOW, term, mode }, T);
 
   it.each([
-    ['standby, a quarter of the sensors fresh', state({ fresh: 1 }), 5, true],
-    ['standby, exactly half fresh', state({ fresh: 2 }), 5, true],
-    ['standby, more than half fresh', state({ fresh: 3 }), 5, false],
+    ['standby, a quarter of the sensors here', state({ present: 1, fresh: 1 }), 5, true],
+    ['standby, exactly half here', state({ present: 2, fresh: 2 }), 5, true],
+    ['standby, more than half here', state({ present: 3, fresh: 3 }), 5, false],
+    ['standby, more than half here, their echoes not back yet', state({ present: 3, fresh: 0 }), 5, false],
     ['active (asked by a console that is not)', active(), 5, false],
     ['asked by a console at a lower term', state(), 4, false],
     ['asked by a console at a higher term', state(), 7, true],
@@ -144,6 +146,15 @@ describe('promises to the peer', () => {
     const reply = effects.find((e) => e.type === 'promise-reply');
     expect(reply).toEqual({ type: 'promise-reply', granted, term: Math.max(5, term), mode: next.mode });
     expect(next.grantedUntil).toBe(granted ? NOW + T.PROMISE_GRANT_MS : null);
+  });
+
+  it('counts a sensor from its first heartbeat here, before it echoed a stamp', () => {
+    const arrived: Vote = { since: NOW - 100, last: null, issued: NOW - 100 };
+    const gone: Vote = { since: NOW - 2 * W, last: NOW - 2 * W, issued: NOW - W - 1 };
+    const after = tick(state(), [arrived, arrived, arrived, gone]).state;
+    expect(after).toMatchObject({ present: 3, fresh: 0 });
+    expect(ask(after).effects.find((e) => e.type === 'promise-reply')).toMatchObject({ granted: false });
+    expect(tick(state(), [arrived, arrived, gone, gone]).state.present).toBe(2);
   });
 
   it('never shortens a promise already given', () => {

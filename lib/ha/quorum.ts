@@ -1,5 +1,5 @@
 import type { Timers } from './timing.ts';
-import { isConfirmed, isFresh, type Vote } from './votes.ts';
+import { isConfirmed, isFresh, isPresent, type Vote } from './votes.ts';
 
 // The failover state machine of one console (pure: no I/O, no clock reads, the input is never mutated).
 // The runtime feeds it observations stamped with its own monotonic clock and performs the effects in order;
@@ -28,6 +28,9 @@ export type QuorumState = {
   /** From the last tick, for the status. */
   fresh: number;
   confirmed: number;
+  /** From the last tick: sensors that heartbeated here within W, whether their echo has come back yet or
+   * not (a sensor that just arrived). The promise rule counts them. */
+  present: number;
   /** Writes are allowed while now < leaseUntil (and mode ACTIVE, no handover). */
   leaseUntil: number | null;
   /** The peer promised not to take over: valid until (our send time + P). */
@@ -77,6 +80,7 @@ export function initialState(persisted: PersistedHa, now: number, timers: Pick<T
     registered: 0,
     fresh: 0,
     confirmed: 0,
+    present: 0,
     leaseUntil: null,
     promiseUntil: null,
     grantedUntil: now + timers.PROMISE_GRANT_MS,
@@ -227,6 +231,7 @@ function onTick(c: Step, o: Extract<Observation, { type: 'tick' }>) {
   s.registered = o.registered;
   s.fresh = o.votes.filter((v) => isFresh(v, o.now, timers)).length;
   s.confirmed = o.votes.filter((v) => isConfirmed(v, o.now, timers)).length;
+  s.present = o.votes.filter((v) => isPresent(v, o.now, timers)).length;
   learnTermFromSensors(c, o.now);
   maybePromote(c, o.now, o.votes);
   renewLease(c, o.now, o.votes);
@@ -314,12 +319,15 @@ function onPeerStatus(c: Step, o: Extract<Observation, { type: 'peer-status' }>)
 // The peer asks us not to take over for a while. We promise only when we are not active (an active console
 // would be promising not to do what it already does) and fewer than half-and-one of the sensors are with us
 // (then the peer has lost them and should lose its lease), and only to a console at least at our term.
+// "With us" counts a sensor from its first heartbeat here, before its echo makes it a vote: a promise holds
+// off our takeover for G after it was granted, so the sooner we stop granting once the sensors arrive, the
+// sooner we can take over (the rule is liveness only; safety is that we wait out what we granted).
 function onPromiseRequest(c: Step, o: Extract<Observation, { type: 'promise-request' }>) {
   const { s, timers } = c;
   adoptTerm(c, o.now, o.term, `the peer asked for a promise at term ${o.term}`);
   s.peer = { term: o.term, mode: o.mode, heardAt: o.now };
   checkSameTermActive(c, o.now, o.term, o.mode);
-  const granted = s.mode !== 'ACTIVE' && s.fresh * 2 <= s.registered && o.term >= s.term;
+  const granted = s.mode !== 'ACTIVE' && s.present * 2 <= s.registered && o.term >= s.term;
   if (granted) s.grantedUntil = Math.max(s.grantedUntil ?? -Infinity, o.now + timers.PROMISE_GRANT_MS);
   c.effects.push({ type: 'promise-reply', granted, term: s.term, mode: s.mode });
 }

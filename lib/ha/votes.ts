@@ -22,6 +22,12 @@ export function isFresh(vote: Vote, now: number, timers: Pick<Timers, 'VOTE_FRES
   return vote.last !== null && now < vote.last + timers.VOTE_FRESH_MS;
 }
 
+// Heard from within W: the sensor heartbeated here (we issued it a stamp), whether or not it has echoed one
+// yet. A sensor's first heartbeat at a console is present before it is a vote.
+export function isPresent(vote: Vote, now: number, timers: Pick<Timers, 'VOTE_FRESH_MS'>): boolean {
+  return vote.issued !== null && now < vote.issued + timers.VOTE_FRESH_MS;
+}
+
 // Fresh, and unbroken for C: such a sensor cannot be confirmed at the other console at the same instant
 // (timing.ts explains the inequality on C).
 export function isConfirmed(vote: Vote, now: number, timers: Pick<Timers, 'VOTE_FRESH_MS' | 'CONFIRM_MS'>): boolean {

@@ -50,13 +50,12 @@ const FAULTS = {
 } as const;
 type FaultKind = keyof typeof FAULTS;
 
-// The simulated fleet runs all its sensors in one process behind one limit of requests in flight (sensor/
-// fleet.ts, --max-sockets, by default count/40). Against a console that does not answer, every heartbeat,
-// probe and upload holds its slot for its whole timeout (1 s, 10 s, 10 s), so with the default the other
-// sensors' heartbeats wait their turn: a hang is detected only after tens of seconds, and once the sensors
-// are on the secondary their heartbeats there starve behind the probes of the hung primary, their votes go
-// stale and it never takes over. Real sensors are separate devices: each gets room for a heartbeat, a probe
-// and an upload at once (and the share of heartbeats is 3/4 of the limit), within the agent's bound.
+// The simulated fleet runs all its sensors in one process, with one limit of requests in flight per console
+// (sensor/fleet.ts, --max-sockets, by default count/40). A heartbeat or probe waits for a slot at most its
+// timeout, so a hung console costs misses at the heartbeat rate and cannot starve the other console's
+// heartbeats; but with the default, a hang still lets uploads and probes to the hung console hold most of
+// its slots, and sensors queue behind one another as they never would on their own. Real sensors are
+// separate devices: each gets room for a heartbeat, a probe and an upload at once, within the agent's bound.
 const agentMaxSockets = (sensors: number) => Math.min(4096, 4 * sensors);
 
 const log = (message: string) => process.stderr.write(`bench failover: ${message}\n`);

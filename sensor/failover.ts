@@ -1,5 +1,5 @@
-// The agent's failover decisions (docs/sensor-agent.md, "Failover"; the contract is
-// notes/failover-design.md, "Agent rules"). Pure: no I/O, no timers, no clock reads — the caller passes
+// The agent's failover decisions (docs/sensor-agent.md, "Failover"; the rules are
+// docs/architecture.md, "High availability: failover"). Pure: no I/O, no timers, no clock reads — the caller passes
 // the time (its own monotonic milliseconds) and performs the actions. sensor/sensor.ts drives it.
 //
 // A sensor knows at most two consoles: `home`, the one of its connection string (and identity), and

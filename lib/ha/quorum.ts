@@ -5,7 +5,7 @@ import { isConfirmed, isFresh, isPresent, type Vote } from './votes.ts';
 // The runtime feeds it observations stamped with its own monotonic clock and performs the effects in order;
 // `persist` always comes first, so a console never acts on a term or mode it has not written down.
 //
-// Safety rests on three things (docs: notes/failover-design.md; timing.ts derives the inequalities):
+// Safety rests on three things (docs/architecture.md, "High availability: failover"; timing.ts derives the inequalities):
 // - a sensor cannot be CONFIRMED (fresh and unbroken for C) at both consoles at the same instant;
 // - a lease is one unbroken interval: it is taken only with MORE than half of the sensors confirmed (or the
 //   peer's promise), and only extended with at least half; a console that lost it takes it again like a

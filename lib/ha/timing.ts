@@ -1,4 +1,4 @@
-// The failover timers (docs: notes/failover-design.md "Timers"). All durations are milliseconds of the
+// The failover timers (docs/architecture.md, "Timing margins"). All durations are milliseconds of the
 // console's own monotonic clock (monoNow()), never wall-clock time: a clock step must not move a lease.
 //
 // Why the inequalities hold the pair safe. Two monotonic clocks may each run up to ρ fast or slow against

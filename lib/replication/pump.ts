@@ -295,6 +295,10 @@ export function startPump(options: PumpOptions): Pump {
     },
     waitForPeer(seq, timeoutMs) {
       if (status.peerAppliedSeq !== null && status.peerAppliedSeq >= seq) return Promise.resolve(true);
+      // A peer silent for longer than the whole wait is down or cut off (a healthy one answers a keepalive
+      // every second): waiting for it would only delay the answer, as on a secondary that just took over
+      // from a primary that crashed. The change is committed here either way; the answer says it is pending.
+      if (this.silentForMs() >= timeoutMs) return Promise.resolve(false);
       return new Promise((resolve) => {
         const waiter = {
           seq,

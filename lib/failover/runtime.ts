@@ -303,7 +303,7 @@ export async function startFailoverRuntime(config: ApplianceConfig, log: Logger)
       feed({ type: 'term-seen', now, term: request.term, source: 'peer' });
       let promised = false;
       if (request.wantPromise) {
-        const reply = feed({ type: 'promise-request', now, term: request.term, mode: request.mode }).find(
+        const reply = feed({ type: 'promise-request', now, term: request.term, mode: request.mode, votes: votes() }).find(
           (e) => e.type === 'promise-reply',
         );
         promised = reply?.type === 'promise-reply' && reply.granted;

@@ -55,8 +55,8 @@ describe('two consoles and their sensors under random schedules', { timeout: 120
   // two leases at once. Fixed seeds, so that they fail every time rather than now and then; no shrinking:
   // finding it is the point.
   it.each([
-    ['without the leave rule, C = 750', { noLeaveRule: true }, {}, SEEDS.noLeaveRule],
-    ['with a leave window too short for C = 750 (L = 2000: C + L = 2750 < 3316)', {}, { LEAVE_AFTER_MS: 2000 }, SEEDS.shortLeave],
+    ['without the leave rule, C = 500', { noLeaveRule: true }, {}, SEEDS.noLeaveRule],
+    ['with a leave window too short for C = 500 (L = 2000: C + L = 2500 < 3316)', {}, { LEAVE_AFTER_MS: 2000 }, SEEDS.shortLeave],
   ] as const)('finds the split brain %s', (_case, params, timers, seed) => {
     const weak: Timers = { ...FAILOVER_TIMERS, ...timers };
     const outcome = fc.check(

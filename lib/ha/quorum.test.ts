@@ -131,30 +131,35 @@ it('a console that stepped down is promoted by the sensors that stayed with it, 
 });
 
 describe('promises to the peer', () => {
-  const ask = (s: QuorumState, term = 5, mode: Mode = 'ACTIVE') => step(s, { type: 'promise-request', now: NOW, term, mode }, T);
+  const ask = (s: QuorumState, votes: Vote[] = [], term = 5, mode: Mode = 'ACTIVE') =>
+    step(s, { type: 'promise-request', now: NOW, term, mode, votes }, T);
+  // A sensor that heartbeated here moments ago but has not echoed a stamp yet: present, not a vote.
+  const arrived = (): Vote => ({ since: NOW - 100, last: null, issued: NOW - 100 });
+  // One that was here, but not within W.
+  const gone = (): Vote => ({ since: NOW - 2 * W, last: NOW - 2 * W, issued: NOW - W - 1 });
 
   it.each([
-    ['standby, a quarter of the sensors here', state({ present: 1, fresh: 1 }), 5, true],
-    ['standby, exactly half here', state({ present: 2, fresh: 2 }), 5, true],
-    ['standby, more than half here', state({ present: 3, fresh: 3 }), 5, false],
-    ['standby, more than half here, their echoes not back yet', state({ present: 3, fresh: 0 }), 5, false],
-    ['active (asked by a console that is not)', active(), 5, false],
-    ['asked by a console at a lower term', state(), 4, false],
-    ['asked by a console at a higher term', state(), 7, true],
-  ] as const)('%s → granted: %s', (_case, s, term, granted) => {
-    const { state: next, effects } = ask(s, term, s.mode === 'ACTIVE' ? 'STANDBY' : 'ACTIVE');
+    ['standby, a quarter of the sensors here', state(), [confirmed()], 5, true],
+    ['standby, exactly half here', state(), times(2, () => confirmed()), 5, true],
+    ['standby, more than half here', state(), times(3, () => confirmed()), 5, false],
+    ['standby, more than half here, their echoes not back yet', state(), times(3, arrived), 5, false],
+    ['standby, more than half were here but not within W', state(), [...times(3, gone), confirmed()], 5, true],
+    ['active (asked by a console that is not)', active(), [], 5, false],
+    ['asked by a console at a lower term', state(), [], 4, false],
+    ['asked by a console at a higher term', state(), [], 7, true],
+  ] as const)('%s → granted: %s', (_case, s, votes, term, granted) => {
+    const { state: next, effects } = ask(s, [...votes], term, s.mode === 'ACTIVE' ? 'STANDBY' : 'ACTIVE');
     const reply = effects.find((e) => e.type === 'promise-reply');
     expect(reply).toEqual({ type: 'promise-reply', granted, term: Math.max(5, term), mode: next.mode });
     expect(next.grantedUntil).toBe(granted ? NOW + T.PROMISE_GRANT_MS : null);
   });
 
-  it('counts a sensor from its first heartbeat here, before it echoed a stamp', () => {
-    const arrived: Vote = { since: NOW - 100, last: null, issued: NOW - 100 };
-    const gone: Vote = { since: NOW - 2 * W, last: NOW - 2 * W, issued: NOW - W - 1 };
-    const after = tick(state(), [arrived, arrived, arrived, gone]).state;
-    expect(after).toMatchObject({ present: 3, fresh: 0 });
-    expect(ask(after).effects.find((e) => e.type === 'promise-reply')).toMatchObject({ granted: false });
-    expect(tick(state(), [arrived, arrived, gone, gone]).state.present).toBe(2);
+  it('counts the sensors as they stand at the request, not at the last tick', () => {
+    const afterTick = tick(state(), [arrived(), gone(), gone(), gone()]).state;
+    expect(afterTick.present).toBe(1);
+    const asked = ask(afterTick, [arrived(), arrived(), arrived(), gone()]);
+    expect(asked.state.present).toBe(3);
+    expect(asked.effects.find((e) => e.type === 'promise-reply')).toMatchObject({ granted: false });
   });
 
   it('never shortens a promise already given', () => {
@@ -174,7 +179,7 @@ describe('a higher term', () => {
     ['a sensor', (term) => ({ type: 'term-seen', now: NOW, term, source: 'sensor' })],
     ['the peer', (term) => ({ type: 'term-seen', now: NOW, term, source: 'peer' })],
     ['the peer’s status', (term) => ({ type: 'peer-status', now: NOW, sentAt: NOW - 5, term, mode: 'ACTIVE', promised: false })],
-    ['a promise request', (term) => ({ type: 'promise-request', now: NOW, term, mode: 'ACTIVE' })],
+    ['a promise request', (term) => ({ type: 'promise-request', now: NOW, term, mode: 'ACTIVE', votes: [] })],
   ];
 
   it.each(sources)('from %s steps an active primary down to FROZEN, persisting first', (_from, obs) => {
@@ -366,7 +371,7 @@ describe('any sequence of observations', () => {
         mode,
         promised: fc.boolean(),
       }),
-      fc.record({ type: fc.constant('promise-request' as const), now: fc.constant(now), term, mode }),
+      fc.record({ type: fc.constant('promise-request' as const), now: fc.constant(now), term, mode, votes: fc.constant([]) }),
       fc.record({ type: fc.constant('handover-start' as const), now: fc.constant(now) }),
       fc.record({ type: fc.constant('handover-abort' as const), now: fc.constant(now), reason: fc.constant('test') }),
       fc.record({ type: fc.constant('handover-done' as const), now: fc.constant(now), term }),

@@ -28,8 +28,8 @@ export type QuorumState = {
   /** From the last tick, for the status. */
   fresh: number;
   confirmed: number;
-  /** From the last tick: sensors that heartbeated here within W, whether their echo has come back yet or
-   * not (a sensor that just arrived). The promise rule counts them. */
+  /** From the last tick or promise request: sensors that heartbeated here within W, whether their echo has
+   * come back yet or not (a sensor that just arrived). The promise rule counts them. */
   present: number;
   /** Writes are allowed while now < leaseUntil (and mode ACTIVE, no handover). */
   leaseUntil: number | null;
@@ -50,7 +50,9 @@ export type Observation =
   | { type: 'promotion-refused'; now: number; term: number }
   | { type: 'peer-status'; now: number; sentAt: number; term: number; mode: Mode; promised: boolean }
   | { type: 'peer-unreachable'; now: number }
-  | { type: 'promise-request'; now: number; term: number; mode: Mode }
+  // `votes` as at the request: counted then rather than at the last tick, so that a grant stops the moment
+  // the sensors have arrived.
+  | { type: 'promise-request'; now: number; term: number; mode: Mode; votes: readonly Vote[] }
   | { type: 'handover-start'; now: number }
   | { type: 'handover-abort'; now: number; reason: string }
   | { type: 'handover-done'; now: number; term: number }
@@ -327,6 +329,7 @@ function onPromiseRequest(c: Step, o: Extract<Observation, { type: 'promise-requ
   adoptTerm(c, o.now, o.term, `the peer asked for a promise at term ${o.term}`);
   s.peer = { term: o.term, mode: o.mode, heardAt: o.now };
   checkSameTermActive(c, o.now, o.term, o.mode);
+  s.present = o.votes.filter((v) => isPresent(v, o.now, timers)).length;
   const granted = s.mode !== 'ACTIVE' && s.present * 2 <= s.registered && o.term >= s.term;
   if (granted) s.grantedUntil = Math.max(s.grantedUntil ?? -Infinity, o.now + timers.PROMISE_GRANT_MS);
   c.effects.push({ type: 'promise-reply', granted, term: s.term, mode: s.mode });

@@ -12,13 +12,13 @@
 //   first heartbeat to the other console arrives at s + L/(1+ρ) at the earliest, and that console confirms
 //   the sensor C of its clock later: at s + (L + C)/(1+ρ) at the earliest. With (C + L)/(1+ρ) ≥ W/(1−ρ) no
 //   sensor is confirmed at both at the same instant (a run of votes never outlives the stay it began in: the
-//   stamp is dropped on leaving). 3000·1.05/0.95 − 3000 = 316 ≤ 750 (margin for scheduling); without the
-//   rule C alone had to be 3316, and a takeover took ~7 s instead of ~4 s.
+//   stamp is dropped on leaving). 3000·1.05/0.95 − 3000 = 316 ≤ 500 (184 ms left for scheduling); without
+//   the rule C alone had to be 3316, and a takeover took ~7 s instead of ~3 s.
 // - PROMISE_GRANT_MS ≥ PROMISE_MS·(1+ρ)/(1−ρ). The asker counts the promise for P of its clock from when it
 //   SENT the request (at most P/(1−ρ) real ms); the granter received the request after that and refrains for
-//   G of its clock (at least G/(1+ρ) real ms). 1000·1.05/0.95 = 1105 ≤ 1150. Short, because when the
-//   sensors leave a primary that still runs, the secondary's takeover waits for its last promise to run out
-//   (G after the last grant); the asker asks every tick, so a promise survives three lost answers.
+//   G of its clock (at least G/(1+ρ) real ms). 750·1.05/0.95 = 829 ≤ 875. Short, because when the sensors
+//   leave a primary that still runs, the secondary's takeover waits for its last promise to run out (G after
+//   the last grant); the asker asks every tick (250 ms), so a promise survives two lost answers.
 // - VOTE_FRESH_MS ≥ 2·HEARTBEAT_MS·(1+ρ)/(1−ρ) + BEAT_JITTER_MS + TICK_MS (liveness, not safety). A heartbeat
 //   echoes the stamp of the PREVIOUS answer, so when it arrives its freshness is already one interval old,
 //   and it must last until the next heartbeat's echo arrives (two intervals after that stamp, on the sensor's
@@ -60,10 +60,10 @@ export const FAILOVER_TIMERS: Timers = Object.freeze({
   HEARTBEAT_TIMEOUT: 750,
   VOTE_FRESH_MS: 3000,
   CLOCK_RATE: 0.05,
-  CONFIRM_MS: 750,
+  CONFIRM_MS: 500,
   LEAVE_AFTER_MS: 3000,
-  PROMISE_MS: 1000,
-  PROMISE_GRANT_MS: 1150,
+  PROMISE_MS: 750,
+  PROMISE_GRANT_MS: 875,
   BEAT_JITTER_MS: 500,
   TICK_MS: 250,
   PROBE_MS: 2000,

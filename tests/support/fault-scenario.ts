@@ -22,10 +22,12 @@ import { waitFor } from './wait-for.ts';
 // grow, and both consoles hold the same digest once settled.
 export async function expectInvariants(pair: HaPair) {
   const { history } = pair;
+  // The digests first: the drift check waits until both consoles stand at the same journal position, so the
+  // rows read after it are the settled state, not a console still catching up after a restart.
+  const digests = await pair.digests();
   expect(await pair.attachTerms(), 'acknowledged writes and their journal records').toEqual([]);
   const [rowsA, rowsB] = [await pair.finalEvents('primary'), await pair.finalEvents('secondary')];
   const [settingsA, settingsB] = [await pair.finalSettings('primary'), await pair.finalSettings('secondary')];
-  const digests = await pair.digests();
   expect(noAcknowledgedEventLost(history, rowsA), 'events on the primary').toEqual([]);
   expect(noAcknowledgedEventLost(history, rowsB), 'events on the secondary').toEqual([]);
   expect(noDuplicateEvents(rowsA), 'the primary').toEqual([]);

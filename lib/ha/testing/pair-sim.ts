@@ -299,7 +299,7 @@ export function simulate(p: SimParams, timers: Timers, options: { allOn?: number
     const c = consoles[i]!;
     let promised = false;
     if (ask) {
-      const effects = apply(i, { type: 'promise-request', now: local(c), term, mode });
+      const effects = apply(i, { type: 'promise-request', now: local(c), term, mode, votes: [...c.votes.values()] });
       const reply = effects.find((e) => e.type === 'promise-reply');
       promised = reply?.type === 'promise-reply' && reply.granted;
     } else {
@@ -317,7 +317,7 @@ export function simulate(p: SimParams, timers: Timers, options: { allOn?: number
 
   const exchange = (i: number) => {
     sendStatus(i);
-    q.push(now + 500 / consoles[i]!.rate + rnd() * 50, () => exchange(i));
+    q.push(now + timers.TICK_MS / consoles[i]!.rate + rnd() * 50, () => exchange(i)); // as the runtime: every tick
   };
 
   const restart = (i: number) => {

@@ -29,6 +29,9 @@ export const sideEnv = (side: Pick<ConsoleSide, 'dataDir' | 'host' | 'port' | 'p
 
 export async function queryOn<R extends pg.QueryResultRow>(side: ConsoleSide, text: string, values: unknown[] = []): Promise<R[]> {
   const client = new pg.Client({ connectionString: side.db });
+  // A server shut down under the query (a console restarting its PostgreSQL in the fault suite) also emits
+  // 'error' on the client, which without a listener is an uncaught exception; the query rejects with it anyway.
+  client.on('error', () => {});
   await client.connect();
   try {
     return (await client.query<R>(text, values)).rows;

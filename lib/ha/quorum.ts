@@ -28,9 +28,6 @@ export type QuorumState = {
   /** From the last tick, for the status. */
   fresh: number;
   confirmed: number;
-  /** From the last tick or promise request: sensors that heartbeated here within W, whether their echo has
-   * come back yet or not (a sensor that just arrived). The promise rule counts them. */
-  present: number;
   /** Writes are allowed while now < leaseUntil (and mode ACTIVE, no handover). */
   leaseUntil: number | null;
   /** The peer promised not to take over: valid until (our send time + P). */
@@ -82,7 +79,6 @@ export function initialState(persisted: PersistedHa, now: number, timers: Pick<T
     registered: 0,
     fresh: 0,
     confirmed: 0,
-    present: 0,
     leaseUntil: null,
     promiseUntil: null,
     grantedUntil: now + timers.PROMISE_GRANT_MS,
@@ -233,7 +229,6 @@ function onTick(c: Step, o: Extract<Observation, { type: 'tick' }>) {
   s.registered = o.registered;
   s.fresh = o.votes.filter((v) => isFresh(v, o.now, timers)).length;
   s.confirmed = o.votes.filter((v) => isConfirmed(v, o.now, timers)).length;
-  s.present = o.votes.filter((v) => isPresent(v, o.now, timers)).length;
   learnTermFromSensors(c, o.now);
   maybePromote(c, o.now, o.votes);
   renewLease(c, o.now, o.votes);
@@ -329,8 +324,8 @@ function onPromiseRequest(c: Step, o: Extract<Observation, { type: 'promise-requ
   adoptTerm(c, o.now, o.term, `the peer asked for a promise at term ${o.term}`);
   s.peer = { term: o.term, mode: o.mode, heardAt: o.now };
   checkSameTermActive(c, o.now, o.term, o.mode);
-  s.present = o.votes.filter((v) => isPresent(v, o.now, timers)).length;
-  const granted = s.mode !== 'ACTIVE' && s.present * 2 <= s.registered && o.term >= s.term;
+  const present = o.votes.filter((v) => isPresent(v, o.now, timers)).length;
+  const granted = s.mode !== 'ACTIVE' && present * 2 <= s.registered && o.term >= s.term;
   if (granted) s.grantedUntil = Math.max(s.grantedUntil ?? -Infinity, o.now + timers.PROMISE_GRANT_MS);
   c.effects.push({ type: 'promise-reply', granted, term: s.term, mode: s.mode });
 }

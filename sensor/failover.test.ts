@@ -423,12 +423,15 @@ describe('sensor failover properties', () => {
               if (target === null) continue;
               result = resolve(event.result, target);
               step = onProbeResult(probeSent(state, now), target, result, now + 100);
+              // Reachable and not a secondary sending it on (a frozen primary's "active: peer" still
+              // counts: the returning votes are what restore it).
               const success =
-                event.result.ok &&
+                result.ok &&
                 !(
-                  event.result.answer.active === 'peer' &&
-                  event.result.answer.state !== 'ACTIVE' &&
-                  event.result.answer.term >= before.highestTerm
+                  result.answer.role === 'SECONDARY' &&
+                  result.answer.active === 'peer' &&
+                  result.answer.state !== 'ACTIVE' &&
+                  result.answer.term >= before.highestTerm
                 );
               probeRun[target] = success ? probeRun[target] + 1 : 0;
             } else {

@@ -2,7 +2,7 @@ import { headers } from 'next/headers';
 import { redirect } from 'next/navigation';
 import type { z } from 'zod';
 import { awaitPeerCommit } from '../runtime/peer-commit.ts';
-import { leaseStillHeld, writeLease } from '../runtime/write-lease.ts';
+import { awaitWriteLease, leaseStillHeld } from '../runtime/write-lease.ts';
 import { loadWriteRefusal } from '../ha/write-refusal.ts';
 import { getSetting } from '../settings/data.ts';
 import { forbidden, UNAUTHENTICATED, type ActionFailure } from './action-result.ts';
@@ -105,8 +105,9 @@ export function guardedWrite<S extends z.ZodType, R extends { ok: boolean }>(
     if (refusal) return refusal;
     // The active console of a pair writes only while it holds the lease, checked before the change and
     // again once it has committed: a change that outlived the lease (the process hung mid-write) is not
-    // confirmed to the person, because the other console may have taken over meanwhile.
-    const lease = writeLease();
+    // confirmed to the person, because the other console may have taken over meanwhile. A lease that lapsed
+    // a moment ago is waited for briefly (write-lease.ts says why).
+    const lease = await awaitWriteLease();
     if (!lease.ok) return { ok: false, code: 'NO_LEASE', message: lease.message };
     const result = await run(input, user);
     if (!result.ok) return result;

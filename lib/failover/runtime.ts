@@ -136,13 +136,13 @@ export async function startFailoverRuntime(config: ApplianceConfig, log: Logger)
 
   const gate = {
     check(): LeaseCheck {
-      if (!reconciled) return { ok: false, message: gateMessage('starting') };
+      if (!reconciled) return { ok: false, message: gateMessage('starting'), transient: true };
       if (!machine) return { ok: true, token: null };
       const now = monoNow();
-      if (machine.mode !== 'ACTIVE') return { ok: false, message: gateMessage('not-active') };
-      if (durableActiveTerm !== machine.term) return { ok: false, message: gateMessage('no-lease') };
-      if (machine.handover) return { ok: false, message: gateMessage('handover') };
-      if (!leaseHeld(machine, now)) return { ok: false, message: gateMessage('no-lease') };
+      if (machine.mode !== 'ACTIVE') return { ok: false, message: gateMessage('not-active'), transient: false };
+      if (durableActiveTerm !== machine.term) return { ok: false, message: gateMessage('no-lease'), transient: true };
+      if (machine.handover) return { ok: false, message: gateMessage('handover'), transient: false };
+      if (!leaseHeld(machine, now)) return { ok: false, message: gateMessage('no-lease'), transient: true };
       return { ok: true, token: { term: machine.term, until: machine.leaseUntil! } };
     },
     stillHeld(token: { term: number; until: number }): boolean {

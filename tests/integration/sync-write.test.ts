@@ -112,8 +112,10 @@ describe('a paired primary', () => {
     for (let i = 1; i <= 10; i++) {
       const name = `Packing hall ${i}`;
       const result = await rename(name);
-      expect(await consoleName(B), `write ${i}`).toBe(name);
+      const onB = await consoleName(B);
+      // The answer first: a refusal says why in its message.
       expect(result, `write ${i}`).toEqual({ ok: true, changed: ['console.name'] });
+      expect(onB, `write ${i}`).toBe(name);
     }
   });
 
@@ -123,13 +125,14 @@ describe('a paired primary', () => {
     let result;
     try {
       result = await rename('Night shift');
-      expect(await consoleName(A)).toBe('Night shift');
+      const [onA, onB] = [await consoleName(A), await consoleName(B)];
+      expect(result).toEqual({ ok: true, changed: ['console.name'], replication: 'pending' });
+      expect(onA).toBe('Night shift');
       // B's console process applies what it receives: stopped, it cannot have committed the change.
-      expect(await consoleName(B)).toBe(before);
+      expect(onB).toBe(before);
     } finally {
       B.running!.process.kill('SIGCONT');
     }
-    expect(result).toEqual({ ok: true, changed: ['console.name'], replication: 'pending' });
     await waitFor('the change to reach B', async () => (await consoleName(B)) === 'Night shift', 30_000);
 
     // With B answering again, the next write waits for it as before.

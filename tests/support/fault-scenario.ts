@@ -1,4 +1,6 @@
-import { expect } from 'vitest';
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { expect, onTestFailed } from 'vitest';
 import type { HaPair, SideName } from './ha-pair.ts';
 import {
   atMostOneWriter,
@@ -74,6 +76,9 @@ export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve
 // traffic stops and every invariant is checked on the whole history. Returns the role changes sampled
 // from the scenario's start.
 export async function runScenario(pair: HaPair, sensors: number, run: () => Promise<void>): Promise<RoleChange[]> {
+  // On a CI machine the data directories are gone after the run: the consoles' own account of the roles
+  // goes to the test output when the scenario fails (or times out).
+  onTestFailed(() => console.error(haLogTails(pair)));
   const sampler = pair.startSampler();
   const writers = startWriters(pair);
   const from = observerNow();
@@ -89,4 +94,32 @@ export async function runScenario(pair: HaPair, sensors: number, run: () => Prom
   await waitFor(`${sensors} sensors back on the primary`, async () => (await pair.connectedSensors('primary')) === sensors, 60_000);
   await expectInvariants(pair);
   return roleChanges(pair.history.samples.filter((s) => s.at >= from));
+}
+
+// The last lines of each console's HA log (logs/ha.log, one JSON object a line), as time, pid and message.
+function haLogTails(pair: HaPair, lines = 40): string {
+  return (['primary', 'secondary'] as const)
+    .map((name) => {
+      const file = path.join(pair.sides[name].dataDir, 'logs', 'ha.log');
+      if (!existsSync(file)) return `${name}: no ${file}`;
+      const tail = readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines);
+      const shown = tail.map((line) => {
+        try {
+          const {
+            level: _level,
+            hostname: _host,
+            category: _category,
+            time,
+            pid,
+            msg,
+            ...rest
+          } = JSON.parse(line) as Record<string, unknown>;
+          return `  ${String(time)} ${String(pid)} ${String(msg)} ${JSON.stringify(rest)}`;
+        } catch {
+          return `  ${line}`;
+        }
+      });
+      return [`${name} ${file}:`, ...shown].join('\n');
+    })
+    .join('\n');
 }

@@ -130,18 +130,35 @@ const roleAuditRow = z.object({
 export type RoleAudit = { id: number; at: number; action: string; outcome: string; details: Record<string, unknown> };
 
 // A console command run without blocking this process: the fault proxies live in it, and a command
-// whose traffic crosses them (the drift check) would wait for ever behind spawnSync.
-function command(side: ConsoleSide, name: string, args: string[] = []): Promise<{ status: number | null; stdout: string; stderr: string }> {
+// whose traffic crosses them (the drift check) would wait for ever behind spawnSync. One still running
+// after `timeoutMs` is killed and reported as such, so that a hung command fails the scenario by name
+// rather than by the test's timeout.
+function command(
+  side: ConsoleSide,
+  name: string,
+  args: string[] = [],
+  timeoutMs = 120_000,
+): Promise<{ status: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', `cli/${name}.ts`, ...args], {
       env: { ...process.env, ...sideEnv(side) },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let [stdout, stderr] = ['', ''];
+    const timer = setTimeout(() => {
+      stderr += `\n${name} still running after ${timeoutMs} ms: killed`;
+      child.kill('SIGKILL');
+    }, timeoutMs);
     child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
     child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
-    child.once('error', reject);
-    child.once('close', (status) => resolve({ status, stdout, stderr }));
+    child.once('error', (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
+    child.once('close', (status) => {
+      clearTimeout(timer);
+      resolve({ status, stdout, stderr });
+    });
   });
 }
 
@@ -393,7 +410,7 @@ export async function startHaPair(options: HaPairOptions = {}) {
     if (known) return known;
     const s = sides[name];
     // Users are replicated: the primary's admin signs in on either console.
-    const signedIn = await signInOverHttps(s.url, s.ca, 'admin', adminPassword);
+    const signedIn = await signInOverHttps(s.url, s.ca, 'admin', adminPassword, WRITE_TIMEOUT_MS);
     if ('error' in signedIn) throw new Error(`admin could not sign in on the ${name}: ${signedIn.error}`);
     const created = { url: s.url, ca: s.ca, cookie: signedIn.cookie };
     sessions.set(name, created);

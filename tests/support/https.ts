@@ -35,8 +35,9 @@ export async function signInOverHttps(
   ca: string,
   username: string,
   password: string,
+  timeoutMs?: number,
 ): Promise<{ cookie: string } | { error: string }> {
-  const csrf = await request(`${baseUrl}/api/auth/csrf`, { ca });
+  const csrf = await request(`${baseUrl}/api/auth/csrf`, { ca, timeoutMs });
   const csrfCookie = cookiesOf(csrf).join('; ');
   const { csrfToken } = JSON.parse(csrf.body) as { csrfToken: string };
   const response = await request(`${baseUrl}/api/auth/callback/credentials`, {
@@ -44,6 +45,7 @@ export async function signInOverHttps(
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: csrfCookie },
     body: new URLSearchParams({ csrfToken, username, password, json: 'true' }).toString(),
+    timeoutMs,
   });
   const session = cookiesOf(response).find((c) => c.includes('next-auth.session-token='));
   if (session) return { cookie: session };

@@ -169,6 +169,11 @@ export async function allowSensorReplacement(sensorId: string, actor: Actor, now
 // sensors do not run into PostgreSQL's 65,535-parameter limit). Liveness is per console and not
 // journaled: a paired console hears the sensors itself. Returns the rows updated (deleted sensors
 // simply match nothing).
+//
+// It never waits for a row lock: a sensor row another transaction holds (the peer's journal being
+// applied, which upserts sensor rows in its own order, or an event batch) is skipped, its "last heard"
+// written by the next flush a second later. Waiting instead deadlocked against the journal apply with
+// 1,000 sensors heartbeating a console that was catching up with its peer.
 export async function writeSensorLiveness(entries: ReadonlyMap<string, Liveness>): Promise<number> {
   if (entries.size === 0) return 0;
   const rows = [...entries]
@@ -182,11 +187,16 @@ export async function writeSensorLiveness(entries: ReadonlyMap<string, Liveness>
       counters: l.counters,
     }));
   return db().$executeRaw`
+    WITH v AS (
+      SELECT * FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb)
+        AS v(id uuid, heard_at timestamptz, ip text, version text, clock_offset_ms int, counters jsonb)
+    ), free AS (
+      SELECT s.id FROM "sensor" AS s JOIN v ON v.id = s.id ORDER BY s.id FOR UPDATE OF s SKIP LOCKED
+    )
     UPDATE "sensor" AS s SET
       last_heard_at = GREATEST(s.last_heard_at, v.heard_at), ip = v.ip, version = v.version,
       clock_offset_ms = v.clock_offset_ms, counters = v.counters
-    FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb)
-      AS v(id uuid, heard_at timestamptz, ip text, version text, clock_offset_ms int, counters jsonb)
+    FROM v JOIN free ON free.id = v.id
     WHERE s.id = v.id`;
 }
 

@@ -305,6 +305,35 @@ describe('heartbeat', () => {
     }
   });
 
+  it('skips a sensor row another transaction holds instead of waiting for it, and writes the rest', async () => {
+    const [held, free] = [await register('hb-held'), await register('hb-free')];
+    const heardAt = async (s: { sensorId: string }) =>
+      (await db().sensor.findUniqueOrThrow({ where: { id: s.sensorId } })).lastHeardAt!.getTime();
+    const before = { held: await heardAt(held), free: await heardAt(free) };
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    for (const s of [held, free]) await handleHeartbeat(sensorRequest(heartbeatBody(), { authorization: s.auth }));
+    // The peer's journal being applied holds sensor rows until it commits.
+    let release!: () => void;
+    let locked!: () => void;
+    const isLocked = new Promise<void>((resolve) => (locked = resolve));
+    const holder = db().$transaction(async (tx) => {
+      await tx.$queryRaw`SELECT id FROM "sensor" WHERE id = ${held.sensorId}::uuid FOR UPDATE`;
+      locked();
+      await new Promise<void>((resolve) => (release = resolve));
+    });
+    await isLocked;
+    try {
+      // Returns while the lock is still held: had it waited, this would hang until release().
+      expect(await flushSensorLiveness()).toBe(1);
+    } finally {
+      release();
+      await holder;
+    }
+    expect(await heardAt(free)).toBeGreaterThan(before.free);
+    // Left as it was; the sensor's next heartbeat is written by the next flush.
+    expect(await heardAt(held)).toBe(before.held);
+  });
+
   it('reports the ackedSeq of stored events', async () => {
     const s = await register('hb-acked');
     await handleEvents(sensorRequest(eventsBody(events(1, 3)), { authorization: s.auth }));

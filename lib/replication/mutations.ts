@@ -1,6 +1,7 @@
 import type { TableInfo } from '../backups/tables.ts';
 import { qualified } from '../backups/tables.ts';
 import { db, type Tx } from '../db/client.ts';
+import { retryOnConflict } from '../db/retry.ts';
 import { recordAudit } from '../audit/mutations.ts';
 import { JOURNAL_APPEND_LOCK } from '../journal/mutations.ts';
 import { noteHigherTerm } from '../ha/live-state.ts';
@@ -98,26 +99,35 @@ export async function applyJournalBatch(batch: JournalBatch): Promise<BatchAppli
   const tables = await replicatedTables();
   const sender = { applianceId: batch.from, term: BigInt(batch.term) };
   try {
-    return await db().$transaction(
-      async (tx): Promise<BatchApplied | Refusal> => {
-        const termRefusal = await checkTerm(tx, sender);
-        if (termRefusal) return termRefusal;
-        const [origin] = await tx.$queryRaw<{ appliedSeq: bigint; snapshotId: string | null }[]>`
+    // A deadlock with this console's own writes (sensor events it receives meanwhile) ends the batch's
+    // transaction, which then runs again: the peer is not made to wait out its retry interval for it.
+    return await retryOnConflict(() =>
+      db().$transaction(
+        async (tx): Promise<BatchApplied | Refusal> => {
+          const termRefusal = await checkTerm(tx, sender);
+          if (termRefusal) return termRefusal;
+          const [origin] = await tx.$queryRaw<{ appliedSeq: bigint; snapshotId: string | null }[]>`
           SELECT applied_seq AS "appliedSeq", snapshot_id AS "snapshotId" FROM "replication_origin" WHERE origin = ${batch.from}::uuid FOR UPDATE`;
-        if (!origin || origin.snapshotId)
-          return refuse(409, 'SNAPSHOT_REQUIRED', 'This console holds no complete snapshot from the sender: a snapshot comes first.', null);
-        if (BigInt(batch.after) !== origin.appliedSeq)
-          return refuse(
-            409,
-            'OUT_OF_ORDER',
-            `The batch follows seq ${batch.after}, but this console has applied the sender's journal up to ${origin.appliedSeq}.`,
-            origin.appliedSeq,
-          );
-        await writeChanges(tx, tables, batch.changes, { sender: batch.from, self: await selfId(tx) });
-        await tx.replicationOrigin.update({ where: { origin: batch.from }, data: { appliedSeq: BigInt(batch.upTo) } });
-        return { ok: true, appliedSeq: BigInt(batch.upTo), sensorsTouched: sensorIds(batch.changes) };
-      },
-      { maxWait: 10_000, timeout: 60_000 },
+          if (!origin || origin.snapshotId)
+            return refuse(
+              409,
+              'SNAPSHOT_REQUIRED',
+              'This console holds no complete snapshot from the sender: a snapshot comes first.',
+              null,
+            );
+          if (BigInt(batch.after) !== origin.appliedSeq)
+            return refuse(
+              409,
+              'OUT_OF_ORDER',
+              `The batch follows seq ${batch.after}, but this console has applied the sender's journal up to ${origin.appliedSeq}.`,
+              origin.appliedSeq,
+            );
+          await writeChanges(tx, tables, batch.changes, { sender: batch.from, self: await selfId(tx) });
+          await tx.replicationOrigin.update({ where: { origin: batch.from }, data: { appliedSeq: BigInt(batch.upTo) } });
+          return { ok: true, appliedSeq: BigInt(batch.upTo), sensorsTouched: sensorIds(batch.changes) };
+        },
+        { maxWait: 10_000, timeout: 60_000 },
+      ),
     );
   } catch (error) {
     const refusal = describeApplyError(error);

@@ -106,11 +106,28 @@ export async function startFailoverRuntime(config: ApplianceConfig, log: Logger)
     return result.effects;
   }
 
+  // The gate opens only once ACTIVE is in the database (durableActiveTerm), and a restart reads the state
+  // from there, so a persist that fails for a moment (the pool exhausted under load, a deadlock) is tried
+  // again on every tick for as long as the machine is still in that state. Dropping it left a console
+  // ACTIVE in memory, its peer stepped down to its term, and neither accepting a change.
+  async function persistUntilStored(effect: Extract<Effect, { type: 'persist' }>) {
+    for (;;) {
+      try {
+        return await persistHaState({ term: effect.term, mode: effect.mode, role: effect.role });
+      } catch (error) {
+        log.warn({ err: String(error), term: effect.term, mode: effect.mode }, 'storing the HA state failed; retrying');
+      }
+      await new Promise((resolve) => setTimeout(resolve, FAILOVER_TIMERS.TICK_MS));
+      if (stopped || !machine || machine.term !== effect.term || machine.mode !== effect.mode || machine.role !== effect.role) return null;
+    }
+  }
+
   async function perform(effects: readonly Effect[]) {
     for (const effect of effects) {
       switch (effect.type) {
         case 'persist': {
-          const stored = await persistHaState({ term: effect.term, mode: effect.mode, role: effect.role });
+          const stored = await persistUntilStored(effect);
+          if (stored === null) break; // the machine moved on; its newer state is queued to be stored
           if (stored.refused) {
             log.warn({ term: effect.term, stored: stored.term }, 'promotion refused: the term was already known here');
             feed({ type: 'promotion-refused', now: monoNow(), term: stored.term });
@@ -118,12 +135,14 @@ export async function startFailoverRuntime(config: ApplianceConfig, log: Logger)
           break;
         }
         case 'audit':
+          // The record of a role change that has happened: a failure to write it must not cost the
+          // effects after it (the notice to the peer).
           await recordRoleChange({
             action: effect.action as AuditAction,
             outcome: 'success',
             target: pair?.host?.domain,
             details: { ...effect.details, reason: effect.reason },
-          });
+          }).catch((error: unknown) => log.error({ err: String(error), action: effect.action }, 'recording a role change failed'));
           break;
         case 'notify-peer':
           void exchange();

@@ -426,7 +426,9 @@ export async function startHaPair(options: HaPairOptions = {}) {
     try {
       const result = await callServerAction(await session(name), renameAction, { name: value }, { timeoutMs: WRITE_TIMEOUT_MS });
       if (typeof result.term === 'number') record.term = result.term;
-      record.outcome = result.ok ? 'acknowledged' : 'refused';
+      // LEASE_LOST comes after the commit: the console cannot confirm a change it did make, which may or
+      // may not survive (history.ts, "unknown"). Every other refusal comes before anything is written.
+      record.outcome = result.ok ? 'acknowledged' : result.code === 'LEASE_LOST' ? 'unknown' : 'refused';
       record.detail = result.ok
         ? typeof result.replication === 'string'
           ? `replication ${result.replication}`

@@ -24,8 +24,9 @@ export type AckedEvent = { at: number; sensor: string; seq: number; hash: string
 
 // (b) A settings write as the client saw it. `startedAt` before the request left, `endedAt` when the
 // answer (or the failure) arrived. acknowledged: the console answered ok (it committed); refused: it
-// answered with a refusal (nothing written); unknown: no answer (timeout, reset, 5xx) — it may have
-// committed, and may even commit after endedAt (bytes held by a paused link arrive late).
+// answered with a refusal (nothing written); unknown: no answer (timeout, reset, 5xx) or LEASE_LOST (it
+// committed but cannot confirm it) — it may have committed, and may even commit after endedAt (bytes
+// held by a paused link arrive late).
 export type WriteOutcome = 'acknowledged' | 'refused' | 'unknown';
 export type SettingWrite = {
   console: string;

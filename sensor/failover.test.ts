@@ -255,6 +255,27 @@ describe('sensor failover rules', () => {
     if (back) expect(due(state, t + 10 * PROBE_MS).probe).toBeNull();
   });
 
+  it('away from the preferred console, misses there never send it back: only K probe successes do', () => {
+    let { state, t } = failedOver();
+    // Advance past the leave window so that a switch, were one decided, would be made at once.
+    t += LEAVE_AFTER_MS;
+    const missed = beats(state, Array<RequestResult>(MISSES * 3).fill(failed), t);
+    expect(missed.steps.flatMap(switches)).toEqual([]);
+    expect(missed.steps.flatMap((s) => s.decisions).filter((d) => d.type === 'leave')).toEqual([]);
+    ({ state, t } = missed);
+    expect(state).toMatchObject({ using: 'peer', leaving: null });
+    // Still probing home, and K successes bring it back.
+    const moves: Decision[] = [];
+    for (let i = 0; i < PROBE_SUCCESSES; i++) {
+      t += PROBE_MS;
+      const step = probe(state, answer({ state: 'FROZEN', active: 'peer', term: 2 }), t);
+      moves.push(...step.decisions);
+      state = step.state;
+    }
+    expect(moves.filter((d) => d.type === 'switch').map((d) => d.type === 'switch' && d.reason)).toEqual(['probes']);
+    expect(state.using).toBe('home');
+  });
+
   it.each([
     {
       name: 'planned switchover: standby with the same term names the peer',
@@ -456,6 +477,8 @@ describe('sensor failover properties', () => {
               else if (s.reason === 'not-active') expect.fail('a not-active switch without such an answer');
               expect(s.reason).not.toBe('registration-not-active');
             }
+            // Misses move a sensor off the preferred console only (hysteresis on the way back).
+            for (const d of step.decisions) if (d.type === 'leave' && d.reason === 'misses') expect(before.using).toBe(before.preferred);
             // Any switch starts the counts again, as the module does.
             if (state.using !== before.using) {
               failures = 0;

@@ -208,7 +208,12 @@ export function onHeartbeatResult(state: FailoverState, ref: ConsoleRef, result:
   out.set({ misses });
   if (misses >= MISSES && state.peerKnown) {
     out.set({ unreachable: { ...out.state.unreachable, [ref]: true } });
-    out.leave(otherConsole(ref), 'misses', now);
+    // Misses move a sensor off the preferred console only. Away from it, the way back is K probe
+    // successes (hysteresis), never misses where it is: the console it left failed, and when every sensor
+    // of a large site arrives at once, the first heartbeats at the new console can time out behind the
+    // handshakes; bouncing back on those sent 1,000 sensors to and fro thousands of times, and neither
+    // console held a majority for a minute. A sensor whose console fails while away stays and probes.
+    if (ref === state.preferred) out.leave(otherConsole(ref), 'misses', now);
   }
   return out.done();
 }

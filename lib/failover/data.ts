@@ -51,6 +51,7 @@ export async function readPairState() {
         status: true,
         fingerprint: true,
         certificatePem: true,
+        snapshotState: true,
       },
     }),
     db().sensor.count(),

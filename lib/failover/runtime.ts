@@ -24,6 +24,7 @@ import { setFailoverRuntime, type FailoverRuntime, type FailoverStatus, type Pro
 import { persistHaState, recordRoleChange, takeSwitchoverRequest } from './mutations.ts';
 import { readPairState, type PairState } from './data.ts';
 import { gateMessage } from './messages.ts';
+import { holdsPairData } from './holds-data.ts';
 
 // The failover worker (docs/architecture.md, "Failover"): it drives the pure state machine of
 // lib/ha/quorum.ts — ticks with the time, the sensors' votes, the peer's status and promises — and
@@ -225,7 +226,13 @@ export async function startFailoverRuntime(config: ApplianceConfig, log: Logger)
 
   function tick() {
     if (!machine || !pair) return;
-    feed({ type: 'tick', now: monoNow(), registered: pair.registered, votes: votes() });
+    feed({
+      type: 'tick',
+      now: monoNow(),
+      registered: pair.registered,
+      votes: votes(),
+      holdsData: holdsPairData(pair.appliance.configuredRole, pair.host?.snapshotState),
+    });
     const at = Date.now();
     const last = history.at(-1);
     if (!last || at - last.at >= 1000) {

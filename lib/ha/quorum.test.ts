@@ -106,6 +106,15 @@ describe('promotion', () => {
     expect(effects[1]).toMatchObject({ details: { from: 'STANDBY', to: 'ACTIVE', term: 6, fresh: 3, confirmed: 3, registered: 4 } });
   });
 
+  it('waits, with every sensor voting for it, while it has not received the whole snapshot; then takes over', () => {
+    const votes = times(4, () => confirmed());
+    const waiting = step(state(), { type: 'tick', now: NOW, registered: 4, votes, holdsData: false }, T);
+    expect(waiting.state).toMatchObject({ mode: 'STANDBY', term: 5 });
+    expect(waiting.effects).toEqual([]);
+    const received = step(waiting.state, { type: 'tick', now: NOW, registered: 4, votes, holdsData: true }, T);
+    expect(received.state).toMatchObject({ mode: 'ACTIVE', term: 6 });
+  });
+
   it('is a restore for the primary', () => {
     const { effects } = tick(
       state({ role: 'PRIMARY', mode: 'FROZEN' }),

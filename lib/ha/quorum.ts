@@ -40,7 +40,9 @@ export type QuorumState = {
 };
 
 export type Observation =
-  | { type: 'tick'; now: number; registered: number; votes: readonly Vote[] }
+  // `holdsData`: false while this console has not yet received its peer's whole snapshot (just paired):
+  // however many sensors vote for it, it must not lead on part of the data. Absent means it holds it.
+  | { type: 'tick'; now: number; registered: number; votes: readonly Vote[]; holdsData?: boolean }
   | { type: 'term-seen'; now: number; term: number; source: 'sensor' | 'peer' }
   // Our promotion to ACTIVE could not be persisted: the database already holds `term` (replication adopted
   // it from the peer's messages before we decided), so the term we took may be the peer's.
@@ -230,7 +232,7 @@ function onTick(c: Step, o: Extract<Observation, { type: 'tick' }>) {
   s.fresh = o.votes.filter((v) => isFresh(v, o.now, timers)).length;
   s.confirmed = o.votes.filter((v) => isConfirmed(v, o.now, timers)).length;
   learnTermFromSensors(c, o.now);
-  maybePromote(c, o.now, o.votes);
+  if (o.holdsData !== false) maybePromote(c, o.now, o.votes);
   renewLease(c, o.now, o.votes);
 }
 

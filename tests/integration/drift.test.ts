@@ -312,11 +312,13 @@ describe('when the check cannot compare', () => {
       const audits = await query(A, "SELECT action, details::text FROM audit_event WHERE action LIKE 'ha.%' ORDER BY id");
       throw new Error(`${String(error)}: ${JSON.stringify({ states, audits })}`);
     });
-    const actions = await query<{ action: string }>(
-      A,
-      "SELECT action FROM audit_event WHERE origin IS NULL AND action LIKE 'ha.%' ORDER BY id",
-    );
-    expect(actions.map((a) => a.action)).toEqual(expect.arrayContaining(['ha.step-down', 'ha.restore']));
+    // The audit record is written just after the state it describes is stored: waited for, then read.
+    const ownActions = async () =>
+      (await query<{ action: string }>(A, "SELECT action FROM audit_event WHERE origin IS NULL AND action LIKE 'ha.%' ORDER BY id")).map(
+        (a) => a.action,
+      );
+    await waitFor('A to audit its restore', async () => (await ownActions()).includes('ha.restore'), 10_000).catch(() => undefined);
+    expect(await ownActions()).toEqual(expect.arrayContaining(['ha.step-down', 'ha.restore']));
     write(A, `must(await (await m('lib/networking/mutations.ts')).createVlan({ id: 50, name: 'After the restore' }, actor));`);
     expect(check(A, ['--wait', '60']).status).toBe(0);
     expect(await query(B, 'SELECT name FROM vlan WHERE id = 50')).toEqual([{ name: 'After the restore' }]);

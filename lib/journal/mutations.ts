@@ -20,30 +20,25 @@ const WRITABLE_WHEN_NOT_ACTIVE: ReadonlySet<JournalEntry['entity']> = new Set([
 export class NotActiveError extends Error {}
 
 // Appends one replication record inside the caller's transaction, so the write and its journal row
-// commit or roll back together. The row carries the appliance's current term and identity.
+// commit or roll back together. The row carries the appliance's current term and identity. One statement
+// (the journal_append function, prisma/migrations/20261203180000_journal_append) takes the lock, reads the
+// appliance and inserts: with a statement each, every round trip to a busy console while holding the lock
+// held up every other writer, and under a thousand sensors' events the lock, not PostgreSQL, set the rate.
 export async function appendJournal(tx: Tx, entry: JournalEntry): Promise<bigint> {
-  await tx.$executeRaw`SELECT pg_advisory_xact_lock(${JOURNAL_APPEND_LOCK}::bigint)`;
-  const appliance = await tx.appliance.findUniqueOrThrow({ where: { id: 1 }, select: { term: true, applianceId: true, state: true } });
+  const payload = JSON.stringify(entry.payload, (_k, v) => (typeof v === 'bigint' ? v.toString() : v));
+  const [row] = await tx.$queryRaw<{ seq: bigint; state: string }[]>`
+    SELECT seq, state FROM journal_append(${JOURNAL_APPEND_LOCK}::bigint, ${entry.entity}, ${entry.key}, ${entry.op}, ${payload}::jsonb)`;
   // The backstop behind every action's read-only check (lib/ha/write-refusal.ts), read in the writing
   // transaction: a console that is not active changes nothing its peer would have to take from it, except
-  // what it records itself (sensor events it receives, its audit trail, files on its own disk).
-  if (appliance.state !== 'ACTIVE' && !WRITABLE_WHEN_NOT_ACTIVE.has(entry.entity))
-    throw new NotActiveError(`This console is ${appliance.state.toLowerCase()}: ${entry.entity} changes are made on the active console.`);
-  // And an active console of a pair only while it holds the lease (lib/runtime/write-lease.ts).
+  // what it records itself (sensor events it receives, its audit trail, files on its own disk). Throwing
+  // rolls the row back with the rest of the transaction.
+  if (row!.state !== 'ACTIVE' && !WRITABLE_WHEN_NOT_ACTIVE.has(entry.entity))
+    throw new NotActiveError(`This console is ${row!.state.toLowerCase()}: ${entry.entity} changes are made on the active console.`);
+  // And an active console of a pair only while it holds the lease (lib/runtime/write-lease.ts), checked
+  // once the row is in: as late before the commit as this transaction can.
   if (!WRITABLE_WHEN_NOT_ACTIVE.has(entry.entity)) {
     const lease = writeLease();
     if (!lease.ok) throw new NotActiveError(lease.message);
   }
-  const row = await tx.journal.create({
-    data: {
-      term: appliance.term,
-      origin: appliance.applianceId,
-      entity: entry.entity,
-      key: entry.key,
-      op: entry.op,
-      payload: JSON.parse(JSON.stringify(entry.payload, (_k, v) => (typeof v === 'bigint' ? v.toString() : v))),
-    },
-    select: { seq: true },
-  });
-  return row.seq;
+  return row!.seq;
 }

@@ -31,7 +31,15 @@ export class PinMismatchError extends Error {
 // stays open.
 export const HANDSHAKE_TIMEOUT_MS = 5000;
 
+// One TLS context per agent, not one per connection: tls.connect without `secureContext` builds a fresh
+// context (the whole default CA store included) for every socket, which made a fleet of 1,000 sensors spend
+// a third of its CPU on contexts whenever consoles were slow and sockets were replaced. The chain is never
+// verified here (the pin is the check), so nothing per connection belongs in the context.
+const contextOf = (extra: https.AgentOptions) => tls.createSecureContext(extra as tls.SecureContextOptions);
+
 export class PinnedAgent extends https.Agent {
+  private readonly context: tls.SecureContext;
+
   constructor(
     readonly pinned: string,
     maxSockets: number,
@@ -47,6 +55,7 @@ export class PinnedAgent extends https.Agent {
       scheduling: 'lifo',
       rejectUnauthorized: false,
     });
+    this.context = contextOf(extra);
   }
 
   override createConnection(
@@ -55,7 +64,12 @@ export class PinnedAgent extends https.Agent {
   ): Duplex | null | undefined {
     const address = `${options.host}:${options.port}`;
     // No session resumption: every new connection shows its certificate and is checked.
-    const socket = tls.connect({ ...(options as tls.ConnectionOptions), rejectUnauthorized: false, session: undefined });
+    const socket = tls.connect({
+      ...(options as tls.ConnectionOptions),
+      secureContext: this.context,
+      rejectUnauthorized: false,
+      session: undefined,
+    });
     let settled = false;
     const handshake = setTimeout(
       () => settle(Object.assign(new Error(`no TLS handshake within ${this.handshakeTimeoutMs / 1000} s`), { code: 'ETIMEDOUT' })),
@@ -87,7 +101,14 @@ export class PinnedAgent extends https.Agent {
 // fingerprint); instead the console must prove the token over the certificate this connection shows.
 export function registrationAgent(maxSockets: number, extra: https.AgentOptions = {}): https.Agent {
   // No session resumption: a resumed TLS session may not show the certificate the proof is bound to.
-  return new https.Agent({ ...extra, keepAlive: true, maxSockets, rejectUnauthorized: false, maxCachedSessions: 0 });
+  return new https.Agent({
+    ...extra,
+    secureContext: contextOf(extra),
+    keepAlive: true,
+    maxSockets,
+    rejectUnauthorized: false,
+    maxCachedSessions: 0,
+  });
 }
 
 // At most `limit` requests in flight; the rest wait here, not in Node's agent queue (where a request that

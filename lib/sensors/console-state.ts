@@ -6,17 +6,19 @@ import { HEARTBEAT_STATE_TTL_MS, HEARTBEAT_INTERVAL_MS } from './timing.ts';
 
 export type ConsoleState = Pick<HeartbeatResponse, 'role' | 'state' | 'term' | 'heartbeatIntervalMs' | 'peers'>;
 
-type Cached = { at: number; value: Promise<ConsoleState> } | null;
+type Slot = { value: ConsoleState | null; at: number; reading: Promise<ConsoleState> | null };
 
-const holder = () => processSingleton('sensor-console-state', () => ({ cached: null as Cached }));
+const holder = () => processSingleton('sensor-console-state', (): Slot => ({ value: null, at: 0, reading: null }));
 
-// The appliance's role, state and term as every heartbeat response carries them, read from the database
-// at most once per HEARTBEAT_STATE_TTL_MS however many sensors ask (a failed read is not cached).
-export function loadConsoleState(now = Date.now()): Promise<ConsoleState> {
-  const slot = holder();
-  const cached = slot.cached;
-  if (cached && now - cached.at < HEARTBEAT_STATE_TTL_MS) return cached.value;
-  const value = Promise.all([getApplianceOrThrow(), getAppliedPeer()]).then(([a, peer]) => ({
+// How long a known state may still be answered while it is read again. A heartbeat must not wait for a
+// pooled connection: when events fill the pool (a pairing's snapshot, a burst), a heartbeat that waited
+// for this read missed its timeout, and a thousand sensors left a console that was only busy. The HA
+// fields every answer carries (role, state, term, who is active) come from the failover worker's memory
+// (lib/ha/live-state.ts), not from here; what is read here changes when an operator pairs or unpairs.
+const STALE_FOR_MS = 10 * HEARTBEAT_STATE_TTL_MS;
+
+function read(slot: Slot, at: number): Promise<ConsoleState> {
+  const reading = Promise.all([getApplianceOrThrow(), getAppliedPeer()]).then(([a, peer]) => ({
     role: a.configuredRole,
     state: a.state,
     term: Number(a.term),
@@ -25,9 +27,26 @@ export function loadConsoleState(now = Date.now()): Promise<ConsoleState> {
     // to pin there, learned over the channel the sensor already pinned.
     peers: peer ? [{ address: peer.address, port: peer.port, fingerprint: peer.fingerprint, role: peer.role }] : [],
   }));
-  slot.cached = { at: now, value };
-  value.catch(() => {
-    if (slot.cached?.value === value) slot.cached = null;
-  });
-  return value;
+  slot.reading = reading;
+  reading.then(
+    (value) => {
+      if (at >= slot.at) Object.assign(slot, { value, at });
+    },
+    () => undefined,
+  );
+  void reading.finally(() => {
+    if (slot.reading === reading) slot.reading = null;
+  }).catch(() => undefined);
+  return reading;
+}
+
+// The appliance's role, state and term as every heartbeat response carries them, read from the database
+// at most once per HEARTBEAT_STATE_TTL_MS however many sensors ask (a failed read is not kept). Once older
+// than that, the known state is answered while one read renews it, for up to STALE_FOR_MS.
+export function loadConsoleState(now = Date.now()): Promise<ConsoleState> {
+  const slot = holder();
+  const age = now - slot.at;
+  if (slot.value && age < HEARTBEAT_STATE_TTL_MS) return Promise.resolve(slot.value);
+  const reading = slot.reading ?? read(slot, now);
+  return slot.value && age < STALE_FOR_MS ? Promise.resolve(slot.value) : reading;
 }

@@ -210,6 +210,10 @@ export type IngestResult =
 // One batch in one transaction: the sensor row is locked first (FOR UPDATE), so concurrent batches from
 // the same sensor serialize and the order rule (ingest-plan.ts) sees the committed ackedSeq. New events
 // go in with one multi-row INSERT, devices with one multi-row upsert, then ackedSeq moves to the last seq.
+// How long a batch may wait to be stored (for a slot, lib/sensors/ingest-slots.ts, then for a connection)
+// before the sensor is told the console is busy.
+export const INGEST_WAIT_MS = 10_000;
+
 export async function ingestEvents(sensorId: string, events: readonly SensorEventInput[]): Promise<IngestResult> {
   const result = await db().$transaction(
     async (tx): Promise<IngestResult> => {
@@ -280,7 +284,7 @@ export async function ingestEvents(sensorId: string, events: readonly SensorEven
       };
     },
     // Under a burst, batches queue for a pooled connection; sensors keep their events until acknowledged.
-    { maxWait: 10_000, timeout: 20_000 },
+    { maxWait: INGEST_WAIT_MS, timeout: 20_000 },
   );
   if (result.ok) noteAckedSeq(sensorId, result.ackedSeq);
   else if (result.code === 'UNKNOWN_SENSOR') forgetSensorAuth(sensorId);

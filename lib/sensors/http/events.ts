@@ -2,7 +2,8 @@ import { getLogger } from '../../logs/logger.ts';
 import { isAbsurdTime } from '../clock.ts';
 import { isSensorHttpResponse, requireSensor } from '../guard.ts';
 import { durableSeq } from '../durability.ts';
-import { ingestEvents } from '../mutations.ts';
+import { INGEST_WAIT_MS, ingestEvents } from '../mutations.ts';
+import { takeIngestSlot } from '../ingest-slots.ts';
 import { eventsRequest, type EventsResponse } from '../protocol.ts';
 import { methodNotAllowed } from '../../http/method.ts';
 import { failure, type HttpRequest, type HttpResponse } from '../../http/types.ts';
@@ -29,14 +30,20 @@ export async function handleEvents(request: HttpRequest): Promise<HttpResponse> 
       `Event ${absurd.seq} is dated more than a year away from the console's clock. Nothing in this batch was stored; fix the sensor's time (NTP).`,
     );
 
+  const busy = () =>
+    failure(503, 'BUSY', "The console is busy storing other sensors' events. Keep the batch and retry in a second.", {
+      'retry-after': '1',
+    });
+  const release = await takeIngestSlot(INGEST_WAIT_MS);
+  if (!release) return busy();
   let result;
   try {
     result = await ingestEvents(sensor.id, body.data.events);
   } catch (error) {
     if (!isPoolTimeout(error)) throw error;
-    return failure(503, 'BUSY', "The console is busy storing other sensors' events. Keep the batch and retry in a second.", {
-      'retry-after': '1',
-    });
+    return busy();
+  } finally {
+    release();
   }
   if (!result.ok && result.code === 'SEQ_GAP') {
     getLogger('sensors').info(

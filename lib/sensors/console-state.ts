@@ -34,9 +34,11 @@ function read(slot: Slot, at: number): Promise<ConsoleState> {
     },
     () => undefined,
   );
-  void reading.finally(() => {
-    if (slot.reading === reading) slot.reading = null;
-  }).catch(() => undefined);
+  void reading
+    .finally(() => {
+      if (slot.reading === reading) slot.reading = null;
+    })
+    .catch(() => undefined);
   return reading;
 }
 

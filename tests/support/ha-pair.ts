@@ -645,7 +645,11 @@ export async function startHaPair(options: HaPairOptions = {}) {
     agents = await startAgents('ha', options.sensors ?? 3);
     const count = agents.count;
     // Registration takes longer the more sensors there are (each one a handshake and a transaction).
-    await waitFor(`${count} connected sensors on the primary`, async () => (await connectedSensors('primary')) === count, 60_000 + 60 * count);
+    await waitFor(
+      `${count} connected sensors on the primary`,
+      async () => (await connectedSensors('primary')) === count,
+      60_000 + 60 * count,
+    );
     await pair();
   } catch (error) {
     // Nothing started here outlives a failed set-up.

@@ -28,17 +28,13 @@ function read(slot: Slot, at: number): Promise<ConsoleState> {
     peers: peer ? [{ address: peer.address, port: peer.port, fingerprint: peer.fingerprint, role: peer.role }] : [],
   }));
   slot.reading = reading;
-  reading.then(
-    (value) => {
-      if (at >= slot.at) Object.assign(slot, { value, at });
-    },
-    () => undefined,
-  );
-  void reading
-    .finally(() => {
-      if (slot.reading === reading) slot.reading = null;
-    })
-    .catch(() => undefined);
+  const settled = () => {
+    if (slot.reading === reading) slot.reading = null;
+  };
+  reading.then((value) => {
+    settled();
+    if (at >= slot.at) Object.assign(slot, { value, at });
+  }, settled);
   return reading;
 }
 

@@ -207,13 +207,13 @@ export type IngestResult =
   | { ok: false; code: 'SEQ_GAP'; expected: number; message: string }
   | { ok: false; code: 'UNKNOWN_SENSOR'; message: string };
 
-// One batch in one transaction: the sensor row is locked first (FOR UPDATE), so concurrent batches from
-// the same sensor serialize and the order rule (ingest-plan.ts) sees the committed ackedSeq. New events
-// go in with one multi-row INSERT, devices with one multi-row upsert, then ackedSeq moves to the last seq.
 // How long a batch may wait to be stored (for a slot, lib/sensors/ingest-slots.ts, then for a connection)
 // before the sensor is told the console is busy.
 export const INGEST_WAIT_MS = 10_000;
 
+// One batch in one transaction: the sensor row is locked first (FOR UPDATE), so concurrent batches from
+// the same sensor serialize and the order rule (ingest-plan.ts) sees the committed ackedSeq. New events
+// go in with one multi-row INSERT, devices with one multi-row upsert, then ackedSeq moves to the last seq.
 export async function ingestEvents(sensorId: string, events: readonly SensorEventInput[]): Promise<IngestResult> {
   const result = await db().$transaction(
     async (tx): Promise<IngestResult> => {

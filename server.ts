@@ -28,6 +28,13 @@ import { flushSensorLiveness, stopLivenessFlusher } from './lib/sensors/liveness
 // first-boot identity, then Next.js served over HTTPS.
 const root = path.dirname(fileURLToPath(import.meta.url));
 
+// Connections waiting to be accepted. Sensors connect together: at start-up, and after a failover every
+// one of them opens a connection to the console that took over. Node's default of 511 overflows at a few
+// hundred sensors, and the kernel drops the overflow silently; the sensor's SYN is retransmitted a second
+// later, past its heartbeat timeout, so it gives the connection up and opens another, and the console
+// spends its time in TLS handshakes. The kernel caps this at net.core.somaxconn (4096 by default).
+const LISTEN_BACKLOG = 4096;
+
 // What has been started so far, undone in reverse order when start-up fails half-way, so that a failed
 // start leaves no PostgreSQL, no Next.js and no lock file behind.
 const undo: Array<() => Promise<unknown>> = [];
@@ -168,7 +175,7 @@ async function main(): Promise<void> {
   checkpoint();
   await new Promise<void>((resolve, reject) => {
     server.once('error', (error) => reject(describeListenError(error, config.bindAddress, config.httpsPort)));
-    server.listen(config.httpsPort, config.bindAddress, resolve);
+    server.listen(config.httpsPort, config.bindAddress, LISTEN_BACKLOG, resolve);
   });
   undo.push(async () => {
     server.close();

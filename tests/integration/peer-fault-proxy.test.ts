@@ -107,6 +107,46 @@ describe('fault proxy', () => {
     await waitFor('the answer', () => client.received() === 'ping');
   });
 
+  it('closes the server side once the client has closed, even if the server never ends on its own', async () => {
+    // A server that keeps its half open after the client's end, as a console does with a connection it
+    // still means to answer on: the proxy must not hold that connection (and its descriptors) for good.
+    const held = new Set<net.Socket>();
+    const lingering = net.createServer({ allowHalfOpen: true }, (socket) => {
+      held.add(socket);
+      socket.resume(); // reads (and drops) what arrives, so that it sees the end
+      socket.on('error', () => {});
+    });
+    await new Promise<void>((resolve) => lingering.listen(0, '127.0.0.1', resolve));
+    const proxy = await startFaultProxy({ host: '127.0.0.1', port: (lingering.address() as net.AddressInfo).port });
+    cleanups.push(
+      () => new Promise<void>((resolve) => (held.forEach((s) => s.destroy()), lingering.close(() => resolve()))),
+      () => proxy.close(),
+    );
+    const client = await connect(proxy);
+    client.socket.write('request');
+    await waitFor('the server to see the connection', () => held.size === 1);
+    const [serverSide] = [...held];
+    const serverClosed = new Promise<void>((resolve) => serverSide!.once('end', () => resolve()));
+    client.socket.destroy();
+    await waitFor('the connection to go', () => proxy.connections() === 0);
+    // The server saw a clean end: the proxy closed its side as a client that went away would.
+    await serverClosed;
+  });
+
+  it('keeps a blackholed connection until its server ends it, then lets it go', async () => {
+    const { echo, proxy } = await setup();
+    const client = await connect(proxy);
+    client.socket.write('x');
+    await waitFor('the echo', () => client.received() === 'x');
+    proxy.set('both', { mode: 'blackhole' });
+    client.socket.destroy();
+    // The client's end is swallowed: the echo server does not learn of it, so the connection stays.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(proxy.connections()).toBe(1);
+    await echo.close();
+    await waitFor('the connection to go', () => proxy.connections() === 0);
+  });
+
   it('blackholes bytes without an error on either side, and the link works again after', async () => {
     const { echo, proxy } = await setup();
     const client = await connect(proxy);

@@ -32,6 +32,9 @@ export type FaultProxy = {
 
 type Held = { data: Buffer | null; due: number };
 
+// How long a connection stays half-closed once one side's end has been passed on (see settle).
+const LINGER_MS = 2000;
+
 // One direction of one connection: from `source` to `sink`, through a FIFO so order survives any mode.
 class Pipe {
   private queue: Held[] = [];
@@ -42,6 +45,7 @@ class Pipe {
     private readonly sink: net.Socket,
     private readonly current: () => FaultMode,
     private readonly swallow: (bytes: number) => void,
+    private readonly ended: () => void,
   ) {
     source.on('data', (chunk: Buffer) => this.arrive(chunk));
     source.on('end', () => this.arrive(null));
@@ -73,8 +77,10 @@ class Pipe {
       }
       this.queue.shift();
       if (this.sink.destroyed) continue;
-      if (head.data === null) this.sink.end();
-      else if (!this.sink.write(head.data)) {
+      if (head.data === null) {
+        this.sink.end();
+        this.ended();
+      } else if (!this.sink.write(head.data)) {
         // Back-pressure in pass mode keeps a fast sender from filling the proxy's memory.
         this.source.pause();
         this.sink.once('drain', () => this.source.resume());
@@ -85,6 +91,10 @@ class Pipe {
   // Bytes held by `pause` were due when they arrived; switching to delay holds them `ms` from now.
   retime(mode: FaultMode) {
     if (mode.mode === 'delay') for (const held of this.queue) held.due = Math.max(held.due, Date.now() + mode.ms);
+  }
+
+  pending(): boolean {
+    return this.queue.length > 0;
   }
 
   heldBytes(): number {
@@ -111,46 +121,67 @@ export async function startFaultProxy(target: { host: string; port: number }, li
   const listener = net.createServer({ allowHalfOpen: true }, (client) => {
     if (resetting()) return kill(client);
     const server = net.connect({ port: target.port, host: target.host, allowHalfOpen: true });
+    let linger: NodeJS.Timeout | undefined;
+    const pipe = (source: net.Socket, sink: net.Socket, direction: Direction) =>
+      new Pipe(
+        source,
+        sink,
+        () => modes[direction],
+        (n) => (swallowed[direction] += n),
+        () => {
+          linger ??= setTimeout(close, LINGER_MS);
+          settle();
+        },
+      );
     const link = {
       client,
       server,
-      pipes: {
-        'client-to-server': new Pipe(
-          client,
-          server,
-          () => modes['client-to-server'],
-          (n) => (swallowed['client-to-server'] += n),
-        ),
-        'server-to-client': new Pipe(
-          server,
-          client,
-          () => modes['server-to-client'],
-          (n) => (swallowed['server-to-client'] += n),
-        ),
-      },
+      pipes: { 'client-to-server': pipe(client, server, 'client-to-server'), 'server-to-client': pipe(server, client, 'server-to-client') },
     };
     links.add(link);
-    const teardown = () => {
+    const drained = () => !link.pipes['client-to-server'].pending() && !link.pipes['server-to-client'].pending();
+    const forget = () => {
       if (!links.delete(link)) return;
+      clearTimeout(linger);
       link.pipes['client-to-server'].stop();
       link.pipes['server-to-client'].stop();
-      // An abrupt close is mirrored on the other side; a clean end travels through the pipes instead.
+    };
+    // An abrupt close is mirrored on the other side; a clean end travels through the pipes instead.
+    const teardown = () => {
+      forget();
       kill(client);
       kill(server);
     };
+    // A clean close of both sides (what was written still goes out first).
+    const close = () => {
+      forget();
+      client.destroySoon();
+      server.destroySoon();
+    };
+    // When a connection is done. Both sides ended and nothing held: done. One side gone and nothing held
+    // for the other: the other is closed as the side that went would have closed it. And an end passed on
+    // leaves the other side LINGER_MS to finish: without that, a side whose peer went away while the other
+    // keeps its half open holds its descriptor until TCP gives up, minutes later, and a fleet that gives
+    // slow connections up runs the proxy out of descriptors. An end a blackhole swallowed is not passed
+    // on, so that connection stays until its other side ends too, as it would behind a dead link.
+    const settle = () => {
+      if (!links.has(link) || !drained()) return;
+      if (client.readableEnded && server.readableEnded) return close();
+      if (client.destroyed || server.destroyed) return close();
+    };
     for (const socket of [client, server]) {
       socket.on('error', teardown);
-      socket.on('close', (hadError) => {
-        if (hadError) teardown();
-        else if (client.destroyed && server.destroyed) links.delete(link);
-      });
+      socket.on('end', settle);
+      socket.on('close', (hadError) => (hadError ? teardown() : settle()));
     }
   });
 
   const listen = (port: number) =>
     new Promise<void>((resolve, reject) => {
       listener.once('error', reject);
-      listener.listen(port, listenHost, () => {
+      // As deep an accept queue as the consoles' (server.ts): a fleet reconnecting at once must not
+      // overflow the proxy where it would not overflow the console.
+      listener.listen({ port, host: listenHost, backlog: 4096 }, () => {
         listener.off('error', reject);
         resolve();
       });

@@ -31,6 +31,15 @@ export class PinMismatchError extends Error {
 // stays open.
 export const HANDSHAKE_TIMEOUT_MS = 5000;
 
+// A request that timed out has failed for the caller (a heartbeat is a miss), but once it was sent its
+// connection waits this much longer for the late answer, reads it and goes back to the agent. Destroying it
+// at the timeout instead made a slow console slower: every timed-out heartbeat came back on a new
+// connection, a TLS handshake the busy console had to pay for, so after a failover 1,000 sensors arriving
+// at once kept the console that took over in handshakes (thousands of connections a second, its accept
+// queue full) and never settled. A request still waiting for its connection is dropped at the timeout
+// (Node pools the connection once its handshake completes).
+export const LATE_ANSWER_MS = 5000;
+
 // One TLS context per agent, not one per connection: tls.connect without `secureContext` builds a fresh
 // context (the whole default CA store included) for every socket, which made a fleet of 1,000 sensors spend
 // a third of its CPU on contexts whenever consoles were slow and sockets were replaced. The chain is never
@@ -224,6 +233,8 @@ export type PostOptions = {
   authorization?: string;
   body: string;
   timeoutMs: number;
+  // How long a timed-out request's connection waits for the late answer (LATE_ANSWER_MS).
+  lateAnswerMs?: number;
   // Report the certificate the console presented (registration only: it is not cheap).
   capturePeer?: boolean;
 };
@@ -283,8 +294,10 @@ export function postJson(options: PostOptions): Promise<Reply> {
     // handshake unanswered) has no socket to destroy, and Node emits nothing for it until it gets one.
     const timer = setTimeout(() => {
       const error = Object.assign(new Error('timeout'), { code: 'ETIMEDOUT' });
-      req.destroy(error);
       finish(describeNetworkError(error, address, options.timeoutMs));
+      if (!req.socket) return void req.destroy(error);
+      const late = setTimeout(() => req.destroy(error), options.lateAnswerMs ?? LATE_ANSWER_MS);
+      req.once('close', () => clearTimeout(late));
     }, options.timeoutMs);
     req.on('error', (error: NodeJS.ErrnoException) => finish(describeNetworkError(error, address, options.timeoutMs)));
     req.end(options.body);

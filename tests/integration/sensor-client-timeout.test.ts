@@ -1,6 +1,9 @@
+import { X509Certificate } from 'node:crypto';
+import https from 'node:https';
 import { createServer, type Server, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConsoleUnreachableError, PinnedAgent, postJson } from '../../sensor/client.ts';
+import { makeCertificate } from '../support/certs.ts';
 import { waitFor } from '../support/wait-for.ts';
 
 // A console behind a link that swallows every packet: TCP connects (the link's proxy accepts), but no TLS
@@ -56,6 +59,70 @@ describe('a request to a console whose TLS handshake never answers', () => {
       );
       expect((second as ConsoleUnreachableError).code).toBe('ETIMEDOUT');
       await waitFor('a second connection attempt', () => accepted.length === 2, 10_000);
+    } finally {
+      agent.destroy();
+    }
+  });
+});
+
+// A console that answers, but late: the request fails at its timeout (the heartbeat is a miss), and the
+// connection waits for the late answer and is used again, instead of costing the console a new handshake.
+describe('a request to a console that answers after the timeout', () => {
+  const made = makeCertificate();
+  const pin = new X509Certificate(made.certPem).fingerprint256;
+  let console_: https.Server;
+  let consolePort = 0;
+  const connections: Socket[] = [];
+  let delayMs = 0;
+
+  beforeAll(async () => {
+    console_ = https.createServer({ key: made.keyPem, cert: made.certPem }, (_req, res) => {
+      setTimeout(() => res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}'), delayMs);
+    });
+    console_.on('secureConnection', (socket) => connections.push(socket));
+    await new Promise<void>((resolve) => console_.listen(0, HOST, resolve));
+    consolePort = (console_.address() as { port: number }).port;
+  });
+
+  afterAll(async () => {
+    console_.closeAllConnections();
+    await new Promise((resolve) => console_.close(resolve));
+  });
+
+  const postLate = (agent: PinnedAgent, lateAnswerMs: number) =>
+    postJson({ agent, host: HOST, port: consolePort, path: '/api/v1/sensors/heartbeat', body: '{}', timeoutMs: 300, lateAnswerMs }).then(
+      (reply) => reply,
+      (error: unknown) => error as ConsoleUnreachableError,
+    );
+
+  it('fails at its timeout, then reuses the connection once the late answer has arrived', async () => {
+    const agent = new PinnedAgent(pin, 1);
+    try {
+      delayMs = 700;
+      const first = await postLate(agent, 5000);
+      expect((first as ConsoleUnreachableError).code).toBe('ETIMEDOUT');
+      // The late answer frees the connection; the next request goes on it, with no new handshake.
+      await waitFor('the connection back in the pool', () => Object.values(agent.freeSockets).flat().length === 1, 10_000);
+      delayMs = 0;
+      const second = await postLate(agent, 5000);
+      expect(second).toMatchObject({ status: 200, json: { ok: true } });
+      expect(connections).toHaveLength(1);
+    } finally {
+      agent.destroy();
+    }
+  });
+
+  it('gives the connection up when the answer is later still than the wait for it', async () => {
+    const before = connections.length;
+    const agent = new PinnedAgent(pin, 1);
+    try {
+      delayMs = 3000;
+      const first = await postLate(agent, 200);
+      expect((first as ConsoleUnreachableError).code).toBe('ETIMEDOUT');
+      await waitFor('the connection to be closed', () => connections[before]?.destroyed === true, 10_000);
+      delayMs = 0;
+      expect(await postLate(agent, 200)).toMatchObject({ status: 200 });
+      expect(connections).toHaveLength(before + 2);
     } finally {
       agent.destroy();
     }

@@ -46,14 +46,23 @@ export const LATE_ANSWER_MS = 5000;
 // verified here (the pin is the check), so nothing per connection belongs in the context.
 const contextOf = (extra: https.AgentOptions) => tls.createSecureContext(extra as tls.SecureContextOptions);
 
+// Connections being set up at once, at most: the rest wait their turn here. A sensor that sends its next
+// heartbeat while its last connection attempt is still in its handshake (a console busy with the
+// handshakes of every sensor that just failed over to it) would otherwise open another one, and another
+// each second, until the console's accept queue overflows and its SYNs are retried a second and three
+// seconds later. One attempt at a time per sensor lets the console get through them instead.
 export class PinnedAgent extends https.Agent {
   private readonly context: tls.SecureContext;
+  private connecting = 0;
+  private readonly waitingToConnect: (() => void)[] = [];
 
   constructor(
     readonly pinned: string,
     maxSockets: number,
     extra: https.AgentOptions = {},
     private readonly handshakeTimeoutMs = HANDSHAKE_TIMEOUT_MS,
+    // One per sensor that shares this agent.
+    private readonly maxConnecting = maxSockets,
   ) {
     super({
       ...extra,
@@ -71,6 +80,25 @@ export class PinnedAgent extends https.Agent {
     options: https.RequestOptions,
     callback?: (err: Error | null, stream: Duplex) => void,
   ): Duplex | null | undefined {
+    const start = () => {
+      this.connecting++;
+      this.connect(options, (error, stream) => {
+        this.connecting--;
+        this.waitingToConnect.shift()?.();
+        callback?.(error, stream);
+      });
+    };
+    if (this.connecting < this.maxConnecting) start();
+    else this.waitingToConnect.push(start);
+    return undefined;
+  }
+
+  override destroy(): void {
+    this.waitingToConnect.length = 0;
+    super.destroy();
+  }
+
+  private connect(options: https.RequestOptions, callback: (err: Error | null, stream: Duplex) => void): void {
     const address = `${options.host}:${options.port}`;
     // No session resumption: every new connection shows its certificate and is checked.
     const socket = tls.connect({
@@ -89,12 +117,8 @@ export class PinnedAgent extends https.Agent {
       settled = true;
       clearTimeout(handshake);
       socket.off('error', onError);
-      if (error) {
-        socket.destroy();
-        callback?.(error, socket);
-      } else {
-        callback?.(null, socket);
-      }
+      if (error) socket.destroy();
+      callback(error, socket);
     };
     const onError = (error: Error) => settle(error);
     socket.once('error', onError);
@@ -102,7 +126,6 @@ export class PinnedAgent extends https.Agent {
       const presented = socket.getPeerCertificate().fingerprint256;
       settle(presented === this.pinned ? null : new PinMismatchError(address, presented ?? 'none', this.pinned));
     });
-    return undefined;
   }
 }
 

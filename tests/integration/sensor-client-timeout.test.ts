@@ -65,6 +65,32 @@ describe('a request to a console whose TLS handshake never answers', () => {
   });
 });
 
+describe('connection attempts to a console busy in handshakes', () => {
+  it('are made one at a time per sensor: the next starts when the last has ended, not at every request', async () => {
+    const before = accepted.length;
+    // Room for four connections, one attempt at a time (one sensor).
+    const agent = new PinnedAgent('AB'.repeat(32), 4, {}, 1000, 1);
+    try {
+      const failures = await Promise.all(
+        [post(agent, 300), post(agent, 300), post(agent, 300)].map((p) =>
+          p.then(
+            () => null,
+            (e: unknown) => e,
+          ),
+        ),
+      );
+      for (const failure of failures) expect((failure as ConsoleUnreachableError).code).toBe('ETIMEDOUT');
+      // Three requests timed out, and one handshake is still unanswered: only one connection so far.
+      expect(accepted.length - before).toBe(1);
+      // When that attempt gives up, the next waiting one starts.
+      await waitFor('the second attempt', () => accepted.length - before === 2, 10_000);
+      expect(closed.has(accepted[before]!)).toBe(true);
+    } finally {
+      agent.destroy();
+    }
+  });
+});
+
 // A console that answers, but late: the request fails at its timeout (the heartbeat is a miss), and the
 // connection waits for the late answer and is used again, instead of costing the console a new handshake.
 describe('a request to a console that answers after the timeout', () => {

@@ -34,10 +34,10 @@ export const HANDSHAKE_TIMEOUT_MS = 5000;
 // A request that timed out has failed for the caller (a heartbeat is a miss), but once it was sent its
 // connection waits this much longer for the late answer, reads it and goes back to the agent. Destroying it
 // at the timeout instead made a slow console slower: every timed-out heartbeat came back on a new
-// connection, a TLS handshake the busy console had to pay for, so after a failover 1,000 sensors arriving
-// at once kept the console that took over in handshakes (thousands of connections a second, its accept
-// queue full) and never settled. A request still waiting for its connection is dropped at the timeout
-// (Node pools the connection once its handshake completes).
+// connection, a TLS handshake the busy console had to pay for; after a failover, 1,000 sensors arriving at
+// once kept the console that took over in handshakes (thousands of connections a second, its accept queue
+// full); this and the one-attempt-at-a-time rule below let it settle. A request still waiting for its
+// connection is dropped at the timeout (Node pools the connection once its handshake completes).
 export const LATE_ANSWER_MS = 5000;
 
 // One TLS context per agent, not one per connection: tls.connect without `secureContext` builds a fresh

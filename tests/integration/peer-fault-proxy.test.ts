@@ -133,6 +133,19 @@ describe('fault proxy', () => {
     await serverClosed;
   });
 
+  it('still delivers what a pause held past the linger after the client ended its side', async () => {
+    const { proxy } = await setup();
+    const client = await connect(proxy);
+    proxy.set('server-to-client', { mode: 'pause' });
+    client.socket.end('held');
+    await waitFor('the answer held', () => proxy.held('server-to-client') === 4);
+    // Longer than the 2 s a half-closed connection is given: what is held keeps it.
+    await new Promise((resolve) => setTimeout(resolve, 2500));
+    proxy.set('server-to-client', { mode: 'pass' });
+    await waitFor('the held answer', () => client.received() === 'held');
+    await waitFor('the connection to go', () => proxy.connections() === 0);
+  });
+
   it('keeps a blackholed connection until its server ends it, then lets it go', async () => {
     const { echo, proxy } = await setup();
     const client = await connect(proxy);

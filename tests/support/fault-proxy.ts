@@ -129,7 +129,7 @@ export async function startFaultProxy(target: { host: string; port: number }, li
         () => modes[direction],
         (n) => (swallowed[direction] += n),
         () => {
-          linger ??= setTimeout(close, LINGER_MS);
+          linger ??= setTimeout(lingered, LINGER_MS);
           settle();
         },
       );
@@ -157,6 +157,12 @@ export async function startFaultProxy(target: { host: string; port: number }, li
       forget();
       client.destroySoon();
       server.destroySoon();
+    };
+    // Bytes a pause or a delay holds are still delivered: the linger waits for them.
+    const lingered = () => {
+      if (!links.has(link)) return;
+      if (drained()) close();
+      else linger = setTimeout(lingered, LINGER_MS);
     };
     // When a connection is done. Both sides ended and nothing held: done. One side gone and nothing held
     // for the other: the other is closed as the side that went would have closed it. And an end passed on

@@ -56,13 +56,15 @@ export class PinnedAgent extends https.Agent {
   private connecting = 0;
   private readonly waitingToConnect: (() => void)[] = [];
 
+  private readonly handshakeTimeoutMs: number;
+  private readonly maxConnecting: number;
+
   constructor(
     readonly pinned: string,
     maxSockets: number,
     extra: https.AgentOptions = {},
-    private readonly handshakeTimeoutMs = HANDSHAKE_TIMEOUT_MS,
-    // One per sensor that shares this agent.
-    private readonly maxConnecting = maxSockets,
+    // maxConnecting: one per sensor that shares this agent (default: no bound below maxSockets).
+    limits: { handshakeTimeoutMs?: number; maxConnecting?: number } = {},
   ) {
     super({
       ...extra,
@@ -74,6 +76,8 @@ export class PinnedAgent extends https.Agent {
       rejectUnauthorized: false,
     });
     this.context = contextOf(extra);
+    this.handshakeTimeoutMs = limits.handshakeTimeoutMs ?? HANDSHAKE_TIMEOUT_MS;
+    this.maxConnecting = limits.maxConnecting ?? maxSockets;
   }
 
   override createConnection(

@@ -55,7 +55,8 @@ export class Fleet {
       registrationAgent: this.registration,
       pinnedAgent: (fingerprint) => {
         let agent = this.agents.get(fingerprint);
-        if (!agent) this.agents.set(fingerprint, (agent = new PinnedAgent(fingerprint, options.maxSockets, {}, undefined, options.count)));
+        if (!agent)
+          this.agents.set(fingerprint, (agent = new PinnedAgent(fingerprint, options.maxSockets, {}, { maxConnecting: options.count })));
         return agent;
       },
       stats: this.stats,

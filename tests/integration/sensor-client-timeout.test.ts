@@ -39,7 +39,7 @@ describe('a request to a console whose TLS handshake never answers', () => {
   it('fails at its timeout as unreachable, and the agent gives the connection up and takes new requests', async () => {
     const handshakeTimeoutMs = 1500;
     // One socket: a connection left hanging would keep every later request from starting.
-    const agent = new PinnedAgent('AB'.repeat(32), 1, {}, handshakeTimeoutMs);
+    const agent = new PinnedAgent('AB'.repeat(32), 1, {}, { handshakeTimeoutMs });
     try {
       const first = await post(agent, 300).then(
         () => null,
@@ -69,7 +69,7 @@ describe('connection attempts to a console busy in handshakes', () => {
   it('are made one at a time per sensor: the next starts when the last has ended, not at every request', async () => {
     const before = accepted.length;
     // Room for four connections, one attempt at a time (one sensor).
-    const agent = new PinnedAgent('AB'.repeat(32), 4, {}, 1000, 1);
+    const agent = new PinnedAgent('AB'.repeat(32), 4, {}, { handshakeTimeoutMs: 1000, maxConnecting: 1 });
     try {
       const failures = await Promise.all(
         [post(agent, 300), post(agent, 300), post(agent, 300)].map((p) =>

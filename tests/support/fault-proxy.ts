@@ -172,8 +172,7 @@ export async function startFaultProxy(target: { host: string; port: number }, li
     // on, so that connection stays until its other side ends too, as it would behind a dead link.
     const settle = () => {
       if (!links.has(link) || !drained()) return;
-      if (client.readableEnded && server.readableEnded) return close();
-      if (client.destroyed || server.destroyed) return close();
+      if ((client.readableEnded && server.readableEnded) || client.destroyed || server.destroyed) close();
     };
     for (const socket of [client, server]) {
       socket.on('error', teardown);

@@ -18,6 +18,7 @@ import { failoverPeerRoutes } from './lib/failover/http/handlers.ts';
 import { startFailoverRuntime } from './lib/failover/runtime.ts';
 import { startReplicationRuntime } from './lib/replication/runtime.ts';
 import { StartupFailure } from './lib/runtime/startup-failure.ts';
+import { liveAcceptor } from './lib/http/live-accept.ts';
 import { getLogger } from './lib/logs/logger.ts';
 import { checkCanListen, checkDataDirWritable, describeListenError, oneLine } from './lib/runtime/startup-checks.ts';
 import { serveSensorRequest } from './lib/sensors/http/node.ts';
@@ -173,14 +174,18 @@ async function main(): Promise<void> {
   const failover = await startFailoverRuntime(config, getLogger('ha'));
   undo.push(() => failover.stop());
   checkpoint();
+  // Connections reach the HTTPS server through this listener, which drops those whose client is gone.
+  const { listener } = liveAcceptor(server);
   await new Promise<void>((resolve, reject) => {
-    server.once('error', (error) => reject(describeListenError(error, config.bindAddress, config.httpsPort)));
-    server.listen(config.httpsPort, config.bindAddress, LISTEN_BACKLOG, resolve);
+    listener.once('error', (error) => reject(describeListenError(error, config.bindAddress, config.httpsPort)));
+    listener.listen(config.httpsPort, config.bindAddress, LISTEN_BACKLOG, resolve);
   });
-  undo.push(async () => {
+  const closeServer = () => {
+    listener.close();
     server.close();
     server.closeAllConnections();
-  });
+  };
+  undo.push(async () => closeServer());
 
   // The peer listener (its own port) and the replication pump, while a peer is trusted.
   const replication = await startReplicationRuntime(config, getLogger('ha'), { peerRoutes: failoverPeerRoutes });
@@ -212,8 +217,7 @@ async function main(): Promise<void> {
     log.info({ signal }, 'console stopping');
     // A backup already under way finishes before the database goes.
     const schedulerStopped = stopBackupScheduler();
-    server.close();
-    server.closeAllConnections();
+    closeServer();
     await replication.stop().catch(() => undefined);
     await failover.stop().catch(() => undefined);
     // Heartbeat liveness is written in batches; write the last one before the database goes.

@@ -1,70 +1,114 @@
 import net from 'node:net';
 import type tls from 'node:tls';
 
-// The console's listening socket, in front of its HTTPS server: it hands a connection to TLS only once the
-// client has sent its first bytes and is still there.
+// The console's listening socket, in front of its HTTPS server. It decides when a new connection gets its
+// TLS handshake: only once the client has sent its first bytes and is still there, and only so many per
+// turn of the event loop, so that the connections already up keep being answered.
 //
-// A connection waits in the kernel's accept queue while the console is busy, and the client does not wait
-// for ever: a sensor gives its handshake 5 s, then closes and tries again. Each connection it gave up stays
-// in the queue, its ClientHello and its FIN with it, and Node's TLS server would answer every one — an RSA
-// signature (3.6 ms at 3,072 bits on one core of the machines measured) for a client that is gone. When
-// 1,000 sensors failed over at once, the queue held 2,500 such connections, the console spent all its time
-// on them and no sensor got through for minutes. Skipping them costs one read each.
+// Why, measured with 1,000 sensors failing over to one console at once (2 cores):
+// - A connection waits in the kernel's accept queue while the console is busy, and the client does not wait
+//   for ever: a sensor gives its handshake 5 s, then closes and tries again. Each connection it gave up stays
+//   in the queue with its ClientHello and its FIN, and Node's TLS server answers every one — an RSA
+//   signature, 3.6 ms at 3,072 bits, for a client that is gone. The queue held 2,500 of them and no sensor
+//   got through for minutes.
+// - libuv accepts everything queued in one go, and Node's TLS server does each handshake the moment it has
+//   the ClientHello. Hundreds of them in one turn blocked the event loop for seconds; heartbeats on the
+//   connections already up were answered after the sensors' 0.75 s, so their answers (and the stamps in
+//   them, the votes) were lost, and the console that should take over never got a majority.
+// Here the connections accepted wait in a queue of our own, where a client that leaves is seen and
+// dropped; each turn hands over as many as fit in HANDOVER_BUDGET_MS of handshake work, then the loop
+// goes back to the connections that are up.
 //
-// A client that has given up has sent its bytes and its FIN long before the console reads them, so both are
-// there when the connection is accepted; libuv reports the data, and the end of the stream on its next poll
-// of the socket, so the decision waits two turns of the event loop (two setImmediate: a poll phase between).
+// A client that gave up before its connection was read has sent its bytes and its FIN long before, so both
+// are there; libuv reports the data, and the end of the stream on its next poll of the socket, so the
+// decision waits two turns of the event loop (two setImmediate: a poll phase between).
 
 // A client that connects and sends nothing is let go after this (TLS's own handshake timeout takes over
-// once it has sent something).
+// once it has been handed over).
 export const FIRST_BYTES_TIMEOUT_MS = 30_000;
+// Handshake work per turn of the event loop, at most (at least one connection is handed over each turn).
+export const HANDOVER_BUDGET_MS = 10;
 
-export type LiveAcceptStats = { handedOver: number; dropped: number };
+export type LiveAcceptStats = { handedOver: number; dropped: number; waiting: number };
+
+type Waiting = { socket: net.Socket; chunks: Buffer[]; gone: boolean; release: () => void };
 
 export function liveAcceptor(
   server: tls.Server,
-  options: { firstBytesTimeoutMs?: number } = {},
+  options: { firstBytesTimeoutMs?: number; handoverBudgetMs?: number } = {},
 ): { listener: net.Server; stats: LiveAcceptStats } {
-  const stats: LiveAcceptStats = { handedOver: 0, dropped: 0 };
+  const stats: LiveAcceptStats = { handedOver: 0, dropped: 0, waiting: 0 };
   const timeoutMs = options.firstBytesTimeoutMs ?? FIRST_BYTES_TIMEOUT_MS;
-  const listener = net.createServer({ pauseOnConnect: true }, (socket) => {
-    const chunks: Buffer[] = [];
-    let ended = false;
-    let decided = false;
-    const decide = () => {
-      if (decided) return;
-      decided = true;
-      clearTimeout(timer);
-      socket.off('data', onData);
-      socket.off('end', onEnd);
-      socket.off('error', onError);
-      if (ended || socket.destroyed) {
-        stats.dropped++;
-        socket.destroy();
-        return;
+  const budgetMs = options.handoverBudgetMs ?? HANDOVER_BUDGET_MS;
+  const queue: Waiting[] = [];
+  let pumping = false;
+
+  const drop = (entry: Waiting) => {
+    stats.dropped++;
+    entry.release();
+    entry.socket.destroy();
+  };
+
+  const pump = () => {
+    const started = performance.now();
+    let handed = 0;
+    while (queue.length > 0 && (handed === 0 || performance.now() - started < budgetMs)) {
+      const entry = queue.shift()!;
+      stats.waiting = queue.length;
+      if (entry.gone || entry.socket.destroyed) {
+        drop(entry);
+        continue;
       }
-      socket.pause();
+      entry.release();
+      entry.socket.pause();
       // Back into the stream, in order, for the TLS server to read as if nothing had been read.
-      for (const chunk of chunks.reverse()) socket.unshift(chunk);
+      for (const chunk of entry.chunks.reverse()) entry.socket.unshift(chunk);
       stats.handedOver++;
-      server.emit('connection', socket);
+      handed++;
+      server.emit('connection', entry.socket);
+    }
+    pumping = queue.length > 0;
+    if (pumping) setImmediate(pump);
+  };
+
+  const listener = net.createServer({ pauseOnConnect: true }, (socket) => {
+    const entry: Waiting = { socket, chunks: [], gone: false, release: () => undefined };
+    let queued = false;
+    const onGone = () => {
+      entry.gone = true;
+      if (!queued) {
+        queued = true; // decided: never handed over
+        drop(entry);
+      }
     };
     const onData = (chunk: Buffer) => {
-      chunks.push(chunk);
-      if (chunks.length === 1) setImmediate(() => setImmediate(decide));
+      entry.chunks.push(chunk);
+      if (entry.chunks.length === 1) setImmediate(() => setImmediate(enqueue));
     };
-    const onEnd = () => {
-      ended = true;
-      decide();
+    const enqueue = () => {
+      if (queued) return;
+      queued = true;
+      clearTimeout(timer);
+      // Still read while it waits (more bytes are kept with the first): that is how its FIN is seen.
+      queue.push(entry);
+      stats.waiting = queue.length;
+      if (!pumping) {
+        pumping = true;
+        setImmediate(pump);
+      }
     };
-    const onError = () => {
-      ended = true;
-      decide();
+    const timer = setTimeout(onGone, timeoutMs);
+    entry.release = () => {
+      clearTimeout(timer);
+      socket.off('data', onData);
+      socket.off('end', onGone);
+      socket.off('error', onGone);
+      socket.off('close', onGone);
     };
-    const timer = setTimeout(onEnd, timeoutMs);
     socket.on('data', onData);
-    socket.on('end', onEnd);
-    socket.on('error', onError);
+    socket.on('end', onGone);
+    socket.on('error', onGone);
+    socket.on('close', onGone);
     socket.resume();
   });
   // The HTTPS server itself never listens; it starts its idle and request-timeout checks on 'listening'.

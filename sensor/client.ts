@@ -40,21 +40,24 @@ export const HANDSHAKE_TIMEOUT_MS = 5000;
 // connection is dropped at the timeout (Node pools the connection once its handshake completes).
 export const LATE_ANSWER_MS = 5000;
 
-// One TLS context per agent, not one per connection: tls.connect without `secureContext` builds a fresh
-// context (the whole default CA store included) for every socket, which made a fleet of 1,000 sensors spend
-// a third of its CPU on contexts whenever consoles were slow and sockets were replaced. The chain is never
-// verified here (the pin is the check), so nothing per connection belongs in the context.
-const contextOf = (extra: https.AgentOptions) => tls.createSecureContext(extra as tls.SecureContextOptions);
+// One TLS context per agent (or one shared by many: `limits.context`), not one per connection: tls.connect
+// without `secureContext` builds a fresh context (the whole default CA store included) for every socket,
+// which made a fleet of 1,000 sensors spend a third of its CPU on contexts whenever consoles were slow and
+// sockets were replaced. The chain is never verified here (the pin is the check), so nothing per
+// connection belongs in the context.
+export const pinnedContext = (extra: https.AgentOptions = {}) => tls.createSecureContext(extra as tls.SecureContextOptions);
 
 // Connections being set up at once, at most: the rest wait their turn here. A sensor that sends its next
 // heartbeat while its last connection attempt is still in its handshake (a console busy with the
 // handshakes of every sensor that just failed over to it) would otherwise open another one, and another
 // each second, until the console's accept queue overflows and its SYNs are retried a second and three
-// seconds later. One attempt at a time per sensor lets the console get through them instead.
+// seconds later. One attempt at a time per sensor (an agent per sensor, maxConnecting 1) lets the console
+// get through them instead.
 export class PinnedAgent extends https.Agent {
   private readonly context: tls.SecureContext;
   private connecting = 0;
   private readonly waitingToConnect: (() => void)[] = [];
+  private readonly waitingForAttempt: (() => void)[] = [];
 
   private readonly handshakeTimeoutMs: number;
   private readonly maxConnecting: number;
@@ -63,8 +66,8 @@ export class PinnedAgent extends https.Agent {
     readonly pinned: string,
     maxSockets: number,
     extra: https.AgentOptions = {},
-    // maxConnecting: one per sensor that shares this agent (default: no bound below maxSockets).
-    limits: { handshakeTimeoutMs?: number; maxConnecting?: number } = {},
+    // maxConnecting: default no bound below maxSockets. context: shared by agents with the same `extra`.
+    limits: { handshakeTimeoutMs?: number; maxConnecting?: number; context?: tls.SecureContext } = {},
   ) {
     super({
       ...extra,
@@ -75,7 +78,7 @@ export class PinnedAgent extends https.Agent {
       scheduling: 'lifo',
       rejectUnauthorized: false,
     });
-    this.context = contextOf(extra);
+    this.context = limits.context ?? pinnedContext(extra);
     this.handshakeTimeoutMs = limits.handshakeTimeoutMs ?? HANDSHAKE_TIMEOUT_MS;
     this.maxConnecting = limits.maxConnecting ?? maxSockets;
   }
@@ -90,6 +93,9 @@ export class PinnedAgent extends https.Agent {
         this.connecting--;
         this.waitingToConnect.shift()?.();
         callback?.(error, stream);
+        // After Node has pooled the new socket (on the next tick, when its own request is gone).
+        const waiting = this.waitingForAttempt.splice(0);
+        if (waiting.length > 0) setImmediate(() => waiting.forEach((wake) => wake()));
       });
     };
     if (this.connecting < this.maxConnecting) start();
@@ -99,7 +105,20 @@ export class PinnedAgent extends https.Agent {
 
   override destroy(): void {
     this.waitingToConnect.length = 0;
+    for (const wake of this.waitingForAttempt.splice(0)) wake();
     super.destroy();
+  }
+
+  // While a connection is being set up and none is free, a new request would only queue one more attempt
+  // behind it (Node's agent creates a socket per request below maxSockets): with a console slow to
+  // handshake, a sensor heartbeating every second stacked one attempt per heartbeat, and when the first gave
+  // up the next began, for requests long gone, each one more handshake for the console.
+  // Such a request waits for the attempt under way instead (postJson): resolved when it ends, either way.
+  // Null when a request can go now.
+  attemptUnderway(): Promise<void> | null {
+    if (this.connecting === 0) return null;
+    if (Object.values(this.freeSockets).some((free) => (free?.length ?? 0) > 0)) return null;
+    return new Promise((resolve) => this.waitingForAttempt.push(resolve));
   }
 
   private connect(options: https.RequestOptions, callback: (err: Error | null, stream: Duplex) => void): void {
@@ -112,14 +131,14 @@ export class PinnedAgent extends https.Agent {
       session: undefined,
     });
     let settled = false;
-    const handshake = setTimeout(
+    const handshake = timeoutAfterIo(
       () => settle(Object.assign(new Error(`no TLS handshake within ${this.handshakeTimeoutMs / 1000} s`), { code: 'ETIMEDOUT' })),
       this.handshakeTimeoutMs,
     );
     const settle = (error: Error | null) => {
       if (settled) return;
       settled = true;
-      clearTimeout(handshake);
+      handshake.cancel();
       socket.off('error', onError);
       if (error) socket.destroy();
       callback(error, socket);
@@ -133,13 +152,29 @@ export class PinnedAgent extends https.Agent {
   }
 }
 
+// A timeout that, once due, first lets the event loop read what has already arrived: the answer (or the
+// handshake) that came in time is taken, not thrown away because the timer ran first. A process carrying
+// many sensors runs behind on its loop, and timers run before the poll for I/O in each turn: a timer that
+// ran late would fail a handshake or a heartbeat whose answer was already waiting, and each failed
+// handshake costs the console a new one. setImmediate runs after this turn's poll.
+export function timeoutAfterIo(onTimeout: () => void, ms: number): { cancel: () => void } {
+  let immediate: NodeJS.Immediate | null = null;
+  const timer = setTimeout(() => (immediate = setImmediate(onTimeout)), ms);
+  return {
+    cancel: () => {
+      clearTimeout(timer);
+      if (immediate) clearImmediate(immediate);
+    },
+  };
+}
+
 // The agent for registration step 1: the chain is not verified (the connection string carries no
 // fingerprint); instead the console must prove the token over the certificate this connection shows.
 export function registrationAgent(maxSockets: number, extra: https.AgentOptions = {}): https.Agent {
   // No session resumption: a resumed TLS session may not show the certificate the proof is bound to.
   return new https.Agent({
     ...extra,
-    secureContext: contextOf(extra),
+    secureContext: pinnedContext(extra),
     keepAlive: true,
     maxSockets,
     rejectUnauthorized: false,
@@ -268,14 +303,30 @@ export type PostOptions = {
 
 // POST a JSON body, resolve with the status and parsed JSON (null when the body is not JSON). Network
 // failures, timeouts and pinning refusals reject with a ConsoleUnreachableError.
-export function postJson(options: PostOptions): Promise<Reply> {
+export async function postJson(options: PostOptions): Promise<Reply> {
+  const underway = options.agent instanceof PinnedAgent ? options.agent.attemptUnderway() : null;
+  if (!underway) return send(options, options.timeoutMs);
+  const started = performance.now();
+  let timer: { cancel: () => void } | undefined;
+  const inTime = await Promise.race([
+    underway.then(() => true),
+    new Promise<boolean>((resolve) => (timer = timeoutAfterIo(() => resolve(false), options.timeoutMs))),
+  ]);
+  timer?.cancel();
+  const address = `${options.host}:${options.port}`;
+  if (!inTime) throw describeNetworkError(Object.assign(new Error('timeout'), { code: 'ETIMEDOUT' }), address, options.timeoutMs);
+  return send({ ...options, timeoutMs: Math.max(1, options.timeoutMs - (performance.now() - started)) }, options.timeoutMs);
+}
+
+// `describedMs`: the whole timeout, as the caller set it (part of it may have gone waiting for a connection).
+function send(options: PostOptions, describedMs: number): Promise<Reply> {
   const address = `${options.host}:${options.port}`;
   return new Promise((resolve, reject) => {
     let done = false;
     const finish = (error: Error | null, reply?: Reply) => {
       if (done) return;
       done = true;
-      clearTimeout(timer);
+      timer.cancel();
       if (error) reject(error);
       else resolve(reply!);
     };
@@ -299,7 +350,7 @@ export function postJson(options: PostOptions): Promise<Reply> {
         const peer = socket && typeof socket.getPeerCertificate === 'function' ? socket.getPeerCertificate() : null;
         const chunks: Buffer[] = [];
         res.on('data', (chunk: Buffer) => chunks.push(chunk));
-        res.on('error', (error) => finish(describeNetworkError(error, address, options.timeoutMs)));
+        res.on('error', (error) => finish(describeNetworkError(error, address, describedMs)));
         res.on('end', () => {
           let json: unknown = null;
           try {
@@ -319,14 +370,14 @@ export function postJson(options: PostOptions): Promise<Reply> {
     );
     // Settled here, not by the request's 'error': a request still waiting for its connection (a TLS
     // handshake unanswered) has no socket to destroy, and Node emits nothing for it until it gets one.
-    const timer = setTimeout(() => {
+    const timer = timeoutAfterIo(() => {
       const error = Object.assign(new Error('timeout'), { code: 'ETIMEDOUT' });
-      finish(describeNetworkError(error, address, options.timeoutMs));
+      finish(describeNetworkError(error, address, describedMs));
       if (!req.socket) return void req.destroy(error);
       const late = setTimeout(() => req.destroy(error), options.lateAnswerMs ?? LATE_ANSWER_MS);
       req.once('close', () => clearTimeout(late));
     }, options.timeoutMs);
-    req.on('error', (error: NodeJS.ErrnoException) => finish(describeNetworkError(error, address, options.timeoutMs)));
+    req.on('error', (error: NodeJS.ErrnoException) => finish(describeNetworkError(error, address, describedMs)));
     req.end(options.body);
   });
 }

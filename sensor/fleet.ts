@@ -1,17 +1,23 @@
-import type https from 'node:https';
+import type tls from 'node:tls';
 import { sensorNames, type AgentOptions } from './args.ts';
-import { Gate, PinnedAgent, registrationAgent } from './client.ts';
+import { Gate, PinnedAgent, pinnedContext, registrationAgent } from './client.ts';
 import { Histogram } from './histogram.ts';
 import { SimulatedSensor, type ConnectionState, type FleetStats, type Level, type SensorHost } from './sensor.ts';
 import { TimerWheel } from './timer-wheel.ts';
 
-// Runs --count simulated sensors in this process: one timer wheel, and per console one pinned keep-alive
-// agent and one connection budget shared by all, starts spread out so the console is not hit by all of them at once.
+// Runs --count simulated sensors in this process: one timer wheel; per console one connection budget and one
+// TLS context shared by all, and a pinned keep-alive agent per sensor (each sensor has its own connections
+// and sets up one at a time, as separate devices would); starts spread out so the console is not hit by all
+// of them at once.
 // With more than a handful of sensors, per-sensor chatter is folded into a periodic summary line.
 
 const VERBOSE_UP_TO = 10;
 const SUMMARY_MS = 5000;
 const START_CONCURRENCY = 32;
+// Connections one sensor may hold to one console: a heartbeat or probe, an upload, and ones still waiting
+// for a late answer (sensor/client.ts, LATE_ANSWER_MS). The fleet's --max-sockets bounds the requests in
+// flight across all sensors (the gate).
+const SOCKETS_PER_SENSOR = 4;
 
 export type Output = { stdout: (line: string) => void; stderr: (line: string) => void };
 
@@ -30,7 +36,8 @@ export class Fleet {
     probesFailed: 0,
   };
   private readonly wheel = new TimerWheel(10, 1024, undefined, (error) => this.log('error', 'fleet', `internal error: ${String(error)}`));
-  private readonly agents = new Map<string, https.Agent>();
+  // By console fingerprint, then by sensor name.
+  private readonly agents = new Map<string, { context: tls.SecureContext; bySensor: Map<string, PinnedAgent> }>();
   private readonly gates = new Map<string, Gate>();
   private readonly registration = registrationAgent(8);
   private connected = 0;
@@ -53,10 +60,15 @@ export class Fleet {
       },
       registrationGate: new Gate(8),
       registrationAgent: this.registration,
-      pinnedAgent: (fingerprint) => {
-        let agent = this.agents.get(fingerprint);
-        if (!agent)
-          this.agents.set(fingerprint, (agent = new PinnedAgent(fingerprint, options.maxSockets, {}, { maxConnecting: options.count })));
+      pinnedAgent: (fingerprint, sensor) => {
+        let pool = this.agents.get(fingerprint);
+        if (!pool) this.agents.set(fingerprint, (pool = { context: pinnedContext(), bySensor: new Map() }));
+        let agent = pool.bySensor.get(sensor);
+        if (!agent) {
+          const sockets = Math.min(SOCKETS_PER_SENSOR, options.maxSockets);
+          agent = new PinnedAgent(fingerprint, sockets, {}, { maxConnecting: 1, context: pool.context });
+          pool.bySensor.set(sensor, agent);
+        }
         return agent;
       },
       stats: this.stats,
@@ -129,7 +141,7 @@ export class Fleet {
     await Promise.all(this.sensors.map((s) => s.stop(flushMs).catch(() => undefined)));
     this.wheel.stop();
     if (this.options.statsMs > 0) this.printStats('stopped');
-    for (const agent of this.agents.values()) agent.destroy();
+    for (const pool of this.agents.values()) for (const agent of pool.bySensor.values()) agent.destroy();
     this.registration.destroy();
     const pending = this.sensors.reduce((n, s) => n + s.pending, 0);
     if (pending > 0)

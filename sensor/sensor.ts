@@ -99,7 +99,8 @@ export type SensorHost = {
   gate: (fingerprint: string) => Gate;
   registrationGate: Gate;
   registrationAgent: https.Agent;
-  pinnedAgent: (fingerprint: string) => https.Agent;
+  // The sensor's own agent to the console with this certificate.
+  pinnedAgent: (fingerprint: string, sensor: string) => https.Agent;
   stats: FleetStats;
   // `code` groups the same problem across sensors (a fleet prints it once, not 10,000 times).
   report: (sensor: string, level: Level, code: string, message: string) => void;
@@ -301,7 +302,7 @@ export class SimulatedSensor {
           token: this.host.target.token,
           request,
           freshAgent: this.host.registrationAgent,
-          pinnedAgent: this.host.pinnedAgent,
+          pinnedAgent: (fingerprint) => this.host.pinnedAgent(fingerprint, this.config.name),
           timeoutMs: REQUEST_TIMEOUT_MS,
         }),
       );
@@ -779,7 +780,7 @@ export class SimulatedSensor {
     let reply: Reply;
     try {
       reply = await postJson({
-        agent: this.host.pinnedAgent(to.fingerprint),
+        agent: this.host.pinnedAgent(to.fingerprint, this.config.name),
         host: to.host,
         port: to.port,
         path: urlPath,

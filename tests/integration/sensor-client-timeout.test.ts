@@ -4,6 +4,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConsoleUnreachableError, PinnedAgent, postJson } from '../../sensor/client.ts';
 import { makeCertificate } from '../support/certs.ts';
+import { startFaultProxy, type FaultProxy } from '../support/fault-proxy.ts';
 import { waitFor } from '../support/wait-for.ts';
 
 // A console behind a link that swallows every packet: TCP connects (the link's proxy accepts), but no TLS
@@ -66,7 +67,7 @@ describe('a request to a console whose TLS handshake never answers', () => {
 });
 
 describe('connection attempts to a console busy in handshakes', () => {
-  it('are made one at a time per sensor: the next starts when the last has ended, not at every request', async () => {
+  it('are made one at a time per sensor: requests meanwhile wait for the attempt under way, and queue no more', async () => {
     const before = accepted.length;
     // Room for four connections, one attempt at a time (one sensor).
     const agent = new PinnedAgent('AB'.repeat(32), 4, {}, { handshakeTimeoutMs: 1000, maxConnecting: 1 });
@@ -80,11 +81,68 @@ describe('connection attempts to a console busy in handshakes', () => {
         ),
       );
       for (const failure of failures) expect((failure as ConsoleUnreachableError).code).toBe('ETIMEDOUT');
+      for (const failure of failures) expect((failure as Error).message).toBe(`${HOST}:${port} did not answer within 0.3 s`);
       // Three requests timed out, and one handshake is still unanswered: only one connection so far.
       expect(accepted.length - before).toBe(1);
-      // When that attempt gives up, the next waiting one starts.
-      await waitFor('the second attempt', () => accepted.length - before === 2, 10_000);
-      expect(closed.has(accepted[before]!)).toBe(true);
+      await waitFor('the attempt to give up', () => closed.has(accepted[before]!), 10_000);
+      // No attempt was left queued behind it for the requests that are gone.
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      expect(accepted.length - before).toBe(1);
+      // The next request makes the next attempt.
+      const next = await post(agent, 300).then(
+        () => null,
+        (e: unknown) => e,
+      );
+      expect((next as ConsoleUnreachableError).code).toBe('ETIMEDOUT');
+      expect(accepted.length - before).toBe(2);
+    } finally {
+      agent.destroy();
+    }
+  });
+});
+
+// A console whose handshakes are slow (the link delays what it sends by 500 ms): a request made while the
+// connection is still being set up goes on that connection once it is up, within its own time.
+describe('a request made while its connection is still in its handshake', () => {
+  const made = makeCertificate();
+  const pin = new X509Certificate(made.certPem).fingerprint256;
+  let console_: https.Server;
+  let proxy: FaultProxy;
+  let handshakes = 0;
+
+  beforeAll(async () => {
+    console_ = https.createServer({ key: made.keyPem, cert: made.certPem }, (_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
+    });
+    console_.on('secureConnection', () => handshakes++);
+    await new Promise<void>((resolve) => console_.listen(0, HOST, resolve));
+    proxy = await startFaultProxy({ host: HOST, port: (console_.address() as { port: number }).port }, HOST);
+    proxy.set('server-to-client', { mode: 'delay', ms: 500 });
+  });
+
+  afterAll(async () => {
+    await proxy.close();
+    console_.closeAllConnections();
+    await new Promise((resolve) => console_.close(resolve));
+  });
+
+  it('waits for it and is answered on it: one handshake, not one per request', async () => {
+    const agent = new PinnedAgent(pin, 4, {}, { maxConnecting: 1 });
+    const at = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+    const send = (timeoutMs: number) =>
+      postJson({ agent, host: proxy.host, port: proxy.port, path: '/api/v1/sensors/heartbeat', body: '{}', timeoutMs }).then(
+        (reply) => reply,
+        (error: unknown) => error as ConsoleUnreachableError,
+      );
+    try {
+      // The first request's handshake answer takes 500 ms: it fails at 300.
+      const first = send(300);
+      await at(350);
+      // The second comes while that handshake is under way, with time enough for it.
+      const second = send(2000);
+      expect(((await first) as ConsoleUnreachableError).code).toBe('ETIMEDOUT');
+      expect(await second).toMatchObject({ status: 200, json: { ok: true } });
+      expect(handshakes).toBe(1);
     } finally {
       agent.destroy();
     }

@@ -26,8 +26,10 @@ import type tls from 'node:tls';
 // A client that connects and sends nothing is let go after this (TLS's own handshake timeout takes over
 // once it has been handed over).
 export const FIRST_BYTES_TIMEOUT_MS = 30_000;
-// Handshake work per turn of the event loop, at most (at least one connection is handed over each turn).
+// Handshake work per turn of the event loop, at most (at least one connection is handed over each turn),
+// and connections handed over per turn, at most, however cheap their handshakes.
 export const HANDOVER_BUDGET_MS = 10;
+const MAX_HANDOVERS_PER_TURN = 64;
 
 export type LiveAcceptStats = { handedOver: number; dropped: number; waiting: number };
 
@@ -49,10 +51,16 @@ export function liveAcceptor(
     entry.socket.destroy();
   };
 
-  const pump = () => {
-    const started = performance.now();
-    let handed = 0;
-    while (queue.length > 0 && (handed === 0 || performance.now() - started < budgetMs)) {
+  // Node's TLS server does a handshake on the tick after it is handed the connection (TLSSocket reads on
+  // process.nextTick), so the work cannot be timed inside one callback. Each handover is a setImmediate
+  // of its own instead: Node runs the ticks between immediates, so each one starts after the last
+  // handshake and sees the time they took. Immediates scheduled now run in the next turn, after its poll.
+  let turnStarted = 0;
+  let handedThisTurn = 0;
+  const handOverOne = () => {
+    if (handedThisTurn === 0) turnStarted = performance.now();
+    else if (performance.now() - turnStarted >= budgetMs) return;
+    while (queue.length > 0) {
       const entry = queue.shift()!;
       stats.waiting = queue.length;
       if (entry.gone || entry.socket.destroyed) {
@@ -64,11 +72,18 @@ export function liveAcceptor(
       // Back into the stream, in order, for the TLS server to read as if nothing had been read.
       for (const chunk of entry.chunks.reverse()) entry.socket.unshift(chunk);
       stats.handedOver++;
-      handed++;
+      handedThisTurn++;
       server.emit('connection', entry.socket);
+      return;
     }
-    pumping = queue.length > 0;
-    if (pumping) setImmediate(pump);
+  };
+  const scheduleTurn = () => {
+    handedThisTurn = 0;
+    for (let i = Math.min(queue.length, MAX_HANDOVERS_PER_TURN); i > 0; i--) setImmediate(handOverOne);
+    setImmediate(() => {
+      pumping = queue.length > 0;
+      if (pumping) scheduleTurn();
+    });
   };
 
   const listener = net.createServer({ pauseOnConnect: true }, (socket) => {
@@ -94,7 +109,7 @@ export function liveAcceptor(
       stats.waiting = queue.length;
       if (!pumping) {
         pumping = true;
-        setImmediate(pump);
+        scheduleTurn();
       }
     };
     const timer = setTimeout(onGone, timeoutMs);

@@ -119,45 +119,52 @@ describe('the listener in front of the HTTPS server', () => {
     expect(stats.handedOver - before.handedOver).toBe(1);
   });
 
-  it('hands over a limited amount of handshake work per turn, so connections already up are answered meanwhile', async () => {
-    // A second acceptor with no budget: one handshake per turn of the event loop.
-    const one = liveAcceptor(server, { handoverBudgetMs: 0 });
-    await new Promise<void>((resolve) => one.listener.listen(0, HOST, resolve));
-    const onePort = (one.listener.address() as net.AddressInfo).port;
-    const up = tls.connect({ host: HOST, port: onePort, rejectUnauthorized: false });
-    await new Promise((resolve) => up.once('secureConnect', resolve));
-    const answered = new Promise<void>((resolve) => up.once('data', () => resolve()));
-    const clients = 40;
-    // Another process opens the connections first, then sends a ClientHello on every one at once: they all
-    // wait in the queue together, as when a fleet fails over.
-    const child = spawn(
-      process.execPath,
-      [
-        '-e',
-        `const net = require('node:net'); const hello = Buffer.from('${clientHello.toString('hex')}', 'hex'); const sockets = [];
+  // budget 0: one handshake per turn of the event loop; the default, 10 ms of them (a handshake here takes
+  // over a millisecond: an RSA-2048 signature).
+  it.each([
+    { budget: 'none', handoverBudgetMs: 0 },
+    { budget: 'the default', handoverBudgetMs: undefined },
+  ])(
+    'hands over limited handshake work per turn ($budget), so connections already up are answered meanwhile',
+    async ({ handoverBudgetMs }) => {
+      const one = liveAcceptor(server, handoverBudgetMs === undefined ? {} : { handoverBudgetMs });
+      await new Promise<void>((resolve) => one.listener.listen(0, HOST, resolve));
+      const onePort = (one.listener.address() as net.AddressInfo).port;
+      const up = tls.connect({ host: HOST, port: onePort, rejectUnauthorized: false });
+      await new Promise((resolve) => up.once('secureConnect', resolve));
+      const answered = new Promise<void>((resolve) => up.once('data', () => resolve()));
+      const clients = 60;
+      // Another process opens the connections first, then sends a ClientHello on every one at once: they all
+      // wait in the queue together, as when a fleet fails over.
+      const child = spawn(
+        process.execPath,
+        [
+          '-e',
+          `const net = require('node:net'); const hello = Buffer.from('${clientHello.toString('hex')}', 'hex'); const sockets = [];
          for (let i = 0; i < ${clients}; i++) {
            const s = net.connect(${onePort}, '${HOST}', () => { if (sockets.push(s) === ${clients}) for (const t of sockets) t.write(hello); });
            s.on('error', () => process.exit(2));
          }
          process.stdin.on('end', () => process.exit(0)).resume();`,
-      ],
-      { stdio: ['pipe', 'ignore', 'ignore'] },
-    );
-    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
-    // Checked every turn: the queue drains in a fraction of a second.
-    await everyTurnUntil(() => one.stats.waiting >= 10, 10_000);
-    const atRequest = one.stats.handedOver;
-    const waitingAtRequest = one.stats.waiting;
-    up.write(`GET /meanwhile HTTP/1.1\r\nHost: ${HOST}\r\n\r\n`);
-    await answered;
-    // Only the handshakes of the few turns until the answer came, not every one that was waiting.
-    expect(one.stats.handedOver - atRequest).toBeLessThan(waitingAtRequest);
-    await everyTurnUntil(() => one.stats.handedOver === clients + 1, 10_000);
-    child.stdin!.end();
-    expect(await exited).toBe(0);
-    up.destroy();
-    one.listener.close();
-  });
+        ],
+        { stdio: ['pipe', 'ignore', 'ignore'] },
+      );
+      const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+      // Checked every turn: the queue drains in a fraction of a second.
+      await everyTurnUntil(() => one.stats.waiting >= 10, 10_000);
+      const atRequest = one.stats.handedOver;
+      const waitingAtRequest = one.stats.waiting;
+      up.write(`GET /meanwhile HTTP/1.1\r\nHost: ${HOST}\r\n\r\n`);
+      await answered;
+      // Only the handshakes of the few turns until the answer came, not every one that was waiting.
+      expect(one.stats.handedOver - atRequest).toBeLessThan(waitingAtRequest);
+      await everyTurnUntil(() => one.stats.handedOver === clients + 1, 10_000);
+      child.stdin!.end();
+      expect(await exited).toBe(0);
+      up.destroy();
+      one.listener.close();
+    },
+  );
 
   it('lets go a client that connects and sends nothing, after the first-bytes timeout', async () => {
     const before = stats.dropped;

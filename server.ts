@@ -175,12 +175,29 @@ async function main(): Promise<void> {
   undo.push(() => failover.stop());
   checkpoint();
   // Connections reach the HTTPS server through this listener, which drops those whose client is gone.
-  const { listener } = liveAcceptor(server);
+  const { listener, stats: admitted } = liveAcceptor(server);
+  // Every 10 s in which clients gave up before the console took their connections, or some were still
+  // waiting for their handshake: the console is behind on new connections (many sensors failing over to
+  // it at once, or a machine short of CPU).
+  let lastAdmitted = { ...admitted };
+  const admissionLog = setInterval(() => {
+    if (admitted.dropped === lastAdmitted.dropped && admitted.waiting === 0) return;
+    web.warn(
+      {
+        handedOver: admitted.handedOver - lastAdmitted.handedOver,
+        dropped: admitted.dropped - lastAdmitted.dropped,
+        waiting: admitted.waiting,
+      },
+      'behind on new connections (dropped: clients that left before their TLS handshake)',
+    );
+    lastAdmitted = { ...admitted };
+  }, 10_000).unref();
   await new Promise<void>((resolve, reject) => {
     listener.once('error', (error) => reject(describeListenError(error, config.bindAddress, config.httpsPort)));
     listener.listen(config.httpsPort, config.bindAddress, LISTEN_BACKLOG, resolve);
   });
   const closeServer = () => {
+    clearInterval(admissionLog);
     listener.close();
     server.close();
     server.closeAllConnections();
